@@ -1,0 +1,1 @@
+"""Tsuyama Portal (つやまポータル): the Flet application."""

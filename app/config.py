@@ -1,0 +1,18 @@
+"""The app's start-up configuration, from the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.shell.feature_spec import Mode
+from app.shell.idle_timer import DEFAULT_KIOSK_IDLE_SECONDS
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    backend_url: str
+    data_dir: Path
+    language: str = "ja"
+    mode: Mode = Mode.RESIDENT
+    kiosk_idle_seconds: float = DEFAULT_KIOSK_IDLE_SECONDS

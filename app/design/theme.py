@@ -1,0 +1,50 @@
+"""Builds the Flet theme from the design tokens, the text-size setting and the mode."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.design.tokens import Metrics, Palette
+
+# Bundled fonts (assets/fonts, each with its licence): Japanese and Latin text use BIZ UDGothic,
+# designed for readability by older people; Korean uses NanumGothic. Without a bundled font,
+# offline web mode shows empty boxes for CJK text (Flutter fetches fallbacks from a CDN).
+FONTS: dict[str, str] = {
+    "BIZUDGothic": "fonts/BIZUDGothic-Regular.ttf",
+    "NanumGothic": "fonts/NanumGothic.ttf",
+}
+FONT_BY_LANGUAGE: dict[str, str] = {"ko": "NanumGothic"}
+DEFAULT_FONT = "BIZUDGothic"
+
+
+def font_for(language: str) -> str:
+    return FONT_BY_LANGUAGE.get(language, DEFAULT_FONT)
+
+
+def build_theme(palette: Palette, metrics: Metrics, language: str) -> ft.Theme:
+    def style(size: float) -> ft.TextStyle:
+        return ft.TextStyle(size=size, color=palette.on_surface)
+
+    body = metrics.body_size
+    return ft.Theme(
+        font_family=font_for(language),
+        color_scheme=ft.ColorScheme(
+            primary=palette.primary,
+            on_primary=palette.on_primary,
+            surface=palette.surface,
+            on_surface=palette.on_surface,
+            outline=palette.outline,
+            secondary=palette.primary,
+            on_secondary=palette.on_primary,
+        ),
+        scaffold_bgcolor=palette.background,
+        text_theme=ft.TextTheme(
+            body_large=style(body),
+            body_medium=style(body),
+            body_small=style(body * 0.875),
+            label_large=style(body),
+            title_large=style(metrics.title_size),
+            title_medium=style(body * 1.15),
+            headline_small=style(metrics.title_size),
+        ),
+    )

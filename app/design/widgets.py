@@ -1,0 +1,104 @@
+"""Shared widgets drawn from the tokens: tiles, the offline banner, large buttons, headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from app.design.tokens import Metrics, Palette
+
+
+def icon(name: str) -> ft.IconData:
+    return getattr(ft.Icons, name, ft.Icons.APPS)
+
+
+def tile(
+    *,
+    tile_id: str,
+    label: str,
+    icon_name: str,
+    metrics: Metrics,
+    palette: Palette,
+    on_click: Callable[[Any], Any],
+) -> ft.Control:
+    """A home-screen tile: an icon over its label, one button whose accessible name is the label."""
+    body = ft.Container(
+        content=ft.Column(
+            [
+                ft.Icon(icon(icon_name), size=metrics.tile_icon_size, color=palette.primary),
+                ft.Text(
+                    label,
+                    size=metrics.tile_label_size,
+                    weight=ft.FontWeight.BOLD,
+                    color=palette.on_surface,
+                    text_align=ft.TextAlign.CENTER,
+                ),
+            ],
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+            alignment=ft.MainAxisAlignment.CENTER,
+            spacing=metrics.body_size * 0.5,
+        ),
+        width=metrics.tile_extent,
+        height=metrics.tile_extent,
+        bgcolor=palette.surface,
+        border=ft.Border.all(2 if palette.surface == palette.background else 1, palette.outline),
+        border_radius=ft.BorderRadius.all(16),
+        alignment=ft.Alignment.CENTER,
+        ink=True,
+        on_click=on_click,
+    )
+    return ft.Semantics(
+        content=body, label=label, button=True, identifier=f"tile-{tile_id}", container=True
+    )
+
+
+def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Metrics,
+                   on_retry: Callable[[Any], Any]) -> ft.Control:
+    return ft.Semantics(
+        identifier="offline-banner",
+        live_region=True,
+        container=True,
+        content=ft.Container(
+            bgcolor=palette.banner,
+            padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+            border_radius=ft.BorderRadius.all(8),
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.CLOUD_OFF, color=palette.on_banner),
+                    ft.Text(message, color=palette.on_banner, size=metrics.body_size,
+                            expand=True),
+                    ft.TextButton(
+                        content=ft.Text(retry_label, color=palette.on_banner,
+                                        size=metrics.body_size),
+                        on_click=on_retry,
+                        style=ft.ButtonStyle(
+                            minimum_size=ft.Size(metrics.min_touch_target,
+                                                 metrics.min_touch_target)
+                        ),
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+        ),
+    )
+
+
+def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Palette,
+               on_click: Callable[[Any], Any], identifier: str | None = None) -> ft.Control:
+    button = ft.Button(
+        label,
+        icon=icon(icon_name) if icon_name else None,
+        on_click=on_click,
+        style=ft.ButtonStyle(
+            minimum_size=ft.Size(metrics.min_touch_target * 2, metrics.min_touch_target),
+            text_style=ft.TextStyle(size=metrics.body_size),
+            bgcolor=palette.primary,
+            color=palette.on_primary,
+            side=ft.BorderSide(2, palette.outline),
+        ),
+    )
+    if identifier:
+        return ft.Semantics(content=button, identifier=identifier)
+    return button

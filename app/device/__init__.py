@@ -1,0 +1,1 @@
+"""Device adapters (preferences, later keyring, camera, notifications, QR), each with a fake."""

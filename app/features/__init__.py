@@ -1,0 +1,1 @@
+"""One package per home-screen tile; each exports `FEATURE` (see app/shell/registry.py)."""

@@ -1,0 +1,13 @@
+"""Notices tile (お知らせ): City notices for you and your household."""
+
+from app.shell.feature_spec import ALL_MODES, FeatureSpec
+
+FEATURE = FeatureSpec(
+    id="notices",
+    title="Notices",
+    icon="CAMPAIGN",
+    modes=ALL_MODES,
+    order=90,
+    needs_login=False,
+    description="City notices for you and your household.",
+)

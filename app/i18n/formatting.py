@@ -1,0 +1,25 @@
+"""Dates, times and yen amounts formatted by Babel for the user's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+
+
+def format_date_long(value: date, locale: str) -> str:
+    """For example 2026年11月24日(火) in Japanese, Tuesday, November 24, 2026 in English."""
+    if locale.startswith("ja"):
+        return format_date(value, "yyyy年M月d日(E)", locale=locale)
+    return format_date(value, "full", locale=locale)
+
+
+def format_datetime_short(value: datetime, locale: str, tzinfo: str = "Asia/Tokyo") -> str:
+    """A date and time in the city's time zone, for example 2026/11/24 9:30."""
+    return format_datetime(value, "short", tzinfo=tzinfo, locale=locale)
+
+
+def format_yen(amount: int, locale: str) -> str:
+    """A yen amount with the locale's grouping and symbol: ￥1,200 / ¥1,200."""
+    return format_currency(amount, "JPY", locale=locale)

@@ -1,0 +1,185 @@
+"""Binds `ShellState` to a Flet page: routing, rendering, settings storage, the connection
+monitor and the kiosk idle timer. The only shell module that touches the page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import flet as ft
+
+from app.design.theme import FONTS, build_theme
+from app.shell.context import ViewContext
+from app.shell.idle_timer import IdleTimer
+from app.shell.settings import Settings, SettingsStore
+from app.shell.state import HOME, Screen, ShellState
+from app.shell.views.common import app_bar, banner_if_offline
+from app.shell.views.home_view import home_body
+from app.shell.views.placeholder_view import placeholder_body
+from app.shell.views.settings_view import settings_body
+from backend_client import BackendError
+
+log = logging.getLogger(__name__)
+
+
+class PortalShell:
+    def __init__(
+        self,
+        page: ft.Page,
+        state: ShellState,
+        services: Any,
+        store: SettingsStore,
+        idle_timer: IdleTimer | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.page = page
+        self.state = state
+        self.services = services
+        self.store = store
+        self.idle_timer = idle_timer
+        self.today = today
+        self._saved_settings: Settings | None = None
+        self._wake_connection = asyncio.Event()
+        self._closed = False
+
+    # --- start and stop ----------------------------------------------------------------
+    async def start(self) -> None:
+        page = self.page
+        page.title = "つやまポータル Tsuyama Portal"
+        page.fonts = dict(FONTS)
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.on_route_change = self._on_route_change
+        page.on_view_pop = self._on_view_pop
+        page.on_keyboard_event = lambda _: self._touch()
+        page.on_disconnect = lambda _: self.close()
+        page.on_close = lambda _: self.close()
+
+        raw = await self.store.load()
+        if raw:
+            self.state.apply_stored_settings(Settings.from_json(raw, self.state.default_settings))
+        self._saved_settings = self.state.settings
+        self.state.navigate(page.route or HOME)
+        self.state.subscribe(self._on_state_change)
+        self.render()
+        page.run_task(self._connection_loop)
+        if self.idle_timer is not None:
+            page.run_task(self._idle_loop)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake_connection.set()
+
+    # --- events ------------------------------------------------------------------------
+    def _touch(self) -> None:
+        if self.idle_timer is not None:
+            self.idle_timer.touch()
+
+    def navigate(self, route: str) -> None:
+        self._touch()
+        self.page.navigate(route)
+
+    async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
+        self._touch()
+        self.state.navigate(e.route)
+
+    async def _on_view_pop(self, e: ft.ViewPopEvent) -> None:
+        self.navigate(HOME)
+
+    def _on_state_change(self) -> None:
+        self._touch()
+        if self.state.settings != self._saved_settings:
+            self._saved_settings = self.state.settings
+            self.page.run_task(self.store.save, self.state.settings.to_json())
+        self.render()
+
+    def retry_connection(self, _: Any = None) -> None:
+        self._touch()
+        self._wake_connection.set()
+
+    # --- rendering ---------------------------------------------------------------------
+    def context(self) -> ViewContext:
+        return ViewContext.for_state(self.state, self.navigate, self.page.run_task,
+                                     self.services)
+
+    def render(self) -> None:
+        if self._closed:
+            return
+        ctx = self.context()
+        page = self.page
+        page.theme = build_theme(ctx.palette, ctx.metrics, ctx.state.settings.language)
+        page.bgcolor = ctx.palette.background
+        screen = self.state.resolve(self.state.route)
+        views = [self._view(ctx, Screen("home", HOME))]
+        if screen.kind != "home":
+            views.append(self._view(ctx, screen))
+        page.views.clear()
+        page.views.extend(views)
+        page.update()
+
+    def _view(self, ctx: ViewContext, screen: Screen) -> ft.View:
+        t = ctx.t
+        if screen.kind == "home":
+            title, body = t("Tsuyama Portal"), home_body(ctx, self.today())
+        elif screen.kind == "settings":
+            title, body = t("Settings"), settings_body(ctx)
+        else:
+            feature = screen.feature
+            assert feature is not None
+            title = t(feature.title)
+            if feature.built and feature.build_view is not None:
+                body = feature.build_view(ctx)
+            else:
+                body = placeholder_body(ctx, feature)
+        return ft.View(
+            route=screen.route,
+            appbar=app_bar(ctx, title, back=screen.kind != "home"),
+            controls=[*banner_if_offline(ctx, self.retry_connection), *body],
+            bgcolor=ctx.palette.background,
+            padding=ft.Padding.all(ctx.metrics.body_size),
+            spacing=ctx.metrics.body_size,
+            scroll=ft.ScrollMode.AUTO,
+        )
+
+    # --- background loops --------------------------------------------------------------
+    async def check_connection(self) -> None:
+        try:
+            await self.services.backend.health()
+        except BackendError as exc:
+            log.info("backend unreachable: %s", exc)
+            self.state.set_connection(False, str(exc))
+        else:
+            self.state.set_connection(True)
+
+    async def _connection_loop(self) -> None:
+        while not self._closed:
+            await self.check_connection()
+            self._wake_connection.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wake_connection.wait(), self.state.connection.next_check_in()
+                )
+
+    async def _idle_loop(self) -> None:
+        assert self.idle_timer is not None
+        poll = min(1.0, self.idle_timer.timeout_s / 4)
+        while not self._closed:
+            await asyncio.sleep(poll)
+            if not self.idle_timer.expired():
+                continue
+            self.idle_timer.touch()
+            if self._at_start_screen():
+                continue
+            log.info("kiosk idle: resetting for the next person")
+            await self.store.clear()
+            self.state.reset_for_next_user()
+            self.page.navigate(HOME)
+
+    def _at_start_screen(self) -> bool:
+        s = self.state
+        return (s.route == HOME and s.kiosk_page == 0 and s.settings == s.default_settings)
+
+

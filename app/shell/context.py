@@ -1,0 +1,50 @@
+"""What every view receives: the translator, sizes, colours and the shell's state and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.design.tokens import Metrics, Palette, metrics_for, palette_for
+from app.i18n.translator import Translator, load_translator
+from app.shell.feature_spec import Mode
+from app.shell.state import ShellState
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    state: ShellState
+    t: Translator
+    metrics: Metrics
+    palette: Palette
+    navigate: Callable[[str], None]
+    run_task: Callable[..., Any]
+    services: Any = None  # the app's service container (backend client, repositories)
+
+    @property
+    def kiosk(self) -> bool:
+        return self.state.mode is Mode.KIOSK
+
+    @property
+    def locale(self) -> str:
+        return self.t.babel_locale
+
+    @classmethod
+    def for_state(
+        cls,
+        state: ShellState,
+        navigate: Callable[[str], None],
+        run_task: Callable[..., Any],
+        services: Any = None,
+    ) -> ViewContext:
+        settings = state.settings
+        return cls(
+            state=state,
+            t=load_translator(settings.language),
+            metrics=metrics_for(settings.text_size, kiosk=state.mode is Mode.KIOSK),
+            palette=palette_for(settings.high_contrast),
+            navigate=navigate,
+            run_task=run_task,
+            services=services,
+        )

@@ -1,0 +1,45 @@
+"""What every feature tile declares about itself (one `FEATURE` per `app/features/<tile>/`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.shell.context import ViewContext
+
+
+class Mode(StrEnum):
+    RESIDENT = "resident"
+    KIOSK = "kiosk"
+    VISITOR = "visitor"
+
+
+# A tile's screen: given the shared view context, returns the Flet controls of its body.
+ViewBuilder = Callable[["ViewContext"], Any]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    id: str  # also the route: /<id>
+    title: str  # English message id; translated by the catalogs
+    icon: str  # name of an ft.Icons member, kept as text so specs need no Flet import
+    modes: frozenset[Mode]
+    order: int  # default position on the home screen
+    needs_login: bool = False
+    built: bool = False  # False: the tile opens a plain "not available yet" screen
+    description: str = ""  # English message id: one line on what the tile will do
+    build_view: ViewBuilder | None = None
+
+    @property
+    def route(self) -> str:
+        return f"/{self.id}"
+
+    def available_in(self, mode: Mode) -> bool:
+        return mode in self.modes
+
+
+ALL_MODES = frozenset(Mode)
+RESIDENT_AND_KIOSK = frozenset({Mode.RESIDENT, Mode.KIOSK})

@@ -1,0 +1,155 @@
+"""The shell's state and actions in plain Python: what the views render, what events change.
+
+No Flet and no I/O here: the views call these actions and re-render on `subscribe` callbacks;
+storage and the backend are reached through the small interfaces handed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.design.tokens import TextSize
+from app.shell.connection import ConnectionStatus, Link
+from app.shell.feature_spec import FeatureSpec, Mode
+from app.shell.registry import FeatureRegistry
+from app.shell.settings import Settings
+
+KIOSK_TILES_PER_SCREEN = 6
+HOME = "/"
+SETTINGS_ROUTE = "/settings"
+
+LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
+    Mode.RESIDENT: ("ja", "en"),
+    Mode.KIOSK: ("ja", "en"),
+    Mode.VISITOR: ("ja", "en", "zh", "ko"),
+}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the router resolved a route to."""
+
+    kind: str  # "home" | "settings" | "feature"
+    route: str
+    feature: FeatureSpec | None = None
+
+
+class ShellState:
+    def __init__(
+        self,
+        registry: FeatureRegistry,
+        mode: Mode,
+        default_settings: Settings,
+    ) -> None:
+        if default_settings.language not in LANGUAGES_BY_MODE[mode]:
+            raise ValueError(
+                f"language {default_settings.language!r} is not offered in {mode} mode"
+            )
+        self.registry = registry
+        self.mode = mode
+        self.default_settings = default_settings
+        self.settings = default_settings
+        self.connection = ConnectionStatus()
+        self.route = HOME
+        self.kiosk_page = 0
+        self._listeners: list[Callable[[], None]] = []
+
+    # --- observation -------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # --- derived state -----------------------------------------------------------------
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return LANGUAGES_BY_MODE[self.mode]
+
+    @property
+    def tiles(self) -> list[FeatureSpec]:
+        return self.registry.for_mode(self.mode)
+
+    @property
+    def kiosk_page_count(self) -> int:
+        return max(1, -(-len(self.tiles) // KIOSK_TILES_PER_SCREEN))
+
+    @property
+    def visible_tiles(self) -> list[FeatureSpec]:
+        """The tiles on screen now: all of them, or one kiosk screen of at most six."""
+        if self.mode is not Mode.KIOSK:
+            return self.tiles
+        start = self.kiosk_page * KIOSK_TILES_PER_SCREEN
+        return self.tiles[start : start + KIOSK_TILES_PER_SCREEN]
+
+    def resolve(self, route: str) -> Screen:
+        """Maps a route to a screen; unknown routes and tiles not in this mode go home."""
+        path = (route or HOME).split("?", 1)[0].rstrip("/") or HOME
+        if path == HOME:
+            return Screen("home", HOME)
+        if path == SETTINGS_ROUTE:
+            return Screen("settings", SETTINGS_ROUTE)
+        feature = self.registry.by_route(path)
+        if feature is None or not feature.available_in(self.mode):
+            return Screen("home", HOME)
+        return Screen("feature", feature.route, feature)
+
+    # --- actions -----------------------------------------------------------------------
+    def navigate(self, route: str) -> Screen:
+        screen = self.resolve(route)
+        self.route = screen.route
+        self._changed()
+        return screen
+
+    def set_language(self, language: str) -> None:
+        if language not in self.languages:
+            raise ValueError(f"language {language!r} is not offered in {self.mode} mode")
+        self._update_settings(language=language)
+
+    def set_text_size(self, text_size: TextSize | str) -> None:
+        self._update_settings(text_size=TextSize(text_size))
+
+    def set_high_contrast(self, on: bool) -> None:
+        self._update_settings(high_contrast=bool(on))
+
+    def apply_stored_settings(self, settings: Settings) -> None:
+        """Settings read from the device; a language this mode doesn't offer keeps the default."""
+        if settings.language not in self.languages:
+            settings = settings.with_changes(language=self.default_settings.language)
+        self.settings = settings
+        self._changed()
+
+    def _update_settings(self, **changes: object) -> None:
+        new = self.settings.with_changes(**changes)
+        if new != self.settings:
+            self.settings = new
+            self._changed()
+
+    def next_kiosk_page(self) -> None:
+        if self.kiosk_page + 1 < self.kiosk_page_count:
+            self.kiosk_page += 1
+            self._changed()
+
+    def previous_kiosk_page(self) -> None:
+        if self.kiosk_page > 0:
+            self.kiosk_page -= 1
+            self._changed()
+
+    def set_connection(self, ok: bool, detail: str = "") -> None:
+        if ok:
+            new = ConnectionStatus(Link.ONLINE)
+        else:
+            new = ConnectionStatus(Link.OFFLINE, detail, self.connection.failures + 1)
+        changed = new.link != self.connection.link
+        self.connection = new
+        if changed:
+            self._changed()
+
+    def reset_for_next_user(self) -> None:
+        """Kiosk: back to the start screen with the device defaults, as if nobody had been here."""
+        self.settings = self.default_settings
+        self.kiosk_page = 0
+        self.route = HOME
+        self._changed()

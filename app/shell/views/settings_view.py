@@ -1,0 +1,91 @@
+"""Settings: language, text size (three steps) and high contrast, applied at once."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.design.theme import font_for
+from app.design.tokens import TextSize
+from app.i18n.translator import LANGUAGE_NAMES
+from app.shell.context import ViewContext
+
+TEXT_SIZE_LABELS: dict[TextSize, str] = {
+    TextSize.NORMAL: "Standard",
+    TextSize.LARGE: "Large",
+    TextSize.EXTRA_LARGE: "Extra large",
+}
+
+
+def _radio_group(ctx: ViewContext, value: str, options: list[tuple[str, str, str | None]],
+                 on_change, identifier: str) -> ft.Control:  # type: ignore[no-untyped-def]
+    m, p = ctx.metrics, ctx.palette
+    return ft.Semantics(
+        identifier=identifier,
+        container=True,
+        content=ft.RadioGroup(
+            value=value,
+            on_change=on_change,
+            content=ft.Column(
+                [
+                    ft.Container(
+                        height=m.min_touch_target,
+                        content=ft.Radio(
+                            value=key,
+                            label=label,
+                            fill_color=p.primary,
+                            label_style=ft.TextStyle(size=m.body_size, color=p.on_surface,
+                                                     font_family=font),
+                        ),
+                    )
+                    for key, label, font in options
+                ],
+                spacing=4,
+            ),
+        ),
+    )
+
+
+def settings_body(ctx: ViewContext) -> list[ft.Control]:
+    t, m, p, state = ctx.t, ctx.metrics, ctx.palette, ctx.state
+    s = state.settings
+
+    def heading(text: str) -> ft.Control:
+        return ft.Text(text, size=m.title_size * 0.9, weight=ft.FontWeight.BOLD,
+                       color=p.on_surface)
+
+    return [
+        heading(t("Language")),
+        _radio_group(
+            ctx,
+            s.language,
+            [(lang, LANGUAGE_NAMES[lang], font_for(lang)) for lang in state.languages],
+            lambda e: state.set_language(e.control.value),
+            "settings-language",
+        ),
+        heading(t("Text size")),
+        _radio_group(
+            ctx,
+            s.text_size.value,
+            [(size.value, t(label), None) for size, label in TEXT_SIZE_LABELS.items()],
+            lambda e: state.set_text_size(e.control.value),
+            "settings-text-size",
+        ),
+        heading(t("Display")),
+        ft.Container(
+            height=m.min_touch_target,
+            content=ft.Switch(
+                label=t("High contrast"),
+                value=s.high_contrast,
+                active_color=p.primary,
+                label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
+                on_change=lambda e: state.set_high_contrast(e.control.value),
+            ),
+        ),
+        ft.Text(
+            t("Settings are kept on this device.")
+            if not ctx.kiosk
+            else t("On this shared kiosk, settings reset when the next person starts."),
+            size=m.body_size * 0.9,
+            color=p.on_surface,
+        ),
+    ]

@@ -1,0 +1,104 @@
+import ast
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.design.tokens import (
+    HIGH_CONTRAST_PALETTE,
+    KIOSK_MIN_TOUCH_TARGET,
+    NORMAL_PALETTE,
+    TextSize,
+    contrast_ratio,
+    metrics_for,
+)
+from app.i18n import format_date_long, format_yen, load_translator
+from app.shell.registry import FeatureRegistry
+from app.shell.views.settings_view import TEXT_SIZE_LABELS
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+
+
+def used_message_ids() -> set[str]:
+    """Every literal passed to t(...) in the app, plus the registry's titles and descriptions."""
+    ids: set[str] = set()
+    for path in APP_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "t" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                ids.add(node.args[0].value)
+    for spec in FeatureRegistry.load():
+        ids.update({spec.title, spec.description})
+    ids.update(TEXT_SIZE_LABELS.values())
+    return ids
+
+
+def test_japanese_catalog_translates_every_message_the_app_uses():
+    t = load_translator("ja")
+    missing = sorted(m for m in used_message_ids() if not t.has(m))
+    assert missing == []
+
+
+def test_tile_labels_in_japanese_and_english():
+    ja, en = load_translator("ja"), load_translator("en")
+    titles = [spec.title for spec in FeatureRegistry.load()]
+    assert [ja(x) for x in titles] == ["手続き", "予約", "交通", "ポイント", "健康", "学校", "ごみ",
+                                       "観光", "お知らせ"]
+    assert [en(x) for x in titles] == titles
+
+
+def test_untranslated_visitor_strings_fall_back_to_english():
+    zh, ko = load_translator("zh"), load_translator("ko")
+    assert zh("Tourism") == "观光" and ko("Tourism") == "관광"
+    assert zh("High contrast") == "High contrast"
+    assert ko("More services") == "More services"
+
+
+def test_placeholders_are_filled_per_language():
+    assert load_translator("ja")("Screen {current} of {total}", current=1, total=2) == \
+        "2画面中 1画面目"
+    assert load_translator("en")("Screen {current} of {total}", current=1, total=2) == \
+        "Screen 1 of 2"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="unsupported"):
+        load_translator("fr")
+
+
+def test_babel_formats_dates_and_yen():
+    assert format_date_long(date(2026, 11, 24), "ja_JP") == "2026年11月24日(火)"
+    assert format_date_long(date(2026, 11, 24), "en_US") == "Tuesday, November 24, 2026"
+    assert format_yen(1200, "ja_JP") == "￥1,200"
+    assert format_yen(1200, "en_US") == "¥1,200"
+
+
+def test_text_sizes_grow_and_kiosk_targets_are_at_least_64px():
+    sizes = [metrics_for(s, kiosk=False).body_size for s in TextSize]
+    assert sizes == sorted(sizes) and len(set(sizes)) == 3
+    for size in TextSize:
+        assert metrics_for(size, kiosk=True).min_touch_target >= KIOSK_MIN_TOUCH_TARGET
+        assert metrics_for(size, kiosk=False).min_touch_target >= 48
+
+
+def test_palettes_meet_contrast_targets():
+    p = NORMAL_PALETTE
+    assert contrast_ratio(p.on_surface, p.background) >= 4.5
+    assert contrast_ratio(p.on_primary, p.primary) >= 4.5
+    h = HIGH_CONTRAST_PALETTE
+    for fg, bg in [(h.on_surface, h.background), (h.on_primary, h.primary),
+                   (h.on_banner, h.banner)]:
+        assert contrast_ratio(fg, bg) >= 7.0
+
+
+def test_bundled_fonts_exist_with_licences():
+    from app.design.theme import FONTS
+    from app.paths import ASSETS_DIR
+
+    for path in FONTS.values():
+        font = ASSETS_DIR / path
+        assert font.stat().st_size > 1_000_000
+        assert font.read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
+    assert "SIL" in (ASSETS_DIR / "fonts" / "LICENSE-BIZUDGothic.txt").read_text()
+    assert "OFL" in (ASSETS_DIR / "fonts" / "LICENSE-NanumGothic.txt").read_text()

@@ -1,0 +1,1 @@
+"""Thin FastAPI backend of Tsuyama Portal: notices and health, nothing more yet."""

@@ -1,0 +1,67 @@
+"""Run the backend: `python -m backend --host 127.0.0.1 --port 8000 [--data-dir PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+from fastapi import FastAPI
+
+from backend.app import create_app
+from backend.settings import Settings
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m backend", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder for the SQLite database when DATABASE_URL is unset",
+    )
+    return parser.parse_args(argv)
+
+
+def _absorb_replayed_stop_signal(_signum: int, _frame: FrameType | None) -> None:
+    """Handler uvicorn restores after a graceful stop; see `serve`."""
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run uvicorn until Ctrl-C or SIGTERM, then return normally (exit code 0).
+
+    uvicorn shuts down gracefully on SIGINT/SIGTERM (stops accepting, finishes requests,
+    runs the lifespan shutdown that disposes the engine), restores the handlers it found and
+    then raises the signal again. The no-op handlers installed here receive that replay, so
+    a requested stop is a clean exit rather than a KeyboardInterrupt or a -15 status.
+    """
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _absorb_replayed_stop_signal)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
+    try:
+        settings = Settings.from_env(args.data_dir)
+    except ValueError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    print(
+        f"Tsuyama Portal backend on http://{args.host}:{args.port} ({settings.database_kind})",
+        flush=True,
+    )
+    serve(app, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

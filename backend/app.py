@@ -1,0 +1,54 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from backend.api import health, notices
+from backend.db import make_engine
+from backend.demo_data import load_demo_data
+from backend.schema import upgrade_to_head
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: connect, migrate to head and (if enabled) load demo data right away.
+
+    The work happens here rather than in the lifespan so tests driving the app through
+    `httpx.ASGITransport` (which runs no lifespan) see a ready database. The lifespan only
+    disposes the engine on shutdown.
+    """
+    settings = settings or Settings.from_env()
+    if settings.is_production and settings.database_kind == "sqlite":
+        logger.warning(
+            "TSUYAMA_ENV=production with a SQLite database: fine for a single machine, "
+            "use PostgreSQL (DATABASE_URL=postgresql://...) for a real deployment"
+        )
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_to_head(engine)
+        if settings.load_demo_data:
+            load_demo_data(engine, settings.municipality_code)
+    except BaseException:
+        engine.dispose()
+        raise
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.include_router(health.router)
+    app.include_router(notices.router)
+    return app

@@ -1,0 +1,80 @@
+"""Made-up notices so a fresh development backend has something to show."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text
+
+from backend.db import SQLITE_BEGIN_OPTION
+from backend.models import NOTICE_CATEGORIES, Notice, as_utc
+
+logger = logging.getLogger(__name__)
+
+DEMO_NOTICES_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo" / "notices.json"
+
+_PG_DEMO_LOCK_ID = 332038_0002
+_TEXT_FIELDS = ("category", "title_ja", "title_en", "body_ja", "body_en")
+
+
+def _notice_from_json(item: Any, municipality_code: str, path: Path) -> Notice:
+    if not isinstance(item, dict):
+        raise ValueError(f"{path}: every notice must be an object, got {item!r}")
+    missing = [key for key in (*_TEXT_FIELDS, "published_at") if key not in item]
+    if missing:
+        raise ValueError(f"{path}: notice {item.get('title_en')!r} lacks {', '.join(missing)}")
+    if item.get("is_demo") is not True:
+        raise ValueError(f'{path}: notice {item["title_en"]!r} must be marked "is_demo": true')
+    if item["category"] not in NOTICE_CATEGORIES:
+        raise ValueError(f"{path}: unknown category {item['category']!r}")
+    published_at = datetime.fromisoformat(item["published_at"])
+    if published_at.tzinfo is None:
+        raise ValueError(f"{path}: published_at {item['published_at']!r} needs a UTC offset")
+    return Notice(
+        municipality_code=municipality_code,
+        published_at=as_utc(published_at),
+        is_demo=True,
+        **{key: str(item[key]) for key in _TEXT_FIELDS},
+    )
+
+
+def read_demo_notices(municipality_code: str, path: Path = DEMO_NOTICES_PATH) -> list[Notice]:
+    """Parse the demo notices file into unsaved `Notice` rows for `municipality_code`."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    items = document.get("notices") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f'{path}: expected an object with a "notices" list')
+    return [_notice_from_json(item, municipality_code, path) for item in items]
+
+
+def load_demo_data(engine: Engine, municipality_code: str, path: Path = DEMO_NOTICES_PATH) -> int:
+    """Insert the demo notices unless the municipality already has notices; return the count.
+
+    The check and the insert share one transaction that holds a lock (PostgreSQL advisory
+    lock, SQLite `BEGIN IMMEDIATE`), so two backends starting together load the data once.
+    """
+    notices = read_demo_notices(municipality_code, path)
+    with engine.connect() as connection:
+        connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _PG_DEMO_LOCK_ID}
+                )
+            existing = connection.execute(
+                select(func.count())
+                .select_from(Notice)
+                .where(Notice.municipality_code == municipality_code)
+            ).scalar_one()
+            if existing:
+                return 0
+            connection.execute(
+                insert(Notice),
+                [notice.model_dump(exclude={"id"}) for notice in notices],
+            )
+    logger.info("Loaded %d demo notices for municipality %s", len(notices), municipality_code)
+    return len(notices)

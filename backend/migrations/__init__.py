@@ -1,0 +1,1 @@
+"""Alembic migrations of the backend database (hand-written, applied by backend.schema)."""

@@ -1,0 +1,81 @@
+"""Typed views of backend responses, validated on the way in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from backend_client.errors import BackendProtocolError
+
+_T = TypeVar("_T")
+
+
+def _field(data: Any, key: str, kind: type[_T], what: str) -> _T:
+    if not isinstance(data, dict):
+        raise BackendProtocolError(f"{what}: expected a JSON object, got {type(data).__name__}")
+    if key not in data:
+        raise BackendProtocolError(f"{what}: missing field {key!r}")
+    value = data[key]
+    # bool is a subclass of int: do not accept true/false where a number is expected.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BackendProtocolError(
+            f"{what}: field {key!r} should be {kind.__name__}, got {type(value).__name__}"
+        )
+    return value
+
+
+def _aware_datetime(raw: str, what: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise BackendProtocolError(f"{what}: published_at {raw!r} is not ISO 8601") from exc
+    if value.tzinfo is None:
+        raise BackendProtocolError(f"{what}: published_at {raw!r} has no UTC offset")
+    return value
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    database: str
+    schema_version: str
+    municipality_code: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> Health:
+        what = "health response"
+        return cls(
+            status=_field(data, "status", str, what),
+            database=_field(data, "database", str, what),
+            schema_version=_field(data, "schema_version", str, what),
+            municipality_code=_field(data, "municipality_code", str, what),
+        )
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    category: str
+    published_at: datetime
+    title: str
+    body: str
+    is_demo: bool
+
+    @classmethod
+    def from_json(cls, data: Any) -> Notice:
+        what = "notice"
+        return cls(
+            id=_field(data, "id", int, what),
+            category=_field(data, "category", str, what),
+            published_at=_aware_datetime(_field(data, "published_at", str, what), what),
+            title=_field(data, "title", str, what),
+            body=_field(data, "body", str, what),
+            is_demo=_field(data, "is_demo", bool, what),
+        )
+
+    @classmethod
+    def list_from_json(cls, data: Any) -> list[Notice]:
+        """Parse a `{"notices": [...]}` response."""
+        items = _field(data, "notices", list, "notices response")
+        return [cls.from_json(item) for item in items]

@@ -1,0 +1,27 @@
+"""Errors raised by `BackendClient`; the app decides what to show for each."""
+
+from __future__ import annotations
+
+
+class BackendError(Exception):
+    """Base class of every backend client error."""
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot be reached right now (the app shows its offline banner).
+
+    Connection refused, DNS failure, timeouts, dropped connections and 502/503/504 answers.
+    """
+
+
+class BackendRejected(BackendError):
+    """The backend answered with a 4xx status: the request itself was not acceptable."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"Backend rejected the request ({status_code}): {detail}")
+        self.status_code = status_code
+        self.detail = detail
+
+
+class BackendProtocolError(BackendError):
+    """The backend answered with something this client does not understand."""

@@ -6,15 +6,15 @@ import flet as ft
 
 from app.design.tokens import Metrics, Palette
 
-# Bundled fonts (assets/fonts, each with its licence): Japanese and Latin text use BIZ UDGothic,
+# Bundled fonts (assets/fonts, each with its licence): Japanese and Latin text use BIZ UDPGothic,
 # designed for readability by older people; Korean uses NanumGothic. Without a bundled font,
 # offline web mode shows empty boxes for CJK text (Flutter fetches fallbacks from a CDN).
 FONTS: dict[str, str] = {
-    "BIZUDGothic": "fonts/BIZUDGothic-Regular.ttf",
+    "BIZUDPGothic": "fonts/BIZUDPGothic-Regular.ttf",
     "NanumGothic": "fonts/NanumGothic.ttf",
 }
 FONT_BY_LANGUAGE: dict[str, str] = {"ko": "NanumGothic"}
-DEFAULT_FONT = "BIZUDGothic"
+DEFAULT_FONT = "BIZUDPGothic"
 
 
 def font_for(language: str) -> str:
@@ -22,12 +22,15 @@ def font_for(language: str) -> str:
 
 
 def build_theme(palette: Palette, metrics: Metrics, language: str) -> ft.Theme:
+    family = font_for(language)
+
     def style(size: float) -> ft.TextStyle:
-        return ft.TextStyle(size=size, color=palette.on_surface)
+        # The family is repeated in each style: a text theme without it resets to Roboto.
+        return ft.TextStyle(size=size, color=palette.on_surface, font_family=family)
 
     body = metrics.body_size
     return ft.Theme(
-        font_family=font_for(language),
+        font_family=family,
         color_scheme=ft.ColorScheme(
             primary=palette.primary,
             on_primary=palette.on_primary,

@@ -73,10 +73,7 @@ def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Me
                         content=ft.Text(retry_label, color=palette.on_banner,
                                         size=metrics.body_size),
                         on_click=on_retry,
-                        style=ft.ButtonStyle(
-                            minimum_size=ft.Size(metrics.min_touch_target,
-                                                 metrics.min_touch_target)
-                        ),
+                        height=metrics.min_touch_target,
                     ),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER,
@@ -91,8 +88,9 @@ def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Pal
         label,
         icon=icon(icon_name) if icon_name else None,
         on_click=on_click,
+        height=metrics.min_touch_target,
         style=ft.ButtonStyle(
-            minimum_size=ft.Size(metrics.min_touch_target * 2, metrics.min_touch_target),
+            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
             text_style=ft.TextStyle(size=metrics.body_size),
             bgcolor=palette.primary,
             color=palette.on_primary,

@@ -1,7 +1,7 @@
+import pytest
+
 from app.shell.feature_spec import ALL_MODES, FeatureSpec, Mode
 from app.shell.registry import FEATURE_MODULES, FeatureRegistry
-
-import pytest
 
 JAPANESE = ["手続き", "予約", "交通", "ポイント", "健康", "学校", "ごみ", "観光", "お知らせ"]
 ENGLISH = ["Procedures", "Reservations", "Transit", "Points", "Health", "School", "Waste",

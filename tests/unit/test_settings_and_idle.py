@@ -1,4 +1,3 @@
-import anyio
 import pytest
 
 from app.design.tokens import TextSize
@@ -27,16 +26,14 @@ def test_partly_valid_settings_keep_the_valid_parts():
     assert Settings.from_json(raw, DEFAULT) == Settings("en", TextSize.NORMAL, True)
 
 
-def test_memory_store():
-    async def run():
-        store = MemorySettingsStore()
-        assert await store.load() is None
-        await store.save("x")
-        assert await store.load() == "x"
-        await store.clear()
-        assert await store.load() is None
-
-    anyio.run(run)
+@pytest.mark.anyio
+async def test_memory_store():
+    store = MemorySettingsStore()
+    assert await store.load() is None
+    await store.save("x")
+    assert await store.load() == "x"
+    await store.clear()
+    assert await store.load() is None
 
 
 class FakeClock:

@@ -15,23 +15,25 @@ def app_bar(ctx: ViewContext, title: str, *, back: bool) -> ft.AppBar:
     if ctx.state.route != SETTINGS_ROUTE:
         actions.append(
             ft.IconButton(
-                ft.Icons.SETTINGS,
+                ft.Icon(ft.Icons.SETTINGS, semantics_label=t("Settings"), color=p.on_primary),
                 tooltip=t("Settings"),
                 icon_size=m.body_size * 1.5,
                 icon_color=p.on_primary,
                 on_click=lambda _: ctx.navigate(SETTINGS_ROUTE),
-                style=ft.ButtonStyle(minimum_size=ft.Size(m.min_touch_target, m.min_touch_target)),
+                width=m.min_touch_target,
+                height=m.min_touch_target,
             )
         )
     leading = None
     if back:
         leading = ft.IconButton(
-            ft.Icons.ARROW_BACK,
+            ft.Icon(ft.Icons.ARROW_BACK, semantics_label=t("Back"), color=p.on_primary),
             tooltip=t("Back"),
             icon_size=m.body_size * 1.5,
             icon_color=p.on_primary,
             on_click=lambda _: ctx.navigate(HOME),
-            style=ft.ButtonStyle(minimum_size=ft.Size(m.min_touch_target, m.min_touch_target)),
+            width=m.min_touch_target,
+            height=m.min_touch_target,
         )
     return ft.AppBar(
         leading=leading,

@@ -32,10 +32,10 @@ def language_buttons(ctx: ViewContext) -> ft.Control:
                         color=p.on_primary if chosen else p.on_surface,
                     ),
                     on_click=lambda _, lang=lang: ctx.state.set_language(lang),
+                    height=m.min_touch_target,
                     style=ft.ButtonStyle(
                         bgcolor=p.primary if chosen else p.surface,
                         side=ft.BorderSide(2, p.outline),
-                        minimum_size=ft.Size(m.min_touch_target * 1.5, m.min_touch_target),
                     ),
                 ),
             )

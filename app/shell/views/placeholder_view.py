@@ -13,28 +13,27 @@ from app.shell.state import HOME
 def placeholder_body(ctx: ViewContext, feature: FeatureSpec) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     return [
-        ft.Semantics(
-            identifier="not-available",
-            container=True,
-            content=ft.Column(
-                [
-                    ft.Icon(ft.Icons.CONSTRUCTION, size=m.tile_icon_size, color=p.primary),
-                    ft.Text(
+        ft.Column(
+            [
+                ft.Icon(ft.Icons.CONSTRUCTION, size=m.tile_icon_size, color=p.primary),
+                ft.Semantics(
+                    identifier="not-available",
+                    header=True,
+                    content=ft.Text(
                         t("This service is not available in the app yet."),
                         size=m.title_size,
                         weight=ft.FontWeight.BOLD,
                         color=p.on_surface,
                     ),
-                    ft.Text(t(feature.description), size=m.body_size, color=p.on_surface),
-                    ft.Text(
-                        t("Until then, please use the city's website or ask at the city hall "
-                          "counter."),
-                        size=m.body_size,
-                        color=p.on_surface,
-                    ),
-                    big_button(t("Back to home"), "HOME", m, p, lambda _: ctx.navigate(HOME)),
-                ],
-                spacing=m.body_size,
-            ),
+                ),
+                ft.Text(t(feature.description), size=m.body_size, color=p.on_surface),
+                ft.Text(
+                    t("Until then, please use the city's website or ask at the city hall counter."),
+                    size=m.body_size,
+                    color=p.on_surface,
+                ),
+                big_button(t("Back to home"), "HOME", m, p, lambda _: ctx.navigate(HOME)),
+            ],
+            spacing=m.body_size,
         )
     ]

@@ -1,0 +1,156 @@
+"""Browser tests: `python -m app` on free ports, driven by Playwright in Debian's Chromium.
+
+Flutter draws to a canvas; its accessibility tree (real DOM nodes with roles and names) is
+switched on by clicking the hidden `flt-semantics-placeholder`. After that the tests find
+tiles and buttons by role and accessible name, as a screen reader would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.launcher import free_port
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("TSUYAMA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOW_TO_ENABLE = (
+    "run `make test` (it installs Debian's chromium and the Python playwright package) or set "
+    "TSUYAMA_CHROMIUM; CI sets TSUYAMA_REQUIRE_ALL=1, which turns this skip into a failure"
+)
+
+
+@dataclass
+class ServedApp:
+    url: str
+    port: int
+    backend_port: int | None
+    process: subprocess.Popen[str]
+    data_dir: Path
+    log_path: Path
+
+    def stop(self, timeout: float = 20.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError("the app did not stop on Ctrl-C") from None
+        return self.process.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_app(tmp_path: Path, *args: str, backend_port: int | None = None,
+              env: dict[str, str] | None = None) -> ServedApp:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    data_dir = tmp_path / "data"
+    cmd = [sys.executable, "-m", "app", "--port", str(port), "--data-dir", str(data_dir), *args]
+    if backend_port is not None:
+        cmd += ["--backend-port", str(backend_port)]
+    log_path = tmp_path / "app.log"
+    log_file = log_path.open("w")
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    served = ServedApp(f"http://127.0.0.1:{port}/", port, backend_port, process, data_dir,
+                       log_path)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the app exited early:\n{served.log()}")
+        try:
+            if httpx.get(served.url, timeout=1).status_code == 200:
+                return served
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    served.stop()
+    raise AssertionError(f"the app did not serve {served.url} in time:\n{served.log()}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        require_or_skip(f"Chromium not found at {CHROMIUM}: {HOW_TO_ENABLE}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip(f"the playwright package is not installed: {HOW_TO_ENABLE}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Opens a served app in a fresh browser context (a new 'device') with semantics on."""
+    contexts = []
+
+    def _open(served: ServedApp, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="ja-JP")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(served.url)
+        enable_semantics(page)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def enable_semantics(page) -> None:
+    page.wait_for_selector("#loading", state="detached", timeout=60_000)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.wait_for_selector("flt-semantics", state="attached", timeout=30_000)
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def app_factory(tmp_path) -> Iterator:
+    started: list[ServedApp] = []
+
+    def _start(*args: str, **kwargs) -> ServedApp:
+        served = start_app(tmp_path / f"app{len(started)}", *args, **kwargs)
+        started.append(served)
+        return served
+
+    yield _start
+    for served in started:
+        served.stop()

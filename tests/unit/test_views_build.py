@@ -1,0 +1,89 @@
+"""Every shell view builds its control tree for every mode and setting, with no page."""
+
+from datetime import date
+
+import flet as ft
+import pytest
+
+from app.design.tokens import TextSize
+from app.shell.context import ViewContext
+from app.shell.feature_spec import Mode
+from app.shell.registry import FeatureRegistry
+from app.shell.settings import Settings
+from app.shell.state import ShellState
+from app.shell.views.common import app_bar, banner_if_offline
+from app.shell.views.home_view import home_body
+from app.shell.views.placeholder_view import placeholder_body
+from app.shell.views.settings_view import settings_body
+
+REGISTRY = FeatureRegistry.load()
+
+
+def texts(controls) -> list[str]:
+    """All strings shown by a control tree (Text values, labels, tooltips)."""
+    found: list[str] = []
+
+    def walk(obj, depth=0):
+        if depth > 30 or obj is None:
+            return
+        if isinstance(obj, list | tuple):
+            for item in obj:
+                walk(item, depth + 1)
+            return
+        if not isinstance(obj, ft.BaseControl):
+            return
+        for attr in ("value", "label", "tooltip", "content"):
+            v = getattr(obj, attr, None)
+            if isinstance(v, str):
+                found.append(v)
+        for attr in ("content", "controls", "leading", "title", "actions"):
+            walk(getattr(obj, attr, None), depth + 1)
+
+    walk(controls)
+    return found
+
+
+def ctx_for(mode: Mode, settings: Settings) -> ViewContext:
+    state = ShellState(REGISTRY, mode, Settings(language=settings.language))
+    state.apply_stored_settings(settings)
+    return ViewContext.for_state(state, navigate=lambda r: None, run_task=lambda *a: None)
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("text_size", list(TextSize))
+@pytest.mark.parametrize("high_contrast", [False, True])
+def test_every_screen_builds(mode, text_size, high_contrast):
+    ctx = ctx_for(mode, Settings("ja", text_size, high_contrast))
+    ctx.state.set_connection(False, "refused")
+    home = home_body(ctx, date(2026, 11, 24))
+    shown = texts(home)
+    for spec in ctx.state.visible_tiles:
+        assert ctx.t(spec.title) in shown
+    assert "2026年11月24日(火)" in shown
+    assert texts(settings_body(ctx))
+    for spec in ctx.state.tiles:
+        assert "このサービスはまだアプリで利用できません。" in texts(placeholder_body(ctx, spec))
+    assert texts(app_bar(ctx, "x", back=True))
+    assert any("オフライン" in s for s in texts(banner_if_offline(ctx, lambda _: None)))
+
+
+def test_online_shows_no_banner():
+    ctx = ctx_for(Mode.RESIDENT, Settings())
+    ctx.state.set_connection(True)
+    assert banner_if_offline(ctx, lambda _: None) == []
+
+
+def test_visitor_home_offers_four_languages_in_their_own_names():
+    ctx = ctx_for(Mode.VISITOR, Settings())
+    shown = texts(home_body(ctx, date(2026, 11, 24)))
+    for name in ("日本語", "English", "中文", "한국어"):
+        assert name in shown
+    resident = texts(home_body(ctx_for(Mode.RESIDENT, Settings()), date(2026, 11, 24)))
+    assert "한국어" not in resident
+
+
+def test_kiosk_home_has_paging_and_six_tiles():
+    ctx = ctx_for(Mode.KIOSK, Settings())
+    shown = texts(home_body(ctx, date(2026, 11, 24)))
+    assert "ほかのサービス" in shown and "2画面中 1画面目" in shown
+    assert sum(ctx.t(s.title) in shown for s in ctx.state.tiles) == 6

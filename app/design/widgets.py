@@ -49,8 +49,15 @@ def tile(
         ink=True,
         on_click=on_click,
     )
+    # One node for assistive technology: the label once (not icon + label + label), a button.
     return ft.Semantics(
-        content=body, label=label, button=True, identifier=f"tile-{tile_id}", container=True
+        content=body,
+        label=label,
+        button=True,
+        identifier=f"tile-{tile_id}",
+        container=True,
+        exclude_semantics=True,
+        on_tap=on_click,
     )
 
 
@@ -84,16 +91,18 @@ def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Me
 
 def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Palette,
                on_click: Callable[[Any], Any], identifier: str | None = None) -> ft.Control:
+    # The label is a Text, not a ButtonStyle.text_style: a text style there replaces the
+    # theme's font family, and Japanese then renders as empty boxes.
     button = ft.Button(
-        label,
+        content=ft.Text(label, size=metrics.body_size, color=palette.on_primary),
         icon=icon(icon_name) if icon_name else None,
         on_click=on_click,
         height=metrics.min_touch_target,
         style=ft.ButtonStyle(
             padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
-            text_style=ft.TextStyle(size=metrics.body_size),
             bgcolor=palette.primary,
             color=palette.on_primary,
+            icon_color=palette.on_primary,
             side=ft.BorderSide(2, palette.outline),
         ),
     )

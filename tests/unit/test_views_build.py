@@ -36,6 +36,10 @@ def texts(controls) -> list[str]:
             v = getattr(obj, attr, None)
             if isinstance(v, str):
                 found.append(v)
+        style = getattr(obj, "style", None)
+        if isinstance(style, ft.ButtonStyle) and style.text_style is not None:
+            # A button text style without the family drops the bundled CJK font (tofu).
+            assert getattr(style.text_style, "font_family", None), obj
         for attr in ("content", "controls", "leading", "title", "actions"):
             walk(getattr(obj, attr, None), depth + 1)
 

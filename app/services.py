@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from backend_client import BackendClient
+
+T = TypeVar("T")
 
 
 @dataclass
 class AppServices:
     backend: BackendClient
+    _feature_states: dict[str, Any] = field(default_factory=dict)
+
+    def feature_state(self, key: str, factory: Callable[[], T]) -> T:
+        """The session's state object of one feature, made on first use."""
+        if key not in self._feature_states:
+            self._feature_states[key] = factory()
+        return self._feature_states[key]  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
         await self.backend.aclose()

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
+
+CITY_TIMEZONE = "Asia/Tokyo"
+
+
+def city_today(now: datetime | None = None) -> date:
+    """Today's date in the city, whatever the server's or device's own time zone."""
+    moment = now or datetime.now(ZoneInfo(CITY_TIMEZONE))
+    return moment.astimezone(ZoneInfo(CITY_TIMEZONE)).date()
 
 
 def format_date_long(value: date, locale: str) -> str:
@@ -15,7 +24,7 @@ def format_date_long(value: date, locale: str) -> str:
     return format_date(value, "full", locale=locale)
 
 
-def format_datetime_short(value: datetime, locale: str, tzinfo: str = "Asia/Tokyo") -> str:
+def format_datetime_short(value: datetime, locale: str, tzinfo: str = CITY_TIMEZONE) -> str:
     """A date and time in the city's time zone, for example 2026/11/24 9:30."""
     return format_datetime(value, "short", tzinfo=tzinfo, locale=locale)
 

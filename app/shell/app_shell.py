@@ -13,6 +13,7 @@ from typing import Any
 import flet as ft
 
 from app.design.theme import FONTS, build_theme
+from app.i18n.formatting import city_today
 from app.shell.context import ViewContext
 from app.shell.idle_timer import IdleTimer
 from app.shell.settings import Settings, SettingsStore
@@ -34,7 +35,7 @@ class PortalShell:
         services: Any,
         store: SettingsStore,
         idle_timer: IdleTimer | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = city_today,
     ) -> None:
         self.page = page
         self.state = state
@@ -102,8 +103,9 @@ class PortalShell:
 
     # --- rendering ---------------------------------------------------------------------
     def context(self) -> ViewContext:
-        return ViewContext.for_state(self.state, self.navigate, self.page.run_task,
-                                     self.services)
+        return ViewContext.for_state(
+            self.state, self.navigate, self.page.run_task, self.services, self.render
+        )
 
     def render(self) -> None:
         if self._closed:

@@ -20,7 +20,8 @@ class ViewContext:
     palette: Palette
     navigate: Callable[[str], None]
     run_task: Callable[..., Any]
-    services: Any = None  # the app's service container (backend client, repositories)
+    services: Any = None  # the session's AppServices (backend client, feature states)
+    refresh: Callable[[], None] = lambda: None  # re-render after a feature's state changed
 
     @property
     def kiosk(self) -> bool:
@@ -37,6 +38,7 @@ class ViewContext:
         navigate: Callable[[str], None],
         run_task: Callable[..., Any],
         services: Any = None,
+        refresh: Callable[[], None] = lambda: None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -47,4 +49,5 @@ class ViewContext:
             navigate=navigate,
             run_task=run_task,
             services=services,
+            refresh=refresh,
         )

@@ -127,6 +127,14 @@ def test_resident_home_in_english(app_factory, open_page, artifacts):
     time.sleep(1)
     page.screenshot(path=str(artifacts / "home-resident-en.png"))
 
+    # Notices come from the backend (demo data), newest first, in the user's language.
+    tile(page, "Notices").first.click()
+    page.wait_for_url("**/notices")
+    shows(page, "Protect your water pipes from freezing this winter").wait_for()
+    shows(page, "Online booking for oversized garbage now available").wait_for()
+    time.sleep(1)
+    page.screenshot(path=str(artifacts / "notices-en.png"))
+
 
 def test_visitor_mode_tiles_and_languages(app_factory, open_page, artifacts):
     served = app_factory("--mode", "visitor")
@@ -179,5 +187,8 @@ def test_offline_backend_shows_a_banner_not_a_crash(app_factory, open_page, arti
     expect_tiles(page, JAPANESE_TILES)
     tile(page, "交通").first.click()
     shows(page, "オフライン").wait_for()
+    page.get_by_role("button", name="戻る", exact=True).click()
+    tile(page, "お知らせ").first.click()
+    shows(page, "オフラインのため、お知らせを読み込めません。").wait_for()
     time.sleep(1)
     page.screenshot(path=str(artifacts / "offline-banner-ja.png"))

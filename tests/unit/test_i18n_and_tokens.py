@@ -67,6 +67,16 @@ def test_unknown_language_is_refused():
         load_translator("fr")
 
 
+def test_today_is_the_city_date_not_the_server_date():
+    from datetime import UTC, datetime
+
+    from app.i18n.formatting import city_today
+
+    # 20:45 UTC on the 24th is already the 25th in Tsuyama.
+    assert city_today(datetime(2026, 11, 24, 20, 45, tzinfo=UTC)) == date(2026, 11, 25)
+    assert city_today(datetime(2026, 11, 24, 14, 59, tzinfo=UTC)) == date(2026, 11, 24)
+
+
 def test_babel_formats_dates_and_yen():
     assert format_date_long(date(2026, 11, 24), "ja_JP") == "2026年11月24日(火)"
     assert format_date_long(date(2026, 11, 24), "en_US") == "Tuesday, November 24, 2026"

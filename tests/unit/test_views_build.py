@@ -91,3 +91,33 @@ def test_kiosk_home_has_paging_and_six_tiles():
     shown = texts(home_body(ctx, date(2026, 11, 24)))
     assert "ほかのサービス" in shown and "2画面中 1画面目" in shown
     assert sum(ctx.t(s.title) in shown for s in ctx.state.tiles) == 6
+
+
+def test_notices_view_schedules_a_load_then_renders_cards():
+    from datetime import UTC, datetime
+
+    from app.features.notices.state import Status
+    from app.features.notices.views import build_view, notices_state
+    from app.services import AppServices
+    from backend_client import BackendClient, Notice
+
+    scheduled = []
+    state = ShellState(REGISTRY, Mode.RESIDENT, Settings())
+    services = AppServices(backend=BackendClient("http://127.0.0.1:9"))
+    ctx = ViewContext.for_state(state, lambda r: None, lambda *a: scheduled.append(a), services)
+    build_view(ctx)
+    build_view(ctx)  # a second render while loading starts no second load
+    assert len(scheduled) == 1 and scheduled[0][3] == "ja"
+    assert any("読み込んでいます" in s for s in texts(build_view(ctx)))
+
+    notices = notices_state(ctx)
+    notices.status = Status.LOADED
+    notices.language = "ja"
+    notices.loaded_at = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
+    notices.notices = [Notice(1, "health", notices.loaded_at, "特定健診のお知らせ", "本文", True)]
+    scheduled.clear()
+    shown = texts(build_view(ctx))
+    assert not scheduled  # nothing to load again
+    assert "特定健診のお知らせ" in shown
+    assert "2026/11/24 9:30 更新" in shown
+    assert any("デモデータ" in s for s in shown)

@@ -1,5 +1,6 @@
 """Notices tile (お知らせ): City notices for you and your household."""
 
+from app.features.notices.views import build_view
 from app.shell.feature_spec import ALL_MODES, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -10,4 +11,6 @@ FEATURE = FeatureSpec(
     order=90,
     needs_login=False,
     description="City notices for you and your household.",
+    built=True,
+    build_view=build_view,
 )

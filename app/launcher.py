@@ -112,37 +112,58 @@ class EmbeddedBackend:
             self.process.wait()
 
 
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per health check
     args = parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-
-    backend: EmbeddedBackend | None = None
-    if args.backend_url:
-        backend_url = args.backend_url.rstrip("/")
-    else:
-        backend = EmbeddedBackend(data_dir, args.backend_port)
-        try:
-            backend.start()
-        except RuntimeError as exc:
-            print(f"Tsuyama Portal: {exc}", file=sys.stderr)
-            return 1
-        backend_url = backend.url
-
-    config = AppConfig(
-        backend_url=backend_url,
-        data_dir=data_dir,
-        language=args.lang,
-        mode=Mode(args.mode),
-        kiosk_idle_seconds=args.kiosk_idle_seconds,
-    )
     port = args.port or free_port()
-    print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "
-          f"backend {backend_url}, data {data_dir})", flush=True)
+    if not port_is_free(port):
+        print(f"Tsuyama Portal: port {port} is in use; choose another with --port "
+              "(0 picks a free one)", file=sys.stderr)
+        return 1
+
+    # Until Flet installs its own handlers, SIGTERM stops start-up like Ctrl-C does, so the
+    # backend child is never left behind.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    backend: EmbeddedBackend | None = None
     try:
+        if args.backend_url:
+            backend_url = args.backend_url.rstrip("/")
+        else:
+            backend = EmbeddedBackend(data_dir, args.backend_port)
+            try:
+                backend.start()
+            except RuntimeError as exc:
+                print(f"Tsuyama Portal: {exc}", file=sys.stderr)
+                return 1
+            backend_url = backend.url
+
+        config = AppConfig(
+            backend_url=backend_url,
+            data_dir=data_dir,
+            language=args.lang,
+            mode=Mode(args.mode),
+            kiosk_idle_seconds=args.kiosk_idle_seconds,
+        )
+        print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "
+              f"backend {backend_url}, data {data_dir})", flush=True)
         ft.run(
             build_main(config),
             view=ft.AppView.FLET_APP if args.desktop else ft.AppView.WEB_BROWSER,

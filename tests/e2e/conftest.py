@@ -50,15 +50,15 @@ class ServedApp:
     data_dir: Path
     log_path: Path
 
-    def stop(self, timeout: float = 20.0) -> int:
+    def stop(self, timeout: float = 20.0, sig: int = signal.SIGINT) -> int:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                raise AssertionError("the app did not stop on Ctrl-C") from None
+                raise AssertionError(f"the app did not stop on signal {sig}") from None
         return self.process.returncode
 
     def log(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import time
 
@@ -116,7 +117,8 @@ def test_resident_home_in_japanese_navigation_settings_and_ctrl_c(
 
 
 def test_resident_home_in_english(app_factory, open_page, artifacts):
-    served = app_factory("--lang", "en")
+    backend_port = free_port()
+    served = app_factory("--lang", "en", backend_port=backend_port)
     page = open_page(served)
     expect_tiles(page, ENGLISH_TILES)
     page.get_by_text("Welcome to Tsuyama Portal").wait_for()
@@ -134,6 +136,10 @@ def test_resident_home_in_english(app_factory, open_page, artifacts):
     shows(page, "Online booking for oversized garbage now available").wait_for()
     time.sleep(1)
     page.screenshot(path=str(artifacts / "notices-en.png"))
+
+    # SIGTERM (a service manager stopping the app) also stops the backend it started.
+    assert served.stop(sig=signal.SIGTERM) == 0
+    assert not port_is_open(backend_port)
 
 
 def test_visitor_mode_tiles_and_languages(app_factory, open_page, artifacts):

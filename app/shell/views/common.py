@@ -9,32 +9,25 @@ from app.shell.context import ViewContext
 from app.shell.state import HOME, SETTINGS_ROUTE
 
 
+def _bar_button(ctx: ViewContext, icon: ft.IconData, label: str, route: str) -> ft.Control:
+    """An app-bar icon button whose accessible name is its label (the icon carries it)."""
+    m, p = ctx.metrics, ctx.palette
+    return ft.IconButton(
+        ft.Icon(icon, semantics_label=label, color=p.on_primary),
+        tooltip=label,
+        icon_size=m.body_size * 1.5,
+        on_click=lambda _: ctx.navigate(route),
+        width=m.min_touch_target,
+        height=m.min_touch_target,
+    )
+
+
 def app_bar(ctx: ViewContext, title: str, *, back: bool) -> ft.AppBar:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     actions: list[ft.Control] = []
     if ctx.state.route != SETTINGS_ROUTE:
-        actions.append(
-            ft.IconButton(
-                ft.Icon(ft.Icons.SETTINGS, semantics_label=t("Settings"), color=p.on_primary),
-                tooltip=t("Settings"),
-                icon_size=m.body_size * 1.5,
-                icon_color=p.on_primary,
-                on_click=lambda _: ctx.navigate(SETTINGS_ROUTE),
-                width=m.min_touch_target,
-                height=m.min_touch_target,
-            )
-        )
-    leading = None
-    if back:
-        leading = ft.IconButton(
-            ft.Icon(ft.Icons.ARROW_BACK, semantics_label=t("Back"), color=p.on_primary),
-            tooltip=t("Back"),
-            icon_size=m.body_size * 1.5,
-            icon_color=p.on_primary,
-            on_click=lambda _: ctx.navigate(HOME),
-            width=m.min_touch_target,
-            height=m.min_touch_target,
-        )
+        actions.append(_bar_button(ctx, ft.Icons.SETTINGS, t("Settings"), SETTINGS_ROUTE))
+    leading = _bar_button(ctx, ft.Icons.ARROW_BACK, t("Back"), HOME) if back else None
     return ft.AppBar(
         leading=leading,
         leading_width=m.min_touch_target + 8 if back else None,

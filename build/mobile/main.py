@@ -38,4 +38,5 @@ CONFIG = AppConfig(
     kiosk_idle_seconds=float(BUILD_SETTINGS.get("kiosk_idle_seconds", 90)),
 )
 
-ft.run(build_main(CONFIG), assets_dir=str(ASSETS_DIR))
+# no_cdn matters only when this file is served as a web app (local checks): no CDN fetches.
+ft.run(build_main(CONFIG), assets_dir=str(ASSETS_DIR), no_cdn=True)

@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend-url", required=True,
                         help="the city's backend as the device reaches it (https://...)")
     parser.add_argument("--mode", choices=MODES, default="resident")
-    parser.add_argument("--lang", default="ja")
+    parser.add_argument("--lang", choices=("ja", "en", "zh", "ko"), default="ja",
+                        help="language a new device starts in (zh, ko: visitor mode only)")
     parser.add_argument("--kiosk-idle-seconds", type=float, default=90.0)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--allow-http", action="store_true",
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.backend_url.startswith("https://") and not args.allow_http:
         parser.error("--backend-url must be https:// (use --allow-http for a test network)")
+    if args.lang in ("zh", "ko") and args.mode != "visitor":
+        parser.error(f"--lang {args.lang} is offered only in visitor mode")
     if args.kiosk_idle_seconds <= 0:
         parser.error("--kiosk-idle-seconds must be positive")
     stage(args.out.resolve(), {

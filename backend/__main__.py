@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
     try:
-        settings = Settings.from_env(args.data_dir)
+        settings = Settings.from_env(
+            args.data_dir, default_public_url=f"http://{args.host}:{args.port}"
+        )
     except ValueError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from backend.api import health, notices
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
+from backend.identity.keys import SigningKey
 from backend.schema import upgrade_to_head
 from backend.settings import Settings
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.signing_key = SigningKey.load_or_create(
+        settings.signing_key_path, create=not settings.is_production
+    )
     app.include_router(health.router)
     app.include_router(notices.router)
     return app

@@ -53,6 +53,10 @@ class Settings:
     environment: str = "development"
     municipality_code: str = TSUYAMA_MUNICIPALITY_CODE
     load_demo_data: bool = True
+    # The backend's own address as clients reach it: the issuer of its tokens.
+    public_url: str = "http://127.0.0.1:8000"
+    # PEM file of the token signing key (EC P-256). None: an ephemeral key (tests only).
+    signing_key_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.environment not in ENVIRONMENTS:
@@ -60,6 +64,7 @@ class Settings:
                 f"TSUYAMA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
             )
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     @property
     def database_kind(self) -> str:
@@ -70,22 +75,46 @@ class Settings:
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def issuer(self) -> str:
+        """The OpenID Connect issuer identifier of this backend."""
+        return self.public_url
+
     @classmethod
-    def from_env(cls, data_dir: Path | None = None) -> Settings:
+    def from_env(
+        cls, data_dir: Path | None = None, default_public_url: str = "http://127.0.0.1:8000"
+    ) -> Settings:
         """Read `DATABASE_URL`, `TSUYAMA_ENV` and `TSUYAMA_DEMO_DATA`.
 
         Without `DATABASE_URL` the database is `backend.sqlite3` inside `data_dir`
         (default: see `default_data_dir`), which is created if missing.
         """
         environment = os.environ.get("TSUYAMA_ENV", "development").strip() or "development"
+        folder = (data_dir or default_data_dir()).expanduser().resolve()
         url = os.environ.get("DATABASE_URL", "").strip()
         if not url:
-            folder = (data_dir or default_data_dir()).expanduser().resolve()
             folder.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{folder / 'backend.sqlite3'}"
+        key_file = os.environ.get("TSUYAMA_SIGNING_KEY_FILE", "").strip()
+        if key_file:
+            signing_key_path = Path(key_file).expanduser()
+        elif environment == "production":
+            raise ValueError(
+                "TSUYAMA_SIGNING_KEY_FILE must name the token signing key (PEM, EC P-256) "
+                "in production; see docs/identity.md"
+            )
+        else:
+            signing_key_path = folder / "keys" / "signing-key.pem"
+        public_url = os.environ.get("TSUYAMA_PUBLIC_URL", "").strip() or default_public_url
         raw_demo = os.environ.get("TSUYAMA_DEMO_DATA")
         if raw_demo is None:
             load_demo_data = environment != "production"
         else:
             load_demo_data = _parse_bool("TSUYAMA_DEMO_DATA", raw_demo)
-        return cls(database_url=url, environment=environment, load_demo_data=load_demo_data)
+        return cls(
+            database_url=url,
+            environment=environment,
+            load_demo_data=load_demo_data,
+            public_url=public_url,
+            signing_key_path=signing_key_path,
+        )

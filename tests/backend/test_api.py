@@ -14,6 +14,7 @@ from sqlalchemy import func, make_url, select, text
 
 from backend.demo_data import DEMO_NOTICES_PATH
 from backend.models import Notice
+from backend.schema import HEAD_REVISION
 from tests.backend.asgi_client import asgi_client
 from tests.backend.postgres_databases import drop_test_database
 
@@ -62,8 +63,8 @@ async def test_healthz_reports_the_database_kind(database_url: str, make_app: Ma
     assert response.json() == {
         "status": "ok",
         "database": kind_of(database_url),
-        "schema_version": "0001",
-        "head": "0001",
+        "schema_version": HEAD_REVISION,
+        "head": HEAD_REVISION,
         "municipality_code": "332038",
     }
 
@@ -228,7 +229,7 @@ async def test_healthz_is_503_when_the_schema_is_not_at_head(
     assert response.json() == {
         "status": "error",
         "database": kind_of(database_url),
-        "detail": "database schema is at None, expected 0001",
+        "detail": f"database schema is at None, expected {HEAD_REVISION}",
     }
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.schema import HEAD_REVISION
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 30
 SHUTDOWN_TIMEOUT_S = 10
@@ -61,8 +63,8 @@ def test_backend_serves_and_stops_on_signal(tmp_path: Path, stop_signal: signal.
         assert response.json() == {
             "status": "ok",
             "database": "sqlite",
-            "schema_version": "0001",
-            "head": "0001",
+            "schema_version": HEAD_REVISION,
+            "head": HEAD_REVISION,
             "municipality_code": "332038",
         }
         assert (data_dir / "backend.sqlite3").is_file()

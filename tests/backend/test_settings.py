@@ -15,6 +15,8 @@ ENV_VARS = (
     "TSUYAMA_DEMO_DATA",
     "TSUYAMA_DATA_DIR",
     "XDG_DATA_HOME",
+    "TSUYAMA_SIGNING_KEY_FILE",
+    "TSUYAMA_PUBLIC_URL",
 )
 
 
@@ -23,6 +25,30 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TSUYAMA_ENV", "production")
+    monkeypatch.setenv("TSUYAMA_SIGNING_KEY_FILE", str(tmp_path / "signing.pem"))
+
+
+def test_production_requires_a_signing_key_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TSUYAMA_ENV", "production")
+    with pytest.raises(ValueError, match="TSUYAMA_SIGNING_KEY_FILE"):
+        Settings.from_env(tmp_path)
+
+
+def test_development_keeps_its_signing_key_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path)
+    assert settings.signing_key_path == tmp_path.resolve() / "keys" / "signing-key.pem"
+
+
+def test_public_url_is_the_issuer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert Settings.from_env(tmp_path, "http://127.0.0.1:9000").issuer == "http://127.0.0.1:9000"
+    monkeypatch.setenv("TSUYAMA_PUBLIC_URL", "https://portal.city.tsuyama.example/")
+    assert Settings.from_env(tmp_path).issuer == "https://portal.city.tsuyama.example"
 
 
 def test_defaults_use_sqlite_inside_the_data_dir(tmp_path: Path) -> None:
@@ -86,7 +112,7 @@ def test_unknown_database_scheme_is_rejected(monkeypatch: pytest.MonkeyPatch, ur
 def test_production_disables_demo_data_by_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("TSUYAMA_ENV", "production")
+    production(monkeypatch, tmp_path)
     settings = Settings.from_env(tmp_path)
     assert settings.environment == "production"
     assert settings.load_demo_data is False
@@ -100,6 +126,8 @@ def test_demo_data_flag_overrides_the_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, environment: str, flag: str, expected: bool
 ) -> None:
     monkeypatch.setenv("TSUYAMA_ENV", environment)
+    if environment == "production":
+        production(monkeypatch, tmp_path)
     monkeypatch.setenv("TSUYAMA_DEMO_DATA", flag)
     assert Settings.from_env(tmp_path).load_demo_data is expected
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from backend.app import create_app
+from backend.schema import HEAD_REVISION
 from backend.settings import Settings
 from backend_client import (
     BackendClient,
@@ -68,7 +69,7 @@ def fast_client(transport: httpx.AsyncBaseTransport, retries: int = 2) -> Backen
 @pytest.mark.anyio
 async def test_health(client: BackendClient) -> None:
     assert await client.health() == Health(
-        status="ok", database="sqlite", schema_version="0001", municipality_code="332038"
+        status="ok", database="sqlite", schema_version=HEAD_REVISION, municipality_code="332038"
     )
 
 

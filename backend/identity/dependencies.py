@@ -1,0 +1,72 @@
+"""FastAPI dependencies: who is calling (from the bearer access token), and may they."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
+
+from backend.api.dependencies import EngineDep, SettingsDep
+from backend.identity.access_tokens import AccessClaims, InvalidToken, verify_access_token
+from backend.identity.keys import SigningKey
+from backend.models.person import ROLE_STAFF, Person
+
+
+def get_signing_key(request: Request) -> SigningKey:
+    return request.app.state.signing_key
+
+
+SigningKeyDep = Annotated[SigningKey, Depends(get_signing_key)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{detail}"'},
+    )
+
+
+def access_claims(request: Request, key: SigningKeyDep, settings: SettingsDep) -> AccessClaims:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="login required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        claims = verify_access_token(key, settings.issuer, token.strip())
+    except InvalidToken as exc:
+        raise _unauthorized(str(exc)) from exc
+    revoked = getattr(request.app.state, "is_access_token_revoked", None)
+    if revoked is not None and revoked(claims):
+        raise _unauthorized("the access token has been revoked")
+    return claims
+
+
+AccessClaimsDep = Annotated[AccessClaims, Depends(access_claims)]
+
+
+def current_person(claims: AccessClaimsDep, engine: EngineDep, settings: SettingsDep) -> Person:
+    with Session(engine) as session:
+        person = session.get(Person, claims.subject)
+    if person is None or not person.active or person.municipality_code != (
+        settings.municipality_code
+    ):
+        raise _unauthorized("the account does not exist or was deleted")
+    return person
+
+
+CurrentPerson = Annotated[Person, Depends(current_person)]
+
+
+def require_staff(person: CurrentPerson) -> Person:
+    if person.role != ROLE_STAFF:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="city staff only")
+    return person
+
+
+StaffPerson = Annotated[Person, Depends(require_staff)]

@@ -16,3 +16,4 @@ class AppConfig:
     language: str = "ja"
     mode: Mode = Mode.RESIDENT
     kiosk_idle_seconds: float = DEFAULT_KIOSK_IDLE_SECONDS
+    token_store: str = "keyring"  # "keyring" (phones, desktop) or "memory" (hosted web)

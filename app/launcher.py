@@ -56,6 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.RESIDENT.value)
     parser.add_argument("--kiosk-idle-seconds", type=float, default=DEFAULT_KIOSK_IDLE_SECONDS,
                         help="kiosk mode: seconds without a touch before the start screen")
+    parser.add_argument("--token-store", choices=["keyring", "memory"], default="keyring",
+                        help="where a resident's login is kept: the OS keyring (default) or "
+                        "memory only (for a hosted, multi-user web deployment); kiosk mode "
+                        "always uses memory")
     parser.add_argument("--desktop", action="store_true",
                         help="open Flet's desktop window instead of serving the web app "
                         "(needs a display and Flet's desktop client)")
@@ -161,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             language=args.lang,
             mode=Mode(args.mode),
             kiosk_idle_seconds=args.kiosk_idle_seconds,
+            token_store=args.token_store,
         )
         print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "
               f"backend {backend_url}, data {data_dir})", flush=True)

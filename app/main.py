@@ -6,6 +6,13 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
+from app.account.account_state import AccountState
+from app.account.token_store import (
+    FallbackTokenStore,
+    KeyringTokenStore,
+    MemoryTokenStore,
+    TokenStore,
+)
 from app.config import AppConfig
 from app.device.preferences import DevicePreferencesStore
 from app.services import AppServices
@@ -23,8 +30,19 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
 
     async def main(page: ft.Page) -> None:
         state = ShellState(registry, config.mode, Settings(language=config.language))
-        services = AppServices(backend=BackendClient(config.backend_url))
         kiosk = config.mode is Mode.KIOSK
+        backend = BackendClient(config.backend_url)
+        # Kiosks keep the login in memory only; elsewhere the OS keyring holds it.
+        tokens: TokenStore = (
+            MemoryTokenStore()
+            if kiosk or config.token_store == "memory"
+            else FallbackTokenStore(KeyringTokenStore())
+        )
+        services = AppServices(
+            backend=backend,
+            backend_url=config.backend_url,
+            account=AccountState(backend, tokens),
+        )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()
         idle = IdleTimer(config.kiosk_idle_seconds) if kiosk else None
@@ -35,7 +53,7 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             await services.aclose()
 
         await shell.start()
-        page.on_disconnect = on_close
+        # Not on_disconnect: a login redirect disconnects the tab and then resumes the session.
         page.on_close = on_close
 
     return main

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from app.account.account_state import AccountState
 from backend_client import BackendClient
 
 T = TypeVar("T")
@@ -14,6 +15,8 @@ T = TypeVar("T")
 @dataclass
 class AppServices:
     backend: BackendClient
+    backend_url: str
+    account: AccountState
     _feature_states: dict[str, Any] = field(default_factory=dict)
 
     def feature_state(self, key: str, factory: Callable[[], T]) -> T:

@@ -1,20 +1,33 @@
 """Client of the Tsuyama Portal backend, used by the Flet app."""
 
 from backend_client.client import BackendClient
-from backend_client.dto import Health, Notice
+from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
     BackendError,
     BackendProtocolError,
     BackendRejected,
     BackendUnavailable,
 )
+from backend_client.oauth import (
+    APP_CLIENT_ID,
+    LoginRequest,
+    TokenSet,
+    new_device_id,
+    verify_id_token,
+)
 
 __all__ = [
+    "APP_CLIENT_ID",
     "BackendClient",
     "BackendError",
     "BackendProtocolError",
     "BackendRejected",
     "BackendUnavailable",
     "Health",
+    "LoginRequest",
+    "Me",
     "Notice",
+    "TokenSet",
+    "new_device_id",
+    "verify_id_token",
 ]

@@ -8,12 +8,13 @@ from typing import Any, Self
 
 import httpx
 
-from backend_client.dto import Health, Notice
+from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
     BackendProtocolError,
     BackendRejected,
     BackendUnavailable,
 )
+from backend_client.oauth import APP_CLIENT_ID, LoginRequest, TokenSet
 
 UNAVAILABLE_STATUS_CODES = frozenset({502, 503, 504})
 
@@ -62,21 +63,87 @@ class BackendClient:
         data = await self._get_json("/notices", params={"lang": lang, "limit": limit})
         return Notice.list_from_json(data)
 
-    async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    # --- identity -------------------------------------------------------------------------
+    async def discovery(self) -> dict[str, Any]:
+        data = await self._get_json("/.well-known/openid-configuration")
+        if not isinstance(data, dict) or "issuer" not in data:
+            raise BackendProtocolError("OpenID configuration without an issuer")
+        return data
+
+    async def jwks(self) -> dict[str, Any]:
+        data = await self._get_json("/jwks.json")
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+            raise BackendProtocolError("JWKS without keys")
+        return data
+
+    async def exchange_code(self, login: LoginRequest, code: str,
+                            client_id: str = APP_CLIENT_ID) -> TokenSet:
+        data = await self._request_json("POST", "/token", data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": login.redirect_uri,
+            "client_id": client_id,
+            "code_verifier": login.code_verifier,
+            "device_id": login.device_id,
+        })
+        return TokenSet.from_json(data)
+
+    async def refresh_tokens(self, refresh_token: str, device_id: str,
+                             client_id: str = APP_CLIENT_ID) -> TokenSet:
+        data = await self._request_json("POST", "/token", data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": client_id,
+            "device_id": device_id,
+        })
+        return TokenSet.from_json(data)
+
+    async def revoke(self, refresh_token: str, client_id: str = APP_CLIENT_ID) -> None:
+        await self._request_json("POST", "/revoke", data={
+            "token": refresh_token, "token_type_hint": "refresh_token", "client_id": client_id,
+        })
+
+    async def logout(self, access_token: str) -> None:
+        await self._request_json("POST", "/logout", headers=_bearer(access_token),
+                                 ok=(200, 204))
+
+    async def me(self, access_token: str) -> Me:
+        return Me.from_json(await self._get_json("/me", headers=_bearer(access_token)))
+
+    async def _get_json(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """GETs are idempotent: retried with backoff while the backend is unavailable."""
         attempt = 0
         while True:
             try:
-                return await self._get_json_once(path, params)
+                return await self._request_json("GET", path, params=params, headers=headers)
             except BackendUnavailable:
                 if attempt >= self._retries:
                     raise
                 await asyncio.sleep(self._backoff * (2**attempt))
                 attempt += 1
 
-    async def _get_json_once(self, path: str, params: dict[str, Any] | None) -> Any:
+    async def _request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> Any:
+        """One request; POSTs are not retried here (the caller knows if a replay is safe)."""
         url = f"{self.base_url}{path}"
         try:
-            response = await self._http.get(path, params=params)
+            response = await self._http.request(
+                method, path, params=params, data=data, json=json, headers=headers
+            )
         except httpx.TimeoutException as exc:
             raise BackendUnavailable(f"Backend at {self.base_url} timed out ({path})") from exc
         except httpx.TransportError as exc:
@@ -91,14 +158,20 @@ class BackendClient:
             )
         if 400 <= response.status_code < 500:
             raise BackendRejected(response.status_code, _detail(response))
-        if response.status_code != 200:
+        if response.status_code not in ok:
             raise BackendProtocolError(
                 f"Unexpected status {response.status_code} from {url}{_detail_suffix(response)}"
             )
+        if response.status_code == 204 or not response.content:
+            return None
         try:
             return response.json()
         except ValueError as exc:
             raise BackendProtocolError(f"Malformed JSON from {url}: {exc}") from exc
+
+
+def _bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
 
 
 def _detail(response: httpx.Response) -> str:
@@ -107,6 +180,8 @@ def _detail(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text.strip()[:300] or response.reason_phrase
+    if isinstance(body, dict) and "error" in body and "detail" not in body:  # OAuth errors
+        return f"{body['error']}: {body.get('error_description', '')}".rstrip(": ")
     if isinstance(body, dict) and "detail" in body:
         detail = body["detail"]
         if isinstance(detail, list):  # FastAPI validation errors

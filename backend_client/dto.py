@@ -79,3 +79,34 @@ class Notice:
         """Parse a `{"notices": [...]}` response."""
         items = _field(data, "notices", list, "notices response")
         return [cls.from_json(item) for item in items]
+
+
+@dataclass(frozen=True)
+class Me:
+    """The signed-in person as `GET /me` describes them."""
+
+    common_id: str
+    name: str
+    assurance_level: str
+    role: str
+    age: int | None = None
+    tile_order: tuple[str, ...] = ()
+    reminders: tuple[dict[str, Any], ...] = ()
+    raw: dict[str, Any] | None = None  # everything else, for the "My data" screen
+
+    @classmethod
+    def from_json(cls, data: Any) -> Me:
+        what = "me response"
+        profile = data.get("home_profile") if isinstance(data, dict) else None
+        profile = profile if isinstance(profile, dict) else {}
+        age = data.get("age") if isinstance(data, dict) else None
+        return cls(
+            common_id=_field(data, "common_id", str, what),
+            name=_field(data, "name", str, what),
+            assurance_level=_field(data, "assurance_level", str, what),
+            role=_field(data, "role", str, what),
+            age=age if isinstance(age, int) and not isinstance(age, bool) else None,
+            tile_order=tuple(x for x in profile.get("tile_order", []) if isinstance(x, str)),
+            reminders=tuple(x for x in profile.get("reminders", []) if isinstance(x, dict)),
+            raw=data,
+        )

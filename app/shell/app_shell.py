@@ -12,14 +12,17 @@ from typing import Any
 
 import flet as ft
 
+from app.account.account_state import AccountState, LoginStatus
 from app.design.theme import FONTS, build_theme
 from app.i18n.formatting import city_today
 from app.shell.context import ViewContext
 from app.shell.idle_timer import IdleTimer
+from app.shell.login_bridge import start_login
 from app.shell.settings import Settings, SettingsStore
 from app.shell.state import HOME, Screen, ShellState
 from app.shell.views.common import app_bar, banner_if_offline
 from app.shell.views.home_view import home_body
+from app.shell.views.mydata_view import mydata_body
 from app.shell.views.placeholder_view import placeholder_body
 from app.shell.views.settings_view import settings_body
 from backend_client import BackendError
@@ -56,8 +59,6 @@ class PortalShell:
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         page.on_keyboard_event = lambda _: self._touch()
-        page.on_disconnect = lambda _: self.close()
-        page.on_close = lambda _: self.close()
 
         raw = await self.store.load()
         if raw:
@@ -65,7 +66,9 @@ class PortalShell:
         self._saved_settings = self.state.settings
         self.state.navigate(page.route or HOME)
         self.state.subscribe(self._on_state_change)
+        self.account.subscribe(self._on_account_change)
         self.render()
+        page.run_task(self.account.restore)
         page.run_task(self._connection_loop)
         if self.idle_timer is not None:
             page.run_task(self._idle_loop)
@@ -97,6 +100,22 @@ class PortalShell:
             self.page.run_task(self.store.save, self.state.settings.to_json())
         self.render()
 
+    @property
+    def account(self) -> AccountState:
+        return self.services.account
+
+    def _on_account_change(self) -> None:
+        self._touch()
+        me = self.account.me if self.account.signed_in else None
+        # The household's profile puts its tiles first (a parent sees 学校 first).
+        self.state.set_tile_preference(me.tile_order if me else ())
+        self.render()
+
+    def login(self) -> None:
+        self._touch()
+        self.page.run_task(start_login, self.page, self.account, self.services.backend_url,
+                           self.state.settings.language)
+
     def retry_connection(self, _: Any = None) -> None:
         self._touch()
         self._wake_connection.set()
@@ -104,7 +123,8 @@ class PortalShell:
     # --- rendering ---------------------------------------------------------------------
     def context(self) -> ViewContext:
         return ViewContext.for_state(
-            self.state, self.navigate, self.page.run_task, self.services, self.render
+            self.state, self.navigate, self.page.run_task, self.services, self.render,
+            self.login,
         )
 
     def render(self) -> None:
@@ -128,6 +148,8 @@ class PortalShell:
             title, body = t("Tsuyama Portal"), home_body(ctx, self.today())
         elif screen.kind == "settings":
             title, body = t("Settings"), settings_body(ctx)
+        elif screen.kind == "mydata":
+            title, body = t("My data"), mydata_body(ctx)
         else:
             feature = screen.feature
             assert feature is not None
@@ -176,12 +198,14 @@ class PortalShell:
             if self._at_start_screen():
                 continue
             log.info("kiosk idle: resetting for the next person")
+            await self.account.logout()
             await self.store.clear()
             self.state.reset_for_next_user()
             self.page.navigate(HOME)
 
     def _at_start_screen(self) -> bool:
         s = self.state
-        return (s.route == HOME and s.kiosk_page == 0 and s.settings == s.default_settings)
+        return (s.route == HOME and s.kiosk_page == 0 and s.settings == s.default_settings
+                and self.account.status is LoginStatus.SIGNED_OUT)
 
 

@@ -22,10 +22,16 @@ class ViewContext:
     run_task: Callable[..., Any]
     services: Any = None  # the session's AppServices (backend client, feature states)
     refresh: Callable[[], None] = lambda: None  # re-render after a feature's state changed
+    login: Callable[[], None] = lambda: None  # starts the login flow (shell owns the page)
 
     @property
     def kiosk(self) -> bool:
         return self.state.mode is Mode.KIOSK
+
+    @property
+    def account(self) -> Any:
+        """The session's `AccountState`, or None where there is no account (unit tests)."""
+        return getattr(self.services, "account", None)
 
     @property
     def locale(self) -> str:
@@ -39,6 +45,7 @@ class ViewContext:
         run_task: Callable[..., Any],
         services: Any = None,
         refresh: Callable[[], None] = lambda: None,
+        login: Callable[[], None] = lambda: None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -50,4 +57,5 @@ class ViewContext:
             run_task=run_task,
             services=services,
             refresh=refresh,
+            login=login,
         )

@@ -18,6 +18,7 @@ from app.shell.settings import Settings
 KIOSK_TILES_PER_SCREEN = 6
 HOME = "/"
 SETTINGS_ROUTE = "/settings"
+MYDATA_ROUTE = "/mydata"
 
 LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
     Mode.RESIDENT: ("ja", "en"),
@@ -30,7 +31,7 @@ LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
 class Screen:
     """What the router resolved a route to."""
 
-    kind: str  # "home" | "settings" | "feature"
+    kind: str  # "home" | "settings" | "mydata" | "feature"
     route: str
     feature: FeatureSpec | None = None
 
@@ -53,6 +54,7 @@ class ShellState:
         self.connection = ConnectionStatus()
         self.route = HOME
         self.kiosk_page = 0
+        self.tile_preference: tuple[str, ...] = ()  # the signed-in household's order
         self._listeners: list[Callable[[], None]] = []
 
     # --- observation -------------------------------------------------------------------
@@ -70,7 +72,12 @@ class ShellState:
 
     @property
     def tiles(self) -> list[FeatureSpec]:
-        return self.registry.for_mode(self.mode)
+        """This mode's tiles: the household's preferred ones first, then the registry order."""
+        tiles = self.registry.for_mode(self.mode)
+        if not self.tile_preference:
+            return tiles
+        rank = {tile_id: i for i, tile_id in enumerate(self.tile_preference)}
+        return sorted(tiles, key=lambda spec: rank.get(spec.id, len(rank)))
 
     @property
     def kiosk_page_count(self) -> int:
@@ -91,6 +98,8 @@ class ShellState:
             return Screen("home", HOME)
         if path == SETTINGS_ROUTE:
             return Screen("settings", SETTINGS_ROUTE)
+        if path == MYDATA_ROUTE and self.mode is not Mode.VISITOR:
+            return Screen("mydata", MYDATA_ROUTE)
         feature = self.registry.by_route(path)
         if feature is None or not feature.available_in(self.mode):
             return Screen("home", HOME)
@@ -127,6 +136,11 @@ class ShellState:
             self.settings = new
             self._changed()
 
+    def set_tile_preference(self, order: tuple[str, ...]) -> None:
+        if order != self.tile_preference:
+            self.tile_preference = order
+            self._changed()
+
     def next_kiosk_page(self) -> None:
         if self.kiosk_page + 1 < self.kiosk_page_count:
             self.kiosk_page += 1
@@ -151,5 +165,6 @@ class ShellState:
         """Kiosk: back to the start screen with the device defaults, as if nobody had been here."""
         self.settings = self.default_settings
         self.kiosk_page = 0
+        self.tile_preference = ()
         self.route = HOME
         self._changed()

@@ -103,7 +103,11 @@ def test_notices_view_schedules_a_load_then_renders_cards():
 
     scheduled = []
     state = ShellState(REGISTRY, Mode.RESIDENT, Settings())
-    services = AppServices(backend=BackendClient("http://127.0.0.1:9"))
+    from app.account.account_state import AccountState
+    from app.account.token_store import MemoryTokenStore
+
+    backend = BackendClient("http://127.0.0.1:9")
+    services = AppServices(backend, "http://127.0.0.1:9", AccountState(backend, MemoryTokenStore()))
     ctx = ViewContext.for_state(state, lambda r: None, lambda *a: scheduled.append(a), services)
     build_view(ctx)
     build_view(ctx)  # a second render while loading starts no second load

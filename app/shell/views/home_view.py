@@ -12,6 +12,7 @@ from app.i18n.formatting import format_date_long
 from app.i18n.translator import LANGUAGE_NAMES
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
+from app.shell.views.account_view import account_area
 
 
 def language_buttons(ctx: ViewContext) -> ft.Control:
@@ -54,6 +55,7 @@ def home_body(ctx: ViewContext, today: date) -> list[ft.Control]:
         ft.Text(greeting, size=m.title_size, weight=ft.FontWeight.BOLD, color=p.on_surface),
         ft.Text(format_date_long(today, ctx.locale), size=m.body_size, color=p.on_surface),
     ]
+    controls.extend(account_area(ctx))
     if state.mode is Mode.VISITOR:
         controls.append(language_buttons(ctx))
     controls.append(

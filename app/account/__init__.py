@@ -1,0 +1,1 @@
+"""The signed-in resident: login (OIDC with PKCE against the backend), tokens, profile."""

@@ -1,0 +1,170 @@
+"""The resident's login state and actions, in plain Python (tested without a page).
+
+Login is OAuth 2.0 for native apps against the backend (RFC 8252): the app opens the
+backend's /authorize in the browser with PKCE S256, state and nonce; the backend sends the
+resident to the My Number card provider (or the development provider) and back with a code;
+the app exchanges the code, checks the ID token, keeps the refresh token in its token store
+and the access token in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from enum import StrEnum
+
+from app.account.token_store import StoredLogin, TokenStore
+from backend_client import (
+    BackendClient,
+    BackendError,
+    BackendRejected,
+    BackendUnavailable,
+    LoginRequest,
+    Me,
+    TokenSet,
+    new_device_id,
+    verify_id_token,
+)
+
+log = logging.getLogger(__name__)
+
+
+class LoginStatus(StrEnum):
+    SIGNED_OUT = "signed_out"
+    SIGNING_IN = "signing_in"
+    SIGNED_IN = "signed_in"
+    FAILED = "failed"
+
+
+class LoginError(Exception):
+    pass
+
+
+class AccountState:
+    def __init__(self, client: BackendClient, store: TokenStore) -> None:
+        self._client = client
+        self._store = store
+        self.status = LoginStatus.SIGNED_OUT
+        self.me: Me | None = None
+        self.error = ""
+        self._tokens: TokenSet | None = None
+        self._pending: LoginRequest | None = None
+        self._device_id: str | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    # --- observation -------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def signed_in(self) -> bool:
+        return self.status is LoginStatus.SIGNED_IN and self.me is not None
+
+    @property
+    def persistent(self) -> bool:
+        return bool(getattr(self._store, "persistent", False))
+
+    # --- start-up ----------------------------------------------------------------------
+    async def device_id(self) -> str:
+        if self._device_id is None:
+            stored = await self._store.load()
+            self._device_id = stored.device_id if stored else new_device_id()
+        return self._device_id
+
+    async def restore(self) -> None:
+        """Signs in again from a stored refresh token, if the device has one."""
+        stored = await self._store.load()
+        if stored is None or stored.refresh_token is None:
+            return
+        self._device_id = stored.device_id
+        try:
+            tokens = await self._client.refresh_tokens(stored.refresh_token, stored.device_id)
+        except BackendRejected:
+            log.info("stored login is no longer valid; signed out")
+            await self._store.save(StoredLogin(stored.device_id))
+            return
+        except BackendError as exc:  # offline: keep the stored login for later
+            log.info("cannot restore the login now: %s", exc)
+            return
+        await self._signed_in(tokens)
+
+    # --- login -------------------------------------------------------------------------
+    async def begin_login(self, redirect_uri: str) -> LoginRequest:
+        self._pending = LoginRequest(redirect_uri=redirect_uri, device_id=await self.device_id())
+        self.status = LoginStatus.SIGNING_IN
+        self.error = ""
+        self._changed()
+        return self._pending
+
+    async def complete_login(self, code: str | None, state: str | None,
+                             error: str | None = None) -> None:
+        pending, self._pending = self._pending, None
+        try:
+            if error:
+                raise LoginError(f"login was not completed ({error})")
+            if pending is None or not state or not secrets.compare_digest(state, pending.state):
+                raise LoginError("this login answer does not belong to a login started here")
+            if not code:
+                raise LoginError("the login answer has no code")
+            tokens = await self._client.exchange_code(pending, code)
+            if tokens.id_token is None:
+                raise LoginError("the backend sent no ID token")
+            discovery = await self._client.discovery()
+            verify_id_token(tokens.id_token, await self._client.jwks(), discovery["issuer"],
+                            pending.nonce)
+            await self._signed_in(tokens)
+        except (LoginError, BackendError) as exc:
+            log.warning("login failed: %s", exc)
+            self.status = LoginStatus.FAILED
+            self.error = str(exc)
+            self._changed()
+
+    async def _signed_in(self, tokens: TokenSet) -> None:
+        self._tokens = tokens
+        await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
+        self.me = await self._client.me(tokens.access_token)
+        self.status = LoginStatus.SIGNED_IN
+        self.error = ""
+        self._changed()
+
+    # --- using the login ---------------------------------------------------------------
+    async def access_token(self) -> str:
+        """A valid access token, refreshed (and the refresh token rotated) when needed."""
+        if self._tokens is None:
+            raise LoginError("not signed in")
+        if self._tokens.expired() and self._tokens.refresh_token:
+            tokens = await self._client.refresh_tokens(self._tokens.refresh_token,
+                                                       await self.device_id())
+            self._tokens = tokens
+            await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
+        return self._tokens.access_token
+
+    async def reload_profile(self) -> None:
+        self.me = await self._client.me(await self.access_token())
+        self._changed()
+
+    # --- logout ------------------------------------------------------------------------
+    async def logout(self) -> None:
+        """Revokes the login at the backend (best effort) and forgets it on this device."""
+        tokens, self._tokens = self._tokens, None
+        if tokens is not None:
+            try:
+                await self._client.logout(tokens.access_token)
+                if tokens.refresh_token:
+                    await self._client.revoke(tokens.refresh_token)
+            except BackendUnavailable as exc:
+                log.warning("offline at logout; the tokens expire on their own: %s", exc)
+            except BackendError as exc:
+                log.warning("logout at the backend failed: %s", exc)
+        await self._store.clear()
+        self._device_id = None if not self.persistent else self._device_id
+        self.me = None
+        self._pending = None
+        self.status = LoginStatus.SIGNED_OUT
+        self.error = ""
+        self._changed()

@@ -1,0 +1,70 @@
+"""The home screen's account area: login, the greeting, reminders, My data and logout."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.account.account_state import LoginStatus
+from app.design.widgets import big_button
+from app.shell.context import ViewContext
+from app.shell.feature_spec import Mode
+from app.shell.state import MYDATA_ROUTE
+
+REMINDER_MESSAGES = {
+    "health_check": "It is time for your annual health check. Please book it with the city.",
+}
+
+
+def account_area(ctx: ViewContext) -> list[ft.Control]:
+    account = ctx.account
+    if account is None or ctx.state.mode is Mode.VISITOR:
+        return []
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    if account.signed_in:
+        me = account.me
+        controls: list[ft.Control] = [
+            ft.Text(t("Hello, {name}", name=me.name), size=m.title_size,
+                    weight=ft.FontWeight.BOLD, color=p.on_surface),
+            ft.Row(
+                [
+                    big_button(t("My data"), "PERSON", m, p,
+                               lambda _: ctx.navigate(MYDATA_ROUTE)),
+                    big_button(t("Log out"), "LOGOUT", m, p,
+                               lambda _: ctx.run_task(account.logout)),
+                ],
+                wrap=True,
+                spacing=m.body_size,
+            ),
+        ]
+        for reminder in me.reminders:
+            message = REMINDER_MESSAGES.get(str(reminder.get("kind")))
+            if message:
+                controls.append(_reminder_card(ctx, t(message)))
+        return controls
+    if account.status is LoginStatus.SIGNING_IN:
+        return [ft.Row([ft.ProgressRing(), ft.Text(t("Logging in…"), size=m.body_size,
+                                                   color=p.on_surface)])]
+    controls = []
+    if account.status is LoginStatus.FAILED:
+        controls.append(ft.Text(t("Login did not succeed. Please try again."),
+                                size=m.body_size, color=p.on_surface,
+                                weight=ft.FontWeight.BOLD))
+    controls.append(ft.Text(
+        t("Log in with your My Number card to see services that fit you and your household."),
+        size=m.body_size, color=p.on_surface))
+    controls.append(big_button(t("Log in"), "LOGIN", m, p, lambda _: ctx.login()))
+    return controls
+
+
+def _reminder_card(ctx: ViewContext, message: str) -> ft.Control:
+    m, p = ctx.metrics, ctx.palette
+    return ft.Container(
+        bgcolor=p.surface,
+        border=ft.Border.all(2, p.primary),
+        border_radius=ft.BorderRadius.all(12),
+        padding=ft.Padding.all(m.body_size),
+        content=ft.Row(
+            [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE, color=p.primary),
+             ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
+        ),
+    )

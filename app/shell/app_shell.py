@@ -29,6 +29,10 @@ from backend_client import BackendError
 
 log = logging.getLogger(__name__)
 
+# How long a kiosk waits for a login started at the login page before giving up on it (the
+# same as the backend's and Flet's 10-minute login state lifetime).
+LOGIN_GRACE_S = 600.0
+
 
 class PortalShell:
     def __init__(
@@ -194,6 +198,9 @@ class PortalShell:
             await asyncio.sleep(poll)
             if not self.idle_timer.expired():
                 continue
+            if (self.account.status is LoginStatus.SIGNING_IN
+                    and self.idle_timer.idle_for() < LOGIN_GRACE_S):
+                continue  # the resident is at the login page (reading their card)
             self.idle_timer.touch()
             if self._at_start_screen():
                 continue

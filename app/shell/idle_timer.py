@@ -20,6 +20,9 @@ class IdleTimer:
         """Records user activity (a tap, a key, a route change)."""
         self._last_activity = self._clock()
 
+    def idle_for(self) -> float:
+        return self._clock() - self._last_activity
+
     def remaining(self) -> float:
         return max(0.0, self.timeout_s - (self._clock() - self._last_activity))
 

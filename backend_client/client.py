@@ -110,6 +110,47 @@ class BackendClient:
     async def me(self, access_token: str) -> Me:
         return Me.from_json(await self._get_json("/me", headers=_bearer(access_token)))
 
+    # --- My data -------------------------------------------------------------------------
+    async def my_consents(self, access_token: str) -> list[dict[str, Any]]:
+        data = await self._get_json("/me/consents", headers=_bearer(access_token))
+        purposes = data.get("purposes") if isinstance(data, dict) else None
+        if not isinstance(purposes, list):
+            raise BackendProtocolError("consents response without purposes")
+        return [p for p in purposes if isinstance(p, dict)]
+
+    async def record_consent(self, access_token: str, purpose: str, version: int,
+                             granted: bool, text_sha256: str, channel: str = "app") -> None:
+        await self._request_json(
+            "POST", "/me/consents", headers=_bearer(access_token), ok=(200, 201),
+            json={"purpose": purpose, "version": version, "granted": granted,
+                  "text_sha256": text_sha256, "channel": channel},
+        )
+
+    async def my_access_log(self, access_token: str, limit: int = 50) -> list[dict[str, Any]]:
+        data = await self._get_json("/me/access-log", params={"limit": limit},
+                                    headers=_bearer(access_token))
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise BackendProtocolError("access log response without entries")
+        return [e for e in entries if isinstance(e, dict)]
+
+    async def my_household(self, access_token: str) -> dict[str, Any]:
+        data = await self._get_json("/me/household", headers=_bearer(access_token))
+        if not isinstance(data, dict):
+            raise BackendProtocolError("household response is not an object")
+        return data
+
+    async def export_my_data(self, access_token: str) -> bytes:
+        """Everything the city holds about the caller, as the JSON document to save."""
+        import json as _json
+
+        data = await self._get_json("/me/export", headers=_bearer(access_token))
+        return _json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+    async def delete_account(self, access_token: str) -> None:
+        await self._request_json("DELETE", "/me", headers=_bearer(access_token),
+                                 json={"confirm": "DELETE"}, ok=(200, 204))
+
     async def _get_json(
         self,
         path: str,

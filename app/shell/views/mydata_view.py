@@ -1,20 +1,45 @@
-"""My data (マイデータ): who the city knows you as, with the way to log out."""
+"""My data (マイデータ): the profile, household, consents, who read my data, export, deletion."""
 
 from __future__ import annotations
 
-from datetime import date
+import contextlib
+from datetime import date, datetime
 
 import flet as ft
 
+from app.account.mydata_state import MyDataState
 from app.design.widgets import big_button
-from app.i18n.formatting import format_date_long
+from app.device.files import save_bytes
+from app.i18n.formatting import format_date_long, format_datetime_short
 from app.shell.context import ViewContext
+from app.shell.feature_spec import Mode
 from app.shell.state import HOME
 
 ASSURANCE_LABELS = {
     "card": "Verified with My Number card",
     "email": "Email only (not verified)",
 }
+PURPOSE_TITLES = {
+    "health_data_analysis": "Use of my health records for the city's health programmes",
+    "school_data_sharing": "Sharing my child's data with their school",
+    "recycling_points": "Points for recycling",
+    "transit_location": "Location for transit",
+    "delegation": "Acting for another person",
+}
+ACTOR_LABELS = {
+    "staff": "City staff",
+    "service": "City service",
+    "delegate": "A person acting for you",
+    "self": "You",
+}
+EXPORT_FILE_NAME = "tsuyama-portal-my-data.json"
+
+
+def mydata_state(ctx: ViewContext) -> MyDataState:
+    channel = "kiosk" if ctx.state.mode is Mode.KIOSK else "app"
+    return ctx.services.feature_state(
+        "mydata", lambda: MyDataState(ctx.services.backend, ctx.account, channel)
+    )
 
 
 def mydata_body(ctx: ViewContext) -> list[ft.Control]:
@@ -25,7 +50,61 @@ def mydata_body(ctx: ViewContext) -> list[ft.Control]:
             ft.Text(t("Please log in to see your data."), size=m.body_size, color=p.on_surface),
             big_button(t("Back to home"), "HOME", m, p, lambda _: ctx.navigate(HOME)),
         ]
-    me = account.me
+    state = mydata_state(ctx)
+    if state.claim_load():
+        ctx.run_task(_load_and_refresh, ctx, state)
+
+    def heading(text: str) -> ft.Control:
+        return ft.Text(text, size=m.title_size, weight=ft.FontWeight.BOLD, color=p.on_surface)
+
+    controls: list[ft.Control] = [heading(t("Your profile")), *_profile(ctx)]
+    if state.loading and not state.consents:
+        controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading…"), size=m.body_size,
+                                                           color=p.on_surface)]))
+    if state.error:
+        controls.append(ft.Text(
+            t("Some of your data could not be loaded while offline.") if state.offline
+            else t("Something went wrong. Please try again later."),
+            size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+    if state.message == "saved":
+        controls.append(ft.Text(t("Saved."), size=m.body_size, color=p.on_surface))
+
+    members = state.household.get("members") if isinstance(state.household, dict) else None
+    if members:
+        controls.append(heading(t("Your household")))
+        for member in members:
+            if isinstance(member, dict):
+                controls.append(_member_row(ctx, member))
+
+    if state.consents:
+        controls.append(heading(t("Your consents")))
+        controls.append(ft.Text(
+            t("Nothing about you is used for these purposes unless you switch it on. "
+              "You can switch it off at any time."), size=m.body_size, color=p.on_surface))
+        for item in state.consents:
+            if item.get("purpose") != "delegation":
+                controls.append(_consent_row(ctx, state, item))
+
+    controls.append(heading(t("Who has seen your data")))
+    if not state.access_log:
+        controls.append(ft.Text(t("Nobody else has read your data."), size=m.body_size,
+                                color=p.on_surface))
+    for entry in state.access_log:
+        controls.append(_access_row(ctx, entry))
+
+    controls.append(heading(t("Your data, your choice")))
+    controls.append(ft.Row([
+        big_button(t("Download all my data"), "DOWNLOAD", m, p,
+                   lambda _: ctx.run_task(_export, ctx, state)),
+        big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.run_task(_logout, ctx)),
+    ], wrap=True, spacing=m.body_size))
+    controls.extend(_delete_area(ctx, state))
+    return controls
+
+
+def _profile(ctx: ViewContext) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    me = ctx.account.me
     raw = me.raw or {}
 
     def row(label: str, value: str) -> ft.Control:
@@ -36,24 +115,114 @@ def mydata_body(ctx: ViewContext) -> list[ft.Control]:
             spacing=2,
         )
 
-    birthdate = raw.get("birthdate")
-    birth_text = ""
-    if isinstance(birthdate, str) and birthdate:
-        try:
-            birth_text = format_date_long(date.fromisoformat(birthdate), ctx.locale)
-        except ValueError:
-            birth_text = birthdate
     return [
-        ft.Text(t("Your profile"), size=m.title_size, weight=ft.FontWeight.BOLD,
-                color=p.on_surface),
         row(t("Name"), me.name),
         row(t("Common ID"), me.common_id),
         row(t("Identity check"), t(ASSURANCE_LABELS.get(me.assurance_level,
                                                         me.assurance_level))),
         row(t("Address"), str(raw.get("address") or "")),
-        row(t("Date of birth"), birth_text),
-        big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.run_task(_logout, ctx)),
+        row(t("Date of birth"), _date_text(raw.get("birthdate"), ctx.locale)),
     ]
+
+
+def _date_text(value: object, locale: str) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return format_date_long(date.fromisoformat(value), locale)
+    except ValueError:
+        return value
+
+
+def _member_row(ctx: ViewContext, member: dict) -> ft.Control:
+    m, p = ctx.metrics, ctx.palette
+    parts = [str(member.get("name") or ""), str(member.get("relation") or "")]
+    if member.get("school_name"):
+        parts.append(f"{member['school_name']} {member.get('school_class') or ''}".strip())
+    return ft.Text(" · ".join(x for x in parts if x), size=m.body_size, color=p.on_surface)
+
+
+def _consent_row(ctx: ViewContext, state: MyDataState, item: dict) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    purpose = str(item.get("purpose"))
+    texts = item.get("text") if isinstance(item.get("text"), dict) else {}
+    lang = ctx.state.settings.language
+    text = texts.get(lang) or texts.get("en") or ""
+    return ft.Container(
+        border=ft.Border.all(1, p.outline),
+        border_radius=ft.BorderRadius.all(12),
+        padding=ft.Padding.all(m.body_size * 0.75),
+        content=ft.Column([
+            ft.Switch(
+                label=t(PURPOSE_TITLES.get(purpose, purpose)),
+                value=bool(item.get("granted")),
+                active_color=p.primary,
+                label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
+                on_change=lambda e, purpose=purpose: ctx.run_task(
+                    _set_consent, ctx, state, purpose, bool(e.control.value)),
+            ),
+            ft.Text(text, size=m.body_size * 0.9, color=p.on_surface),
+        ], spacing=4),
+    )
+
+
+def _access_row(ctx: ViewContext, entry: dict) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    when = ""
+    with contextlib.suppress(ValueError):
+        when = format_datetime_short(datetime.fromisoformat(str(entry.get("at"))), ctx.locale)
+    who = t(ACTOR_LABELS.get(str(entry.get("actor_kind")), "City service"))
+    return ft.Text(f"{when}  {who}: {entry.get('purpose', '')} ({entry.get('resource', '')})",
+                   size=m.body_size, color=p.on_surface)
+
+
+def _delete_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    if not state.confirming_delete:
+        return [big_button(t("Delete my account"), "DELETE_FOREVER", m, p,
+                           lambda _: _ask_delete(ctx, state))]
+    return [
+        ft.Text(t("Delete your account? Your profile, consents and records are erased and "
+                  "you are logged out. This cannot be undone."),
+                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
+        ft.Row([
+            big_button(t("Yes, delete my account"), "DELETE_FOREVER", m, p,
+                       lambda _: ctx.run_task(_delete, ctx, state)),
+            big_button(t("Cancel"), "CLOSE", m, p, lambda _: _cancel_delete(ctx, state)),
+        ], wrap=True, spacing=m.body_size),
+    ]
+
+
+def _ask_delete(ctx: ViewContext, state: MyDataState) -> None:
+    state.ask_delete()
+    ctx.refresh()
+
+
+def _cancel_delete(ctx: ViewContext, state: MyDataState) -> None:
+    state.cancel_delete()
+    ctx.refresh()
+
+
+async def _load_and_refresh(ctx: ViewContext, state: MyDataState) -> None:
+    await state.load()
+    ctx.refresh()
+
+
+async def _set_consent(ctx: ViewContext, state: MyDataState, purpose: str, on: bool) -> None:
+    await state.set_consent(purpose, on, ctx.state.settings.language)
+    ctx.refresh()
+
+
+async def _export(ctx: ViewContext, state: MyDataState) -> None:
+    data = await state.export()
+    if data is not None:
+        await save_bytes(EXPORT_FILE_NAME, data)
+
+
+async def _delete(ctx: ViewContext, state: MyDataState) -> None:
+    if await state.delete_account():
+        ctx.navigate(HOME)
+    ctx.refresh()
 
 
 async def _logout(ctx: ViewContext) -> None:

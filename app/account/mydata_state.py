@@ -1,0 +1,115 @@
+"""The "My data" screen's state: consents, who read my data, household, export, deletion.
+
+Plain Python over `AccountState` and `backend_client`; the view only renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.account.account_state import AccountState
+from backend_client import BackendClient, BackendError, BackendUnavailable
+
+
+class MyDataState:
+    def __init__(self, client: BackendClient, account: AccountState,
+                 channel: str = "app") -> None:
+        self._client = client
+        self._account = account
+        self._channel = channel
+        self.loaded_for: str | None = None  # the common ID the data below belongs to
+        self.loading = False
+        self.consents: list[dict[str, Any]] = []
+        self.access_log: list[dict[str, Any]] = []
+        self.household: dict[str, Any] = {}
+        self.error = ""
+        self.offline = False
+        self.message = ""  # the last action's outcome, shown once
+        self.confirming_delete = False  # the resident pressed "delete" and must confirm
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def needs_load(self) -> bool:
+        me = self._account.me
+        return (me is not None and not self.loading and self.loaded_for != me.common_id)
+
+    def claim_load(self) -> bool:
+        if not self.needs_load():
+            return False
+        self.loading = True
+        return True
+
+    async def load(self) -> None:
+        me = self._account.me
+        self.loading = True
+        try:
+            token = await self._account.access_token()
+            self.consents = await self._client.my_consents(token)
+            self.access_log = await self._client.my_access_log(token)
+            self.household = await self._client.my_household(token)
+            self.loaded_for = me.common_id if me else None
+            self.error, self.offline = "", False
+        except BackendError as exc:
+            self.error, self.offline = str(exc), isinstance(exc, BackendUnavailable)
+            self.loaded_for = me.common_id if me else None  # don't retry in a loop
+        finally:
+            self.loading = False
+            self._changed()
+
+    async def set_consent(self, purpose: str, granted: bool, language: str) -> None:
+        """Records a grant or a withdrawal of the text the resident was shown."""
+        item = next((c for c in self.consents if c.get("purpose") == purpose), None)
+        if item is None:
+            return
+        lang = language if language in item.get("text_sha256", {}) else "en"
+        try:
+            await self._client.record_consent(
+                await self._account.access_token(), purpose, int(item["current_version"]),
+                granted, item["text_sha256"][lang], self._channel,
+            )
+            self.consents = await self._client.my_consents(await self._account.access_token())
+            self.message = "saved"
+        except BackendError as exc:
+            self.message, self.error = "failed", str(exc)
+            self.offline = isinstance(exc, BackendUnavailable)
+        self._changed()
+
+    async def export(self) -> bytes | None:
+        try:
+            return await self._client.export_my_data(await self._account.access_token())
+        except BackendError as exc:
+            self.message, self.error = "failed", str(exc)
+            self._changed()
+            return None
+
+    def ask_delete(self) -> None:
+        self.confirming_delete = True
+
+    def cancel_delete(self) -> None:
+        self.confirming_delete = False
+
+    async def delete_account(self) -> bool:
+        """Deletes the account at the city, then logs out on this device."""
+        self.confirming_delete = False
+        try:
+            await self._client.delete_account(await self._account.access_token())
+        except BackendError as exc:
+            self.message, self.error = "failed", str(exc)
+            self._changed()
+            return False
+        await self._account.logout()
+        self.reset()
+        return True
+
+    def reset(self) -> None:
+        self.loaded_for = None
+        self.consents, self.access_log, self.household = [], [], {}
+        self.error = self.message = ""
+        self.confirming_delete = False

@@ -8,9 +8,23 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from backend.api import health, notices
+from backend.api import (
+    access_log,
+    auth_logout,
+    consents,
+    delegations,
+    health,
+    me,
+    notices,
+    oidc_authorize,
+    oidc_discovery,
+    oidc_token,
+    people,
+    staff,
+)
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
+from backend.identity.dev_idp import router as dev_idp
 from backend.identity.keys import SigningKey
 from backend.schema import upgrade_to_head
 from backend.settings import Settings
@@ -55,4 +69,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(notices.router)
+    app.include_router(me.router)
+    app.include_router(consents.router)
+    app.include_router(delegations.router)
+    app.include_router(access_log.router)
+    app.include_router(people.router)
+    app.include_router(staff.router)
+    app.include_router(oidc_discovery.router)
+    app.include_router(oidc_authorize.router)
+    app.include_router(oidc_token.router)
+    app.include_router(auth_logout.router)
+    if settings.dev_idp_enabled:  # development only: Settings refuses it in production
+        app.include_router(dev_idp.router)
     return app

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 
 from backend.db import SQLITE_BEGIN_OPTION
-from backend.models import NOTICE_CATEGORIES, Notice, as_utc
+from backend.models import NOTICE_AUDIENCES, NOTICE_CATEGORIES, Notice, as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,9 @@ def _notice_from_json(item: Any, municipality_code: str, path: Path) -> Notice:
         raise ValueError(f'{path}: notice {item["title_en"]!r} must be marked "is_demo": true')
     if item["category"] not in NOTICE_CATEGORIES:
         raise ValueError(f"{path}: unknown category {item['category']!r}")
+    audience = item.get("audience")
+    if audience is not None and audience not in NOTICE_AUDIENCES:
+        raise ValueError(f"{path}: unknown audience {audience!r}")
     published_at = datetime.fromisoformat(item["published_at"])
     if published_at.tzinfo is None:
         raise ValueError(f"{path}: published_at {item['published_at']!r} needs a UTC offset")
@@ -38,6 +41,7 @@ def _notice_from_json(item: Any, municipality_code: str, path: Path) -> Notice:
         municipality_code=municipality_code,
         published_at=as_utc(published_at),
         is_demo=True,
+        audience=audience,
         **{key: str(item[key]) for key in _TEXT_FIELDS},
     )
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ENVIRONMENTS = ("development", "production")
 TSUYAMA_MUNICIPALITY_CODE = "332038"
+# The backend's client id at the development identity provider.
+DEV_UPSTREAM_CLIENT_ID = "tsuyama-portal-backend"
+DEV_IDP_PATH = "/dev-idp"
+DEV_IDP_IN_PRODUCTION = (
+    "The development identity provider (TSUYAMA_DEV_IDP) must not run with "
+    "TSUYAMA_ENV=production: it lets anyone log in as a test persona. Configure the national "
+    "provider instead (TSUYAMA_UPSTREAM_ISSUER and friends, see docs/identity.md)"
+)
 
 _SQLITE_PREFIXES = ("sqlite://",)
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -47,6 +56,13 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
 
 
+def _check_environment(environment: str) -> None:
+    if environment not in ENVIRONMENTS:
+        raise ValueError(
+            f"TSUYAMA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -57,14 +73,38 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # PEM file of the token signing key (EC P-256). None: an ephemeral key (tests only).
     signing_key_path: Path | None = None
+    # The upstream OpenID provider (the Digital Agency's national provider in production).
+    # None: the development identity provider inside this backend (`{public_url}/dev-idp`).
+    upstream_issuer: str | None = None
+    upstream_client_id: str = DEV_UPSTREAM_CLIENT_ID
+    # PEM (EC P-256) of the private_key_jwt client key. None: reuse the signing key.
+    upstream_client_key_path: Path | None = None
+    # The development identity provider: None means "on in development, off in production".
+    dev_idp_enabled: bool | None = None
+    # Redirect URIs of the app client beyond the built-in ones (exact match).
+    app_redirect_uris: tuple[str, ...] = ()
+    # Upstream subjects who get the staff role (production; the dev IdP says so itself).
+    staff_subjects: tuple[str, ...] = ()
+    # Failed token requests and upstream callbacks allowed per client IP and per device
+    # within the sliding window before answering 429.
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 300
 
     def __post_init__(self) -> None:
-        if self.environment not in ENVIRONMENTS:
-            raise ValueError(
-                f"TSUYAMA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
-            )
+        _check_environment(self.environment)
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if self.dev_idp_enabled is None:
+            object.__setattr__(self, "dev_idp_enabled", self.environment == "development")
+        if self.dev_idp_enabled and self.is_production:
+            raise ValueError(DEV_IDP_IN_PRODUCTION)
+        if self.upstream_issuer is None:
+            if self.dev_idp_enabled:
+                object.__setattr__(self, "upstream_issuer", self.dev_idp_issuer)
+        else:
+            object.__setattr__(self, "upstream_issuer", self.upstream_issuer.rstrip("/"))
+        if self.auth_failure_limit < 1 or self.auth_failure_window_seconds < 1:
+            raise ValueError("auth_failure_limit and auth_failure_window_seconds must be >= 1")
 
     @property
     def database_kind(self) -> str:
@@ -80,16 +120,29 @@ class Settings:
         """The OpenID Connect issuer identifier of this backend."""
         return self.public_url
 
+    @property
+    def dev_idp_issuer(self) -> str:
+        """The issuer of the development identity provider mounted in this backend."""
+        return f"{self.public_url}{DEV_IDP_PATH}"
+
+    @property
+    def upstream_is_dev_idp(self) -> bool:
+        """True when logins go to the development identity provider of this backend."""
+        return bool(self.dev_idp_enabled) and self.upstream_issuer == self.dev_idp_issuer
+
     @classmethod
     def from_env(
         cls, data_dir: Path | None = None, default_public_url: str = "http://127.0.0.1:8000"
     ) -> Settings:
-        """Read `DATABASE_URL`, `TSUYAMA_ENV` and `TSUYAMA_DEMO_DATA`.
+        """Read `DATABASE_URL`, `TSUYAMA_ENV`, `TSUYAMA_DEMO_DATA` and the identity settings
+        (`TSUYAMA_SIGNING_KEY_FILE`, `TSUYAMA_PUBLIC_URL`, `TSUYAMA_UPSTREAM_*`,
+        `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`).
 
         Without `DATABASE_URL` the database is `backend.sqlite3` inside `data_dir`
         (default: see `default_data_dir`), which is created if missing.
         """
         environment = os.environ.get("TSUYAMA_ENV", "development").strip() or "development"
+        _check_environment(environment)
         folder = (data_dir or default_data_dir()).expanduser().resolve()
         url = os.environ.get("DATABASE_URL", "").strip()
         if not url:
@@ -111,10 +164,63 @@ class Settings:
             load_demo_data = environment != "production"
         else:
             load_demo_data = _parse_bool("TSUYAMA_DEMO_DATA", raw_demo)
+        raw_dev_idp = os.environ.get("TSUYAMA_DEV_IDP")
+        dev_idp_enabled = (
+            environment == "development"
+            if raw_dev_idp is None
+            else _parse_bool("TSUYAMA_DEV_IDP", raw_dev_idp)
+        )
+        if dev_idp_enabled and environment == "production":
+            raise ValueError(DEV_IDP_IN_PRODUCTION)
+        upstream = _upstream_from_env(environment, dev_idp_enabled)
         return cls(
             database_url=url,
             environment=environment,
             load_demo_data=load_demo_data,
             public_url=public_url,
             signing_key_path=signing_key_path,
+            dev_idp_enabled=dev_idp_enabled,
+            app_redirect_uris=_split_list(os.environ.get("TSUYAMA_APP_REDIRECT_URIS", "")),
+            staff_subjects=_split_list(os.environ.get("TSUYAMA_STAFF_SUBJECTS", "")),
+            **upstream,
         )
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    """Comma-separated values, stripped, empty items dropped."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _upstream_from_env(environment: str, dev_idp_enabled: bool) -> dict[str, Any]:
+    """`TSUYAMA_UPSTREAM_ISSUER`, `_CLIENT_ID` and `_CLIENT_KEY_FILE`; all three required
+    unless the development identity provider stands in."""
+    issuer = os.environ.get("TSUYAMA_UPSTREAM_ISSUER", "").strip() or None
+    client_id = os.environ.get("TSUYAMA_UPSTREAM_CLIENT_ID", "").strip() or None
+    key_file = os.environ.get("TSUYAMA_UPSTREAM_CLIENT_KEY_FILE", "").strip() or None
+    if issuer is None and not dev_idp_enabled:
+        raise ValueError(
+            "TSUYAMA_UPSTREAM_ISSUER must name the OpenID provider residents log in with "
+            "(the Digital Agency's provider in production); see docs/identity.md"
+        )
+    if environment == "production":
+        missing = [
+            name
+            for name, value in (
+                ("TSUYAMA_UPSTREAM_CLIENT_ID", client_id),
+                ("TSUYAMA_UPSTREAM_CLIENT_KEY_FILE", key_file),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ValueError(
+                f"{' and '.join(missing)} must be set in production (the client id and the "
+                "private_key_jwt key registered with the upstream provider); "
+                "see docs/identity.md"
+            )
+    key_path = Path(key_file).expanduser() if key_file else None
+    if key_path is not None and not key_path.is_file():
+        raise ValueError(f"TSUYAMA_UPSTREAM_CLIENT_KEY_FILE {key_path} does not exist")
+    values: dict[str, Any] = {"upstream_issuer": issuer, "upstream_client_key_path": key_path}
+    if client_id is not None:
+        values["upstream_client_id"] = client_id
+    return values

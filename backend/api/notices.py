@@ -1,4 +1,8 @@
-"""`GET /notices`: newest city notices in Japanese or English."""
+"""`GET /notices`: newest city notices in Japanese or English.
+
+Notices with an `audience` ("parents", "age75plus") go only to callers whose household
+matches (`backend/services/home_profile.py`); anonymous callers get untargeted notices.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep, SettingsDep
+from backend.api.optional_caller import OptionalPerson
 from backend.models import Notice, as_utc
+from backend.services.clock import city_today
+from backend.services.households import household_of, profile_for
 
 router = APIRouter()
 
@@ -46,15 +53,25 @@ def _to_out(notice: Notice, lang: Language) -> NoticeOut:
 def list_notices(
     engine: EngineDep,
     settings: SettingsDep,
+    caller: OptionalPerson,
     lang: Annotated[Language, Query(description="Language of title and body")] = "ja",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> NoticeList:
-    statement = (
-        select(Notice)
-        .where(Notice.municipality_code == settings.municipality_code)
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
-        .limit(limit)
-    )
     with Session(engine) as session:
+        audiences: frozenset[str] = frozenset()
+        if caller is not None:
+            audiences = profile_for(caller, household_of(session, caller), city_today()).audiences
+        statement = (
+            select(Notice)
+            .where(
+                Notice.municipality_code == settings.municipality_code,
+                or_(
+                    Notice.audience.is_(None),  # type: ignore[union-attr]
+                    Notice.audience.in_(sorted(audiences)),  # type: ignore[union-attr]
+                ),
+            )
+            .order_by(Notice.published_at.desc(), Notice.id.desc())
+            .limit(limit)
+        )
         notices = session.scalars(statement).all()
     return NoticeList(notices=[_to_out(notice, lang) for notice in notices])

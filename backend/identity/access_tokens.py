@@ -26,6 +26,8 @@ class AccessClaims:
     device_id: str | None
     token_id: str
     expires_at: datetime
+    # The refresh token family (one login on one device) the token was issued from, if any.
+    session_id: str | None = None
 
 
 def issue_access_token(
@@ -36,6 +38,7 @@ def issue_access_token(
     device_id: str | None = None,
     now: datetime | None = None,
     ttl: timedelta = ACCESS_TOKEN_TTL,
+    session_id: str | None = None,
 ) -> str:
     issued = now or datetime.now(UTC)
     claims = {
@@ -50,6 +53,8 @@ def issue_access_token(
     }
     if device_id:
         claims["device_id"] = device_id
+    if session_id:
+        claims["sid"] = session_id
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM,
                       headers={"kid": key.kid, "typ": "at+jwt"})
 
@@ -78,4 +83,5 @@ def verify_access_token(key: SigningKey, issuer: str, token: str) -> AccessClaim
         device_id=claims.get("device_id"),
         token_id=claims["jti"],
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        session_id=claims.get("sid"),
     )

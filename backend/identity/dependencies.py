@@ -10,6 +10,7 @@ from sqlmodel import Session
 from backend.api.dependencies import EngineDep, SettingsDep
 from backend.identity.access_tokens import AccessClaims, InvalidToken, verify_access_token
 from backend.identity.keys import SigningKey
+from backend.identity.runtime import install_revocation_check
 from backend.models.person import ROLE_STAFF, Person
 
 
@@ -41,8 +42,8 @@ def access_claims(request: Request, key: SigningKeyDep, settings: SettingsDep) -
         claims = verify_access_token(key, settings.issuer, token.strip())
     except InvalidToken as exc:
         raise _unauthorized(str(exc)) from exc
-    revoked = getattr(request.app.state, "is_access_token_revoked", None)
-    if revoked is not None and revoked(claims):
+    install_revocation_check(request.app)
+    if request.app.state.is_access_token_revoked(claims):
         raise _unauthorized("the access token has been revoked")
     return claims
 

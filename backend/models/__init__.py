@@ -2,10 +2,43 @@
 
 from sqlmodel import SQLModel
 
-from backend.models.notice import NOTICE_CATEGORIES, Notice
+from backend.models.access_log_entry import ACTOR_KINDS, AccessLogEntry
+from backend.models.auth_failure import AuthFailure
+from backend.models.authorization_code import AuthorizationCode
+from backend.models.consent_record import CHANNELS, ConsentRecord
+from backend.models.delegation import DELEGATION_SCOPES, DELEGATION_STATUSES, Delegation
+from backend.models.household import RELATIONS, Household, HouseholdMember
+from backend.models.login_request import LoginRequest
+from backend.models.notice import NOTICE_AUDIENCES, NOTICE_CATEGORIES, Notice
 from backend.models.person import Person
+from backend.models.refresh_token import RefreshToken, RefreshTokenFamily
+from backend.models.revoked_access_token import RevokedAccessToken
 from backend.models.utc_datetime import UTCDateTime, as_utc
 
 metadata = SQLModel.metadata
 
-__all__ = ["NOTICE_CATEGORIES", "Notice", "Person", "UTCDateTime", "as_utc", "metadata"]
+__all__ = [
+    "ACTOR_KINDS",
+    "CHANNELS",
+    "DELEGATION_SCOPES",
+    "DELEGATION_STATUSES",
+    "NOTICE_AUDIENCES",
+    "NOTICE_CATEGORIES",
+    "RELATIONS",
+    "AccessLogEntry",
+    "AuthFailure",
+    "AuthorizationCode",
+    "ConsentRecord",
+    "Delegation",
+    "Household",
+    "HouseholdMember",
+    "LoginRequest",
+    "Notice",
+    "Person",
+    "RefreshToken",
+    "RefreshTokenFamily",
+    "RevokedAccessToken",
+    "UTCDateTime",
+    "as_utc",
+    "metadata",
+]

@@ -10,6 +10,10 @@ from sqlmodel import Field, SQLModel
 from backend.models.utc_datetime import UTCDateTime
 
 NOTICE_CATEGORIES = ("life", "health", "disaster", "event")
+# Who a targeted notice is for (see backend/services/home_profile.py: `audiences`).
+AUDIENCE_PARENTS = "parents"  # parents of a school-age child (6-15) in their household
+AUDIENCE_AGE75PLUS = "age75plus"  # residents aged 75 or more (後期高齢者)
+NOTICE_AUDIENCES = (AUDIENCE_PARENTS, AUDIENCE_AGE75PLUS)
 
 
 class Notice(SQLModel, table=True):
@@ -28,3 +32,5 @@ class Notice(SQLModel, table=True):
     body_ja: str
     body_en: str
     is_demo: bool = Field(default=False)
+    # None: for everyone. Otherwise only callers whose household matches see it.
+    audience: str | None = Field(default=None, max_length=32)

@@ -38,14 +38,14 @@ def test_concurrent_loads_insert_once(
         thread.join(timeout=30)
 
     assert errors == []
-    assert sorted(inserted) == [0, 0, 0, 6]
+    assert sorted(inserted) == [0, 0, 0, 8]
     with engines[0].connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Notice)).scalar_one() == 6
+        assert connection.execute(select(func.count()).select_from(Notice)).scalar_one() == 8
 
 
 def test_demo_rows_are_marked_and_in_utc() -> None:
     notices = read_demo_notices("332038")
-    assert len(notices) == 6
+    assert len(notices) == 8
     assert all(notice.is_demo and notice.municipality_code == "332038" for notice in notices)
     assert all(notice.published_at.utcoffset() is not None for notice in notices)
     assert all(notice.published_at.utcoffset().total_seconds() == 0 for notice in notices)

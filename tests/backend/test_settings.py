@@ -17,6 +17,12 @@ ENV_VARS = (
     "XDG_DATA_HOME",
     "TSUYAMA_SIGNING_KEY_FILE",
     "TSUYAMA_PUBLIC_URL",
+    "TSUYAMA_UPSTREAM_ISSUER",
+    "TSUYAMA_UPSTREAM_CLIENT_ID",
+    "TSUYAMA_UPSTREAM_CLIENT_KEY_FILE",
+    "TSUYAMA_DEV_IDP",
+    "TSUYAMA_APP_REDIRECT_URIS",
+    "TSUYAMA_STAFF_SUBJECTS",
 )
 
 
@@ -30,6 +36,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TSUYAMA_ENV", "production")
     monkeypatch.setenv("TSUYAMA_SIGNING_KEY_FILE", str(tmp_path / "signing.pem"))
+    client_key = tmp_path / "upstream-client.pem"
+    client_key.touch()
+    monkeypatch.setenv("TSUYAMA_UPSTREAM_ISSUER", "https://upstream.example")
+    monkeypatch.setenv("TSUYAMA_UPSTREAM_CLIENT_ID", "tsuyama-city")
+    monkeypatch.setenv("TSUYAMA_UPSTREAM_CLIENT_KEY_FILE", str(client_key))
 
 
 def test_production_requires_a_signing_key_file(

@@ -1,0 +1,107 @@
+"""`/me/delegations`: ask to act for someone, accept, decline, revoke, list both directions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from backend.api.dependencies import EngineDep
+from backend.identity.dependencies import CurrentPerson
+from backend.models.delegation import Delegation
+from backend.models.person import Person
+from backend.services.delegation import (
+    DelegationRefused,
+    accept_delegation,
+    decline_delegation,
+    delegation_json,
+    delegations_of,
+    request_delegation,
+    revoke_delegation,
+)
+
+router = APIRouter(tags=["delegation"])
+
+
+class DelegationRequestIn(BaseModel):
+    grantor_common_id: str = Field(min_length=1, max_length=36)
+    scope: str = "all"
+
+
+class AcceptIn(BaseModel):
+    version: int
+    text_sha256: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
+    channel: str = "app"
+
+
+class ChannelIn(BaseModel):
+    channel: str = "app"
+
+
+def _run(
+    engine: Any, person: Person, action: Callable[[Session], Delegation]
+) -> dict[str, Any]:
+    with Session(engine) as session:
+        try:
+            delegation = action(session)
+        except DelegationRefused as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+        session.commit()
+        return delegation_json(delegation, person.id)
+
+
+@router.get("/me/delegations")
+def my_delegations(person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
+    """Delegations where the caller is the grantor or the grantee, newest first."""
+    with Session(engine) as session:
+        rows = delegations_of(session, person)
+    return {"delegations": [delegation_json(row, person.id) for row in rows]}
+
+
+@router.post("/me/delegations", status_code=status.HTTP_201_CREATED)
+def ask_for_delegation(
+    body: DelegationRequestIn, person: CurrentPerson, engine: EngineDep
+) -> dict[str, Any]:
+    """The caller (grantee) asks to act for the grantor; pending until the grantor decides."""
+    return _run(
+        engine,
+        person,
+        lambda session: request_delegation(session, person, body.grantor_common_id, body.scope),
+    )
+
+
+@router.post("/me/delegations/{delegation_id}/accept")
+def accept(
+    delegation_id: str, body: AcceptIn, person: CurrentPerson, engine: EngineDep
+) -> dict[str, Any]:
+    """Only the grantor accepts, sending the version and hash of the text they were shown."""
+    return _run(
+        engine,
+        person,
+        lambda session: accept_delegation(
+            session, person, delegation_id, body.version, body.text_sha256, body.channel
+        ),
+    )
+
+
+@router.post("/me/delegations/{delegation_id}/decline")
+def decline(
+    delegation_id: str, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
+) -> dict[str, Any]:
+    channel = body.channel if body else "app"
+    return _run(
+        engine, person, lambda session: decline_delegation(session, person, delegation_id, channel)
+    )
+
+
+@router.post("/me/delegations/{delegation_id}/revoke")
+def revoke(
+    delegation_id: str, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
+) -> dict[str, Any]:
+    channel = body.channel if body else "app"
+    return _run(
+        engine, person, lambda session: revoke_delegation(session, person, delegation_id, channel)
+    )

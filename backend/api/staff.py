@@ -1,0 +1,66 @@
+"""`GET /staff/residents/{common_id}`: a city staff member looks a resident up, for a purpose.
+
+Every lookup is written to the resident's access log with the stated purpose.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import select
+from sqlmodel import Session
+
+from backend.api.dependencies import EngineDep
+from backend.identity.dependencies import StaffPerson
+from backend.models.access_log_entry import ACTOR_STAFF
+from backend.models.person import Person
+from backend.services.access_log import record_access
+from backend.services.households import household_of, household_summary
+from backend.services.my_data import profile_json
+
+router = APIRouter(tags=["staff"])
+
+
+@router.get("/staff/residents/{common_id}")
+def look_up_resident(
+    common_id: str,
+    staff: StaffPerson,
+    engine: EngineDep,
+    purpose: Annotated[
+        str,
+        Query(
+            min_length=3,
+            max_length=200,
+            description="Why the resident's data is read (shown to the resident in their log)",
+        ),
+    ],
+) -> dict[str, Any]:
+    if not purpose.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "state a purpose")
+    with Session(engine, expire_on_commit=False) as session:
+        resident = session.scalars(
+            select(Person).where(
+                Person.municipality_code == staff.municipality_code,
+                Person.id == common_id,
+                Person.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).first()
+        if resident is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no resident with that common ID")
+        view = household_of(session, resident)
+        record_access(
+            session,
+            municipality_code=resident.municipality_code,
+            subject_person_id=resident.id,
+            actor_person_id=staff.id,
+            actor_kind=ACTOR_STAFF,
+            purpose=purpose,
+            resource="profile",
+        )
+        session.commit()
+        return {
+            "profile": profile_json(resident),
+            "household": household_summary(view),
+            "logged_purpose": purpose.strip(),
+        }

@@ -1,0 +1,77 @@
+"""Logins in progress: stored at /authorize, consumed once at the upstream callback."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, select, update
+from sqlmodel import Session
+
+from backend.identity.authorize_request import AuthorizeRequest
+from backend.identity.opaque_tokens import new_opaque_token, token_hash
+from backend.identity.pkce import new_code_verifier
+from backend.models.login_request import LoginRequest
+
+LOGIN_REQUEST_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class UpstreamRequest:
+    """What the backend sends upstream for one login (state and nonce are its own)."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+
+
+def start_login(engine: Engine, request: AuthorizeRequest, now: datetime) -> UpstreamRequest:
+    upstream = UpstreamRequest(
+        state=new_opaque_token(), nonce=new_opaque_token(), code_verifier=new_code_verifier()
+    )
+    row = LoginRequest(
+        id=str(uuid.uuid4()),
+        upstream_state_hash=token_hash(upstream.state),
+        upstream_nonce=upstream.nonce,
+        upstream_code_verifier=upstream.code_verifier,
+        client_id=request.client_id,
+        redirect_uri=request.redirect_uri,
+        app_state=request.state,
+        app_nonce=request.nonce,
+        code_challenge=request.code_challenge,
+        scope=request.scope,
+        device_id=request.device_id,
+        ui_locales=request.ui_locales,
+        created_at=now,
+        expires_at=now + LOGIN_REQUEST_TTL,
+    )
+    with Session(engine) as session:
+        # Logins abandoned long ago are of no use to anyone.
+        session.execute(
+            delete(LoginRequest).where(LoginRequest.expires_at < now - LOGIN_REQUEST_TTL)
+        )
+        session.add(row)
+        session.commit()
+    return upstream
+
+
+def consume_login(engine: Engine, upstream_state: str, now: datetime) -> LoginRequest | None:
+    """The unexpired, unused login for `upstream_state`, marked used; None otherwise."""
+    state_hash = token_hash(upstream_state)
+    with Session(engine) as session:
+        claimed = session.execute(
+            update(LoginRequest)
+            .where(
+                (LoginRequest.upstream_state_hash == state_hash)
+                & LoginRequest.consumed_at.is_(None)  # type: ignore[union-attr]
+                & (LoginRequest.expires_at > now)
+            )
+            .values(consumed_at=now)
+        )
+        session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return session.scalars(
+            select(LoginRequest).where(LoginRequest.upstream_state_hash == state_hash)
+        ).one()

@@ -1,0 +1,63 @@
+"""Find or create the common ID (Person) of an upstream identity."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from backend.identity.upstream.profile import UpstreamProfile
+from backend.models.person import Person
+
+
+def _find(session: Session, profile: UpstreamProfile) -> Person | None:
+    return session.scalars(
+        select(Person).where(
+            (Person.upstream_issuer == profile.issuer)
+            & (Person.upstream_subject == profile.subject)
+        )
+    ).one_or_none()
+
+
+def _apply(person: Person, profile: UpstreamProfile, now: datetime) -> None:
+    person.assurance_level = profile.assurance_level
+    person.role = profile.role
+    person.name = profile.name
+    person.address = profile.address
+    person.birthdate = profile.birthdate
+    person.gender = profile.gender
+    person.email = profile.email
+    person.updated_at = now
+
+
+def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamProfile,
+                     now: datetime) -> Person:
+    """The Person keyed on (issuer, subject): a new UUID at the first login, the same one
+    ever after (a renewed card keeps its subject); name, address etc. refreshed each time."""
+    for _attempt in range(2):
+        with Session(engine) as session:
+            person = _find(session, profile)
+            if person is None:
+                person = Person(
+                    id=str(uuid.uuid4()),
+                    municipality_code=municipality_code,
+                    upstream_issuer=profile.issuer,
+                    upstream_subject=profile.subject,
+                    assurance_level=profile.assurance_level,
+                    created_at=now,
+                    updated_at=now,
+                )
+            _apply(person, profile, now)
+            session.add(person)
+            try:
+                session.commit()
+            except IntegrityError:
+                # Two first logins of the same person at once: the other one won; reload.
+                session.rollback()
+                continue
+            session.refresh(person)
+            return person
+    raise RuntimeError(f"could not store the person for subject {profile.subject!r}")

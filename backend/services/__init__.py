@@ -1,0 +1,1 @@
+"""Domain rules shared by the routes and by other tiles (households, consent, delegation)."""

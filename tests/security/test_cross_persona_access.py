@@ -1,0 +1,337 @@
+"""Resident A tries every route with resident B's IDs: 403/404, and never B's data.
+
+`CASES` is the table of every non-public route; `test_every_route_is_in_the_table` walks
+`app.routes` and fails when a route is neither public (`PUBLIC_ROUTES`) nor in the table,
+so a new route cannot ship without an authorization test.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlmodel import Session
+
+from backend.app import create_app
+from backend.models import Person
+from backend.services.access_log import record_access
+from backend.services.consent_catalog import catalog
+from backend.settings import Settings
+from tests.backend.asgi_client import asgi_client
+from tests.backend.people import bearer, make_household, make_person
+
+MakeApp = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def make_app() -> Iterator[MakeApp]:
+    """`make_app(database_url)`: the app as production wires it, disposed afterwards."""
+    apps: list[FastAPI] = []
+
+    def make(url: str, **overrides: Any) -> FastAPI:
+        app = create_app(Settings(database_url=url, **overrides))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.state.engine.dispose()
+
+
+# Routes anyone may call: health, public content, the OAuth/OIDC endpoints and the docs.
+PUBLIC_ROUTES = (
+    "/healthz",
+    "/notices",
+    "/.well-known/*",
+    "/jwks.json",
+    "/authorize",
+    "/token",
+    "/revoke",
+    "/auth/*",
+    "/dev-idp/*",
+    "/docs",
+    "/docs/*",
+    "/openapi.json",
+    "/redoc",
+)
+
+
+@dataclass
+class World:
+    app: FastAPI
+    a: Person  # the attacker: an ordinary resident
+    b: Person  # the victim, in another household
+    b_child: Person  # B's minor child (has an account)
+    staff: Person
+    b_household_id: str
+    b_delegation_ids: list[str]
+    secrets: list[str] = field(default_factory=list)  # B's data A must never see
+
+    def as_a(self) -> dict[str, str]:
+        return bearer(self.app, self.a)
+
+
+def build_world(app: FastAPI) -> World:
+    a = make_person(app, name="攻撃 太郎", address="岡山県津山市林田1", email="a@example.jp",
+                    birthdate=date(1980, 1, 1))
+    a_child = make_person(app, name="攻撃 次郎", birthdate=date(2014, 1, 1))
+    make_household(app, [(a, "self", None), (a_child, "child", None)], address="津山市林田1")
+    b = make_person(app, name="被害 花子", address="岡山県津山市秘密町9-9",
+                    email="hanako-secret@example.jp", birthdate=date(1977, 3, 14),
+                    gender="female")
+    b_child = make_person(app, name="被害 陽翔", birthdate=date(2015, 5, 20))
+    b_household_id, _ = make_household(
+        app, [(b, "self", None), (b_child, "child", None)], address="岡山県津山市秘密町9-9"
+    )
+    helper = make_person(app, name="代理 三郎")
+    staff = make_person(app, role="staff", name="職員 一郎")
+    world = World(app, a, b, b_child, staff, b_household_id, [])
+    world.secrets = [
+        b.name, "秘密町", "hanako-secret@example.jp", "1977-03-14", b_child.name,
+        b_household_id, helper.name, "B-ONLY-PURPOSE",
+    ]
+    return world
+
+
+async def seed_b(client: httpx.AsyncClient, world: World) -> None:
+    """B's consents, a delegation each way (one active, one pending), and access-log rows."""
+    app, b = world.app, world.b
+    current = catalog()["health_data_analysis"].current
+    await client.post("/me/consents", headers=bearer(app, b), json={
+        "purpose": "health_data_analysis", "version": current.version, "granted": True,
+        "text_sha256": current.sha256("ja")})
+    helper = make_person(app, name="代理 四郎")
+    active = (await client.post("/me/delegations", json={"grantor_common_id": b.id},
+                                headers=bearer(app, helper))).json()
+    delegation_text = catalog()["delegation"].current
+    await client.post(f"/me/delegations/{active['id']}/accept", headers=bearer(app, b),
+                      json={"version": delegation_text.version,
+                            "text_sha256": delegation_text.sha256("ja")})
+    pending = (await client.post("/me/delegations", json={"grantor_common_id": helper.id},
+                                 headers=bearer(app, b))).json()
+    world.b_delegation_ids = [active["id"], pending["id"]]
+    world.secrets += world.b_delegation_ids
+    record_access(app.state.engine, municipality_code="332038", subject_person_id=b.id,
+                  actor_kind="service", actor_service="health", purpose="B-ONLY-PURPOSE",
+                  resource="meals")
+
+
+Attempt = Callable[[httpx.AsyncClient, World], Awaitable[list[httpx.Response]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # the route's path template, as in app.routes
+    attempt: Attempt
+    # Statuses that count as refused; 200/201 only where the route is the caller's own.
+    allowed: tuple[int, ...] = (403, 404)
+
+
+async def _get_me(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me", headers=w.as_a())]
+
+
+async def _get_household(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me/household", headers=w.as_a())]
+
+
+async def _export(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me/export", headers=w.as_a())]
+
+
+async def _delete_me(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # DELETE /me takes no IDs: it can only ever delete the caller. Without the confirmation
+    # nothing happens; with it, A's own account goes and B's stays (checked afterwards).
+    victimless = make_person(w.app, name="削除 テスト")
+    return [
+        await client.request("DELETE", "/me", headers=w.as_a(), json={"common_id": w.b.id}),
+        await client.request("DELETE", "/me", headers=bearer(w.app, victimless),
+                             json={"confirm": "DELETE", "common_id": w.b.id}),
+    ]
+
+
+async def _get_consents(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [
+        await client.get("/me/consents", params={"on_behalf_of": w.b.id}, headers=w.as_a()),
+        await client.get("/me/consents", params={"on_behalf_of": w.b_child.id},
+                         headers=w.as_a()),
+        await client.get("/me/consents", headers=w.as_a()),
+    ]
+
+
+async def _post_consents(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    current = catalog()["school_data_sharing"].current
+    body = {"purpose": "school_data_sharing", "version": current.version, "granted": True,
+            "text_sha256": current.sha256("ja")}
+    return [
+        await client.post("/me/consents", params={"on_behalf_of": who}, json=body,
+                          headers=w.as_a())
+        for who in (w.b.id, w.b_child.id)
+    ]
+
+
+async def _list_delegations(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me/delegations", headers=w.as_a())]
+
+
+async def _ask_delegation(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # Asking is allowed (it only creates a pending request B must accept), but it must not
+    # give A anything of B's: afterwards B's profile is still out of reach.
+    asked = await client.post("/me/delegations", json={"grantor_common_id": w.b.id},
+                              headers=w.as_a())
+    assert asked.status_code == 201 and asked.json()["status"] == "pending"
+    return [await client.get(f"/people/{w.b.id}", headers=w.as_a())]
+
+
+def _decide(action: str) -> Attempt:
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        text = catalog()["delegation"].current
+        body = {"version": text.version, "text_sha256": text.sha256("ja")}
+        return [
+            await client.post(f"/me/delegations/{delegation_id}/{action}", json=body,
+                              headers=w.as_a())
+            for delegation_id in w.b_delegation_ids
+        ]
+
+    return attempt
+
+
+async def _access_log(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me/access-log", params={"include_self": True},
+                             headers=w.as_a())]
+
+
+async def _people(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get(f"/people/{who}", headers=w.as_a())
+            for who in (w.b.id, w.b_child.id)]
+
+
+async def _staff_lookup(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get(f"/staff/residents/{w.b.id}", params={"purpose": "興味本位"},
+                             headers=w.as_a())]
+
+
+async def _logout(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # Ends only the caller's own login (B's token keeps working: checked afterwards).
+    return [await client.post("/logout", headers=w.as_a(), json={"common_id": w.b.id})]
+
+
+OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
+
+CASES: tuple[Case, ...] = (
+    Case("GET", "/me", _get_me, OWN),
+    Case("DELETE", "/me", _delete_me, OWN),
+    Case("GET", "/me/household", _get_household, OWN),
+    Case("GET", "/me/export", _export, OWN),
+    Case("GET", "/me/consents", _get_consents, (404, 200)),
+    Case("POST", "/me/consents", _post_consents),
+    Case("GET", "/me/delegations", _list_delegations, OWN),
+    Case("POST", "/me/delegations", _ask_delegation),
+    Case("POST", "/me/delegations/{delegation_id}/accept", _decide("accept")),
+    Case("POST", "/me/delegations/{delegation_id}/decline", _decide("decline")),
+    Case("POST", "/me/delegations/{delegation_id}/revoke", _decide("revoke")),
+    Case("GET", "/me/access-log", _access_log, OWN),
+    Case("GET", "/people/{common_id}", _people),
+    Case("GET", "/staff/residents/{common_id}", _staff_lookup),
+    Case("POST", "/logout", _logout, OWN),
+)
+
+
+def is_public(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in PUBLIC_ROUTES)
+
+
+def protected_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route that is not public, included routers flattened."""
+    found: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):
+        path = route.path or ""
+        if is_public(path):
+            continue
+        methods = route.methods or set()
+        for method in methods - {"HEAD", "OPTIONS"}:
+            found.add((method, path))
+        if not methods:  # a mount or websocket: must be listed explicitly too
+            found.add(("*", path))
+    return found
+
+
+def test_every_route_is_in_the_table(tmp_path: Path, make_app: MakeApp) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    table = {(case.method, case.path) for case in CASES}
+    missing = protected_routes(app) - table
+    assert not missing, (
+        f"routes without a cross-persona authorization case: {sorted(missing)}; add them to "
+        "CASES in tests/security/test_cross_persona_access.py (or to PUBLIC_ROUTES if public)"
+    )
+    stale = table - protected_routes(app)
+    assert not stale, f"CASES lists routes the app does not have: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.method} {c.path}" for c in CASES])
+@pytest.mark.anyio
+async def test_resident_a_cannot_reach_resident_b(
+    database_url: str, make_app: MakeApp, case: Case
+) -> None:
+    app = make_app(database_url)
+    world = build_world(app)
+    async with asgi_client(app) as client:
+        await seed_b(client, world)
+        responses = await case.attempt(client, world)
+        for response in responses:
+            assert response.status_code in case.allowed, (
+                f"{case.method} {case.path}: {response.status_code} {response.text[:300]}"
+            )
+            for secret in world.secrets:
+                assert secret not in response.text, (
+                    f"{case.method} {case.path} leaked {secret!r}: {response.text[:300]}"
+                )
+        # B is untouched: still logged in, same consents and delegations.
+        b_me = await client.get("/me", headers=bearer(app, world.b))
+        b_consents = await client.get("/me/consents", headers=bearer(app, world.b))
+        b_delegations = await client.get("/me/delegations", headers=bearer(app, world.b))
+    assert b_me.status_code == 200 and b_me.json()["name"] == world.b.name
+    health = next(p for p in b_consents.json()["purposes"]
+                  if p["purpose"] == "health_data_analysis")
+    assert health["granted"] is True and len(health["history"]) == 1
+    statuses = {d["id"]: d["status"] for d in b_delegations.json()["delegations"]}
+    assert statuses[world.b_delegation_ids[0]] == "active"
+    assert statuses[world.b_delegation_ids[1]] == "pending"
+    with Session(app.state.engine) as session:
+        assert session.get(Person, world.b.id).deleted_at is None  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_staff_lookup_is_staff_only_and_logged(database_url: str, make_app: MakeApp) -> None:
+    app = make_app(database_url)
+    world = build_world(app)
+    async with asgi_client(app) as client:
+        ok = await client.get(f"/staff/residents/{world.b.id}", params={"purpose": "児童手当"},
+                              headers=bearer(app, world.staff))
+        log = (await client.get("/me/access-log", headers=bearer(app, world.b))).json()
+        child = await client.get(f"/people/{world.b_child.id}", headers=bearer(app, world.b))
+    assert ok.status_code == 200 and ok.json()["profile"]["name"] == world.b.name
+    assert [(e["actor_kind"], e["actor_common_id"]) for e in log["entries"]] == [
+        ("staff", world.staff.id)
+    ]
+    assert child.status_code == 200  # the parent may see their own minor child
+
+
+@pytest.mark.parametrize("path", ["/me", "/me/household", "/me/export", "/me/consents",
+                                  "/me/delegations", "/me/access-log"])
+@pytest.mark.anyio
+async def test_anonymous_callers_are_refused(tmp_path: Path, make_app: MakeApp,
+                                             path: str) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    async with asgi_client(app) as client:
+        response = await client.get(path)
+    assert response.status_code == 401

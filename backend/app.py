@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from backend.api import (
     access_log,
@@ -26,10 +29,23 @@ from backend.db import make_engine
 from backend.demo_data import load_demo_data
 from backend.identity.dev_idp import router as dev_idp
 from backend.identity.keys import SigningKey
+from backend.identity.refresh_tokens import revoke_families_of_person
 from backend.schema import upgrade_to_head
+from backend.services.account_deletion import deletion_hooks
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+def _revoke_logins_of(engine: Engine) -> Callable[[str], None]:
+    """An account-deletion hook: every refresh token family of the person is revoked."""
+
+    def revoke(person_id: str) -> None:
+        with Session(engine) as session:
+            revoke_families_of_person(session, person_id, datetime.now(UTC))
+            session.commit()
+
+    return revoke
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signing_key = SigningKey.load_or_create(
         settings.signing_key_path, create=not settings.is_production
     )
+    deletion_hooks(app.state).append(_revoke_logins_of(engine))
     app.include_router(health.router)
     app.include_router(notices.router)
     app.include_router(me.router)

@@ -53,7 +53,9 @@ class MyDataState:
             token = await self._account.access_token()
             self.consents = await self._client.my_consents(token)
             self.access_log = await self._client.my_access_log(token)
-            self.household = await self._client.my_household(token)
+            answer = await self._client.my_household(token)
+            household = answer.get("household")
+            self.household = household if isinstance(household, dict) else {}
             self.loaded_for = me.common_id if me else None
             self.error, self.offline = "", False
         except BackendError as exc:

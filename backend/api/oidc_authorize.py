@@ -40,6 +40,7 @@ from backend.identity.upstream.id_token_validation import UpstreamIdTokenError
 from backend.identity.upstream.profile import UpstreamProfile, profile_from_claims
 from backend.identity.upstream.provider_client import UPSTREAM_SCOPE, UpstreamError
 from backend.models.login_request import LoginRequest
+from backend.services.households import attach_demo_household
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ def _finish_login(app: FastAPI, login: LoginRequest, profile: UpstreamProfile) -
     person = person_for_login(app.state.engine, settings.municipality_code, profile, now)
     if not person.active:
         return None
+    if settings.upstream_is_dev_idp and profile.issuer == settings.dev_idp_issuer:
+        # Development only: the demo resident registry gives the persona a household.
+        attach_demo_household(app.state.engine, person)
     with Session(app.state.engine) as session:
         code = issue_authorization_code(session, login, person, now)
         session.commit()

@@ -27,6 +27,7 @@ REVOKED_WRONG_DEVICE = "wrong_device"
 REVOKED_WRONG_CLIENT = "wrong_client"
 REVOKED_BY_CLIENT = "revoked"
 REVOKED_LOGOUT = "logout"
+REVOKED_ACCOUNT_DELETED = "account_deleted"
 
 
 def start_family(session: Session, code: AuthorizationCode, now: datetime) -> RefreshTokenFamily:
@@ -123,4 +124,17 @@ def revoke_families_of_device(session: Session, person_id: str, device_id: str |
             & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
         )
         .values(revoked_at=now, revoked_reason=REVOKED_LOGOUT)
+    )
+
+
+def revoke_families_of_person(session: Session, person_id: str, now: datetime,
+                              reason: str = REVOKED_ACCOUNT_DELETED) -> None:
+    """Every login of a person on every device: used when the account is deleted."""
+    session.execute(
+        update(RefreshTokenFamily)
+        .where(
+            (RefreshTokenFamily.person_id == person_id)
+            & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
+        )
+        .values(revoked_at=now, revoked_reason=reason)
     )

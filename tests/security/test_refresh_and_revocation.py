@@ -144,3 +144,12 @@ async def test_revocation_is_shared_by_every_worker(
     async with httpx.AsyncClient(transport=transport, base_url="http://backend.test") as http:
         response = await http.get(WHOAMI_PATH, headers=tokens.auth_header)
     assert response.status_code == 401
+
+
+async def test_revoke_ignores_a_wrong_hint(client: httpx.AsyncClient, identity: FastAPI) -> None:
+    tokens = await login(client, "dev-taro")
+    response = await client.post("/revoke", data={"token": tokens.refresh_token,
+                                                  "token_type_hint": "access_token",
+                                                  "client_id": "tsuyama-portal-app"})
+    assert response.status_code == 200
+    assert_invalid_grant(await refresh(client, tokens.refresh_token))

@@ -15,7 +15,12 @@ from app.design.tokens import (
 from app.i18n import format_date_long, format_yen, load_translator
 from app.shell.registry import FeatureRegistry
 from app.shell.views.account_view import REMINDER_MESSAGES
-from app.shell.views.mydata_view import ACTOR_LABELS, ASSURANCE_LABELS, PURPOSE_TITLES
+from app.shell.views.mydata_view import (
+    ACTOR_LABELS,
+    ASSURANCE_LABELS,
+    PURPOSE_TITLES,
+    RELATION_LABELS,
+)
 from app.shell.views.settings_view import TEXT_SIZE_LABELS
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
@@ -36,6 +41,7 @@ def used_message_ids() -> set[str]:
     ids.update(ASSURANCE_LABELS.values())
     ids.update(PURPOSE_TITLES.values())
     ids.update(ACTOR_LABELS.values())
+    ids.update(RELATION_LABELS.values())
     ids.update(REMINDER_MESSAGES.values())
     return ids
 

@@ -26,6 +26,14 @@ PURPOSE_TITLES = {
     "transit_location": "Location for transit",
     "delegation": "Acting for another person",
 }
+RELATION_LABELS = {
+    "self": "You",
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Parent",
+    "grandchild": "Grandchild",
+    "other": "Other",
+}
 ACTOR_LABELS = {
     "staff": "City staff",
     "service": "City service",
@@ -136,7 +144,8 @@ def _date_text(value: object, locale: str) -> str:
 
 def _member_row(ctx: ViewContext, member: dict) -> ft.Control:
     m, p = ctx.metrics, ctx.palette
-    parts = [str(member.get("name") or ""), str(member.get("relation") or "")]
+    relation = str(member.get("relation") or "")
+    parts = [str(member.get("name") or ""), ctx.t(RELATION_LABELS.get(relation, relation))]
     if member.get("school_name"):
         parts.append(f"{member['school_name']} {member.get('school_class') or ''}".strip())
     return ft.Text(" · ".join(x for x in parts if x), size=m.body_size, color=p.on_surface)

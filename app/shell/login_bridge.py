@@ -45,7 +45,9 @@ def callback_url(page: ft.Page) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(page.url or "http://127.0.0.1")
-    return f"{parts.scheme}://{parts.netloc}{CALLBACK_PATH}"
+    # In web mode page.url is the session's WebSocket address (ws:// or wss://).
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return f"{scheme}://{parts.netloc}{CALLBACK_PATH}"
 
 
 async def start_login(page: ft.Page, account: AccountState, backend_url: str,

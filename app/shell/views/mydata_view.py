@@ -119,7 +119,7 @@ def _profile(ctx: ViewContext) -> list[ft.Control]:
         return ft.Column(
             [ft.Text(label, size=m.body_size * 0.85, color=p.on_surface),
              ft.Text(value or "—", size=m.body_size, weight=ft.FontWeight.BOLD,
-                     color=p.on_surface, selectable=True)],
+                     color=p.on_surface)],
             spacing=2,
         )
 

@@ -59,8 +59,11 @@ class BackendClient:
     async def health(self) -> Health:
         return Health.from_json(await self._get_json("/healthz"))
 
-    async def list_notices(self, lang: str = "ja", limit: int = 20) -> list[Notice]:
-        data = await self._get_json("/notices", params={"lang": lang, "limit": limit})
+    async def list_notices(self, lang: str = "ja", limit: int = 20,
+                           access_token: str | None = None) -> list[Notice]:
+        """City notices; with a resident's token also those meant for their household."""
+        data = await self._get_json("/notices", params={"lang": lang, "limit": limit},
+                                    headers=_bearer(access_token) if access_token else None)
         return Notice.list_from_json(data)
 
     # --- identity -------------------------------------------------------------------------

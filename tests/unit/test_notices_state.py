@@ -64,3 +64,14 @@ def test_visitor_languages_read_english_content():
     assert content_language("en") == "en"
     assert content_language("zh") == "en"
     assert content_language("ko") == "en"
+
+
+async def test_logging_in_or_out_reloads_for_the_new_reader():
+    source = FakeSource()
+    state = NoticesState(source, clock=lambda: NOW)
+    assert state.claim_load("ja", None)
+    await state.load("ja")
+    assert not state.needs_load("ja", None)
+    assert state.needs_load("ja", "common-id-1")  # logged in: the household's notices too
+    assert state.claim_load("ja", "common-id-1")
+    assert not state.claim_load("ja", "common-id-1")  # already loading

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.account.account_state import AccountState
 from backend_client import BackendClient, Notice
 
 # The backend keeps notices in Japanese and English; visitors reading Chinese or Korean get
@@ -21,9 +22,14 @@ class NoticesSource(Protocol):
 
 
 class NoticesRepository:
-    def __init__(self, client: BackendClient, limit: int = 20) -> None:
+    def __init__(self, client: BackendClient, account: AccountState | None = None,
+                 limit: int = 20) -> None:
         self._client = client
+        self._account = account
         self._limit = limit
 
     async def latest(self, language: str) -> list[Notice]:
-        return await self._client.list_notices(content_language(language), self._limit)
+        token = None
+        if self._account is not None and self._account.signed_in:
+            token = await self._account.access_token()  # adds the household's own notices
+        return await self._client.list_notices(content_language(language), self._limit, token)

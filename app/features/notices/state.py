@@ -24,20 +24,24 @@ class NoticesState:
         self.status = Status.IDLE
         self.notices: list[Notice] = []
         self.language: str | None = None
+        self.audience: str | None = None  # the common ID the list was loaded for, if any
         self.loaded_at: datetime | None = None
         self.offline = False  # the last failure was the network, not a bad answer
         self.error = ""
 
-    def needs_load(self, language: str) -> bool:
+    def needs_load(self, language: str, audience: str | None = None) -> bool:
+        """A load is due for a new language or a new reader (login, logout)."""
         return self.status is not Status.LOADING and (
             self.status is Status.IDLE or self.language != language
+            or self.audience != audience
         )
 
-    def claim_load(self, language: str) -> bool:
+    def claim_load(self, language: str, audience: str | None = None) -> bool:
         """Marks a load as started if one is needed; a second render then starts none."""
-        if not self.needs_load(language):
+        if not self.needs_load(language, audience):
             return False
         self.status = Status.LOADING
+        self.audience = audience
         return True
 
     async def load(self, language: str) -> None:

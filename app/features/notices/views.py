@@ -22,14 +22,17 @@ CATEGORY_ICONS = {
 
 def notices_state(ctx: ViewContext) -> NoticesState:
     return ctx.services.feature_state(
-        "notices", lambda: NoticesState(NoticesRepository(ctx.services.backend))
+        "notices",
+        lambda: NoticesState(NoticesRepository(ctx.services.backend, ctx.account)),
     )
 
 
 def build_view(ctx: ViewContext) -> list[ft.Control]:
     state = notices_state(ctx)
     language = ctx.state.settings.language
-    if state.claim_load(language):
+    account = ctx.account
+    audience = account.me.common_id if account is not None and account.signed_in else None
+    if state.claim_load(language, audience):
         ctx.run_task(_load_and_refresh, ctx, state, language)
 
     t, m, p = ctx.t, ctx.metrics, ctx.palette

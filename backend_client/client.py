@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import quote
 
 import httpx
 
@@ -142,6 +143,35 @@ class BackendClient:
         if not isinstance(data, dict):
             raise BackendProtocolError("household response is not an object")
         return data
+
+    async def my_delegations(self, access_token: str) -> list[dict[str, Any]]:
+        data = await self._get_json("/me/delegations", headers=_bearer(access_token))
+        rows = data.get("delegations") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise BackendProtocolError("delegations response without delegations")
+        return [r for r in rows if isinstance(r, dict)]
+
+    async def request_delegation(self, access_token: str, grantor_common_id: str,
+                                 scope: str = "all") -> dict[str, Any]:
+        """Asks to act for another person; pending until they accept."""
+        return await self._request_json(
+            "POST", "/me/delegations", headers=_bearer(access_token), ok=(200, 201),
+            json={"grantor_common_id": grantor_common_id, "scope": scope},
+        )
+
+    async def decide_delegation(self, access_token: str, delegation_id: str, decision: str,
+                                version: int | None = None, text_sha256: str | None = None,
+                                channel: str = "app") -> dict[str, Any]:
+        """`accept` (with the consent text's version and hash), `decline` or `revoke`."""
+        if decision not in ("accept", "decline", "revoke"):
+            raise ValueError(f"unknown decision {decision!r}")
+        body: dict[str, Any] = {"channel": channel}
+        if decision == "accept":
+            body.update(version=version, text_sha256=text_sha256)
+        return await self._request_json(
+            "POST", f"/me/delegations/{quote(delegation_id, safe='')}/{decision}",
+            headers=_bearer(access_token), json=body,
+        )
 
     async def export_my_data(self, access_token: str) -> bytes:
         """Everything the city holds about the caller, as the JSON document to save."""

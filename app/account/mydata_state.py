@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.account.account_state import AccountState
-from backend_client import BackendClient, BackendError, BackendUnavailable
+from backend_client import BackendClient, BackendError, BackendRejected, BackendUnavailable
 
 
 class MyDataState:
@@ -23,10 +23,12 @@ class MyDataState:
         self.consents: list[dict[str, Any]] = []
         self.access_log: list[dict[str, Any]] = []
         self.household: dict[str, Any] = {}
+        self.delegations: list[dict[str, Any]] = []
         self.error = ""
         self.offline = False
         self.message = ""  # the last action's outcome, shown once
         self.confirming_delete = False  # the resident pressed "delete" and must confirm
+        self.delegate_input = ""  # what the resident typed as the other person's common ID
         self._listeners: list[Callable[[], None]] = []
 
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -53,6 +55,7 @@ class MyDataState:
             token = await self._account.access_token()
             self.consents = await self._client.my_consents(token)
             self.access_log = await self._client.my_access_log(token)
+            self.delegations = await self._client.my_delegations(token)
             answer = await self._client.my_household(token)
             household = answer.get("household")
             self.household = household if isinstance(household, dict) else {}
@@ -78,6 +81,47 @@ class MyDataState:
             )
             self.consents = await self._client.my_consents(await self._account.access_token())
             self.message = "saved"
+        except BackendError as exc:
+            self.message, self.error = "failed", str(exc)
+            self.offline = isinstance(exc, BackendUnavailable)
+        self._changed()
+
+    def delegation_text(self, language: str) -> tuple[int, str, str] | None:
+        """The consent text a grantor agrees to by accepting: (version, text, its hash)."""
+        item = next((c for c in self.consents if c.get("purpose") == "delegation"), None)
+        if item is None:
+            return None
+        lang = language if language in item.get("text", {}) else "en"
+        return int(item["current_version"]), item["text"][lang], item["text_sha256"][lang]
+
+    async def request_delegation(self, grantor_common_id: str) -> None:
+        grantor = grantor_common_id.strip()
+        if not grantor:
+            self.message = "need_id"
+            self._changed()
+            return
+        await self._delegation_call(lambda token: self._client.request_delegation(token,
+                                                                                  grantor))
+
+    async def decide_delegation(self, delegation_id: str, decision: str,
+                                language: str) -> None:
+        version = sha = None
+        if decision == "accept":
+            text = self.delegation_text(language)
+            if text is None:
+                return
+            version, _, sha = text
+        await self._delegation_call(lambda token: self._client.decide_delegation(
+            token, delegation_id, decision, version, sha, self._channel))
+
+    async def _delegation_call(self, call: Callable[[str], Any]) -> None:
+        try:
+            token = await self._account.access_token()
+            await call(token)
+            self.delegations = await self._client.my_delegations(token)
+            self.message = "saved"
+        except BackendRejected as exc:
+            self.message, self.error = "refused", exc.detail
         except BackendError as exc:
             self.message, self.error = "failed", str(exc)
             self.offline = isinstance(exc, BackendUnavailable)
@@ -113,5 +157,6 @@ class MyDataState:
     def reset(self) -> None:
         self.loaded_for = None
         self.consents, self.access_log, self.household = [], [], {}
+        self.delegations = []
         self.error = self.message = ""
         self.confirming_delete = False

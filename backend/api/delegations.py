@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
 from backend.identity.dependencies import CurrentPerson
-from backend.models.delegation import Delegation
+from backend.models.delegation import STATUS_ACTIVE, Delegation
 from backend.models.person import Person
 from backend.services.delegation import (
     DelegationRefused,
@@ -41,6 +41,21 @@ class ChannelIn(BaseModel):
     channel: str = "app"
 
 
+def _with_other_name(session: Session, delegation: Delegation, viewer: Person) -> dict[str, Any]:
+    """The delegation as the viewer sees it, with the other party's name where the viewer may
+    know it: a grantor always learns who asks to act for them; a grantee learns the grantor's
+    name only once the grantor has accepted (a common ID alone must not reveal a name)."""
+    data = delegation_json(delegation, viewer.id)
+    viewer_is_grantor = delegation.grantor_person_id == viewer.id
+    other_id = delegation.grantee_person_id if viewer_is_grantor else delegation.grantor_person_id
+    name = ""
+    if viewer_is_grantor or delegation.status == STATUS_ACTIVE:
+        other = session.get(Person, other_id)
+        name = other.name if other is not None and other.active else ""
+    data["other_name"] = name
+    return data
+
+
 def _run(
     engine: Any, person: Person, action: Callable[[Session], Delegation]
 ) -> dict[str, Any]:
@@ -50,7 +65,7 @@ def _run(
         except DelegationRefused as exc:
             raise HTTPException(exc.status, exc.message) from exc
         session.commit()
-        return delegation_json(delegation, person.id)
+        return _with_other_name(session, delegation, person)
 
 
 @router.get("/me/delegations")
@@ -58,7 +73,7 @@ def my_delegations(person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
     """Delegations where the caller is the grantor or the grantee, newest first."""
     with Session(engine) as session:
         rows = delegations_of(session, person)
-    return {"delegations": [delegation_json(row, person.id) for row in rows]}
+        return {"delegations": [_with_other_name(session, row, person) for row in rows]}
 
 
 @router.post("/me/delegations", status_code=status.HTTP_201_CREATED)

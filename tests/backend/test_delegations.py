@@ -179,3 +179,23 @@ def test_parent_acts_for_a_minor_child_but_not_an_adult_child(
     assert not acts_for(app, parent, spouse)  # spouses need a delegation
     assert not acts_for(app, parent, other_child)
     assert not acts_for(app, other_parent, minor)
+
+
+@pytest.mark.anyio
+async def test_a_common_id_alone_does_not_reveal_a_name(database_url: str, make_app) -> None:
+    """The grantee sees the grantor's name only after the grantor accepted; the grantor always
+    sees who asks."""
+    from tests.backend.asgi_client import asgi_client
+    from tests.backend.people import bearer, make_person
+
+    app = make_app(database_url)
+    asker = make_person(app, name="申請 する人")
+    target = make_person(app, name="秘密 の名前")
+    async with asgi_client(app) as client:
+        asked = await client.post("/me/delegations", headers=bearer(app, asker),
+                                  json={"grantor_common_id": target.id})
+        assert asked.status_code == 201
+        assert asked.json()["other_name"] == ""
+        assert "秘密" not in asked.text
+        mine = (await client.get("/me/delegations", headers=bearer(app, target))).json()
+        assert mine["delegations"][0]["other_name"] == "申請 する人"

@@ -76,6 +76,12 @@ def mydata_body(ctx: ViewContext) -> list[ft.Control]:
             size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
     if state.message == "saved":
         controls.append(ft.Text(t("Saved."), size=m.body_size, color=p.on_surface))
+    if state.message == "refused":
+        controls.append(ft.Text(t("The city could not do this: {reason}", reason=state.error),
+                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+    if state.message == "need_id":
+        controls.append(ft.Text(t("Please enter the common ID of the other person."),
+                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
 
     members = state.household.get("members") if isinstance(state.household, dict) else None
     if members:
@@ -92,6 +98,9 @@ def mydata_body(ctx: ViewContext) -> list[ft.Control]:
         for item in state.consents:
             if item.get("purpose") != "delegation":
                 controls.append(_consent_row(ctx, state, item))
+
+    controls.append(heading(t("Acting for each other")))
+    controls.extend(_delegation_area(ctx, state))
 
     controls.append(heading(t("Who has seen your data")))
     if not state.access_log:
@@ -173,6 +182,71 @@ def _consent_row(ctx: ViewContext, state: MyDataState, item: dict) -> ft.Control
             ft.Text(text, size=m.body_size * 0.9, color=p.on_surface),
         ], spacing=4),
     )
+
+
+def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
+    """Delegations both ways, the grantor's decision with the consent text, and a request."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    lang = ctx.state.settings.language
+    controls: list[ft.Control] = [ft.Text(
+        t("Parents act for their children under 18 without asking. Anyone else may act for "
+          "you only if you accept their request here."), size=m.body_size, color=p.on_surface)]
+    for item in state.delegations:
+        status, mine = item.get("status"), item.get("direction") == "granted_by_me"
+        name = item.get("other_name") or t("someone")
+        if status == "pending" and mine:
+            text = state.delegation_text(lang)
+            controls.append(ft.Text(t("{name} asks to act for you.", name=name),
+                                    size=m.body_size, color=p.on_surface,
+                                    weight=ft.FontWeight.BOLD))
+            if text:
+                controls.append(ft.Text(text[1], size=m.body_size * 0.9, color=p.on_surface))
+            controls.append(ft.Row([
+                big_button(t("Accept"), "CHECK", m, p, lambda _, i=item["id"]: ctx.run_task(
+                    _decide, ctx, state, i, "accept")),
+                big_button(t("Decline"), "CLOSE", m, p, lambda _, i=item["id"]: ctx.run_task(
+                    _decide, ctx, state, i, "decline")),
+            ], wrap=True, spacing=m.body_size))
+        elif status == "pending":
+            controls.append(ft.Text(t("Your request is waiting for the other person's answer."),
+                                    size=m.body_size, color=p.on_surface))
+        elif status == "active":
+            line = (t("{name} may act for you.", name=name) if mine
+                    else t("You may act for {name}.", name=name))
+            controls.append(ft.Row([
+                ft.Text(line, size=m.body_size, color=p.on_surface),
+                big_button(t("End this"), "LINK_OFF", m, p, lambda _, i=item["id"]:
+                           ctx.run_task(_decide, ctx, state, i, "revoke")),
+            ], wrap=True, spacing=m.body_size))
+
+    def typed(e: ft.ControlEvent) -> None:
+        state.delegate_input = str(e.control.value or "")
+
+    controls.append(ft.Row([
+        ft.TextField(
+            label=t("Common ID of the person you want to act for"),
+            value=state.delegate_input,
+            on_change=typed,
+            text_size=m.body_size,
+            width=min(560, m.body_size * 28),
+        ),
+        big_button(t("Ask to act for them"), "SEND", m, p,
+                   lambda _: ctx.run_task(_request_delegation, ctx, state)),
+    ], wrap=True, spacing=m.body_size))
+    return controls
+
+
+async def _decide(ctx: ViewContext, state: MyDataState, delegation_id: str,
+                  decision: str) -> None:
+    await state.decide_delegation(delegation_id, decision, ctx.state.settings.language)
+    ctx.refresh()
+
+
+async def _request_delegation(ctx: ViewContext, state: MyDataState) -> None:
+    await state.request_delegation(state.delegate_input)
+    if state.message == "saved":
+        state.delegate_input = ""
+    ctx.refresh()
 
 
 def _access_row(ctx: ViewContext, entry: dict) -> ft.Control:

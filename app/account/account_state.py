@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from enum import StrEnum
 
 from app.account.token_store import StoredLogin, TokenStore
+from app.observable import Observable
 from backend_client import (
     BackendClient,
     BackendError,
@@ -41,8 +41,9 @@ class LoginError(Exception):
     pass
 
 
-class AccountState:
+class AccountState(Observable):
     def __init__(self, client: BackendClient, store: TokenStore) -> None:
+        super().__init__()
         self._client = client
         self._store = store
         self.status = LoginStatus.SIGNED_OUT
@@ -51,15 +52,6 @@ class AccountState:
         self._tokens: TokenSet | None = None
         self._pending: LoginRequest | None = None
         self._device_id: str | None = None
-        self._listeners: list[Callable[[], None]] = []
-
-    # --- observation -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     @property
     def signed_in(self) -> bool:

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from app.account.account_state import AccountState
+from app.observable import Observable
 from backend_client import BackendClient, BackendError, BackendRejected, BackendUnavailable
 
 
-class MyDataState:
+class MyDataState(Observable):
     def __init__(self, client: BackendClient, account: AccountState,
                  channel: str = "app") -> None:
+        super().__init__()
         self._client = client
         self._account = account
         self._channel = channel
@@ -29,14 +31,6 @@ class MyDataState:
         self.message = ""  # the last action's outcome, shown once
         self.confirming_delete = False  # the resident pressed "delete" and must confirm
         self.delegate_input = ""  # what the resident typed as the other person's common ID
-        self._listeners: list[Callable[[], None]] = []
-
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     def needs_load(self) -> bool:
         me = self._account.me

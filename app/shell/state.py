@@ -6,10 +6,10 @@ storage and the backend are reached through the small interfaces handed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.design.tokens import TextSize
+from app.observable import Observable
 from app.shell.connection import ConnectionStatus, Link
 from app.shell.feature_spec import FeatureSpec, Mode
 from app.shell.registry import FeatureRegistry
@@ -36,13 +36,14 @@ class Screen:
     feature: FeatureSpec | None = None
 
 
-class ShellState:
+class ShellState(Observable):
     def __init__(
         self,
         registry: FeatureRegistry,
         mode: Mode,
         default_settings: Settings,
     ) -> None:
+        super().__init__()
         if default_settings.language not in LANGUAGES_BY_MODE[mode]:
             raise ValueError(
                 f"language {default_settings.language!r} is not offered in {mode} mode"
@@ -55,15 +56,6 @@ class ShellState:
         self.route = HOME
         self.kiosk_page = 0
         self.tile_preference: tuple[str, ...] = ()  # the signed-in household's order
-        self._listeners: list[Callable[[], None]] = []
-
-    # --- observation -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     # --- derived state -----------------------------------------------------------------
     @property

@@ -42,6 +42,7 @@ class LoginRequest:
     state: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     code_verifier: str = field(default_factory=lambda: secrets.token_urlsafe(64))
+    acr_values: str | None = None  # "email": the email-only sign-in for visitors
 
     @property
     def code_challenge(self) -> str:
@@ -61,6 +62,8 @@ class LoginRequest:
             "device_id": self.device_id,
             "ui_locales": language,
         }
+        if self.acr_values:
+            query["acr_values"] = self.acr_values
         return f"{backend_url.rstrip('/')}/authorize?{urlencode(query)}"
 
 

@@ -86,8 +86,9 @@ class AccountState(Observable):
         await self._signed_in(tokens)
 
     # --- login -------------------------------------------------------------------------
-    async def begin_login(self, redirect_uri: str) -> LoginRequest:
-        self._pending = LoginRequest(redirect_uri=redirect_uri, device_id=await self.device_id())
+    async def begin_login(self, redirect_uri: str, acr_values: str | None = None) -> LoginRequest:
+        self._pending = LoginRequest(redirect_uri=redirect_uri, device_id=await self.device_id(),
+                                     acr_values=acr_values)
         self.status = LoginStatus.SIGNING_IN
         self.error = ""
         self._changed()

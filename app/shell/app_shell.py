@@ -115,10 +115,11 @@ class PortalShell:
         self.state.set_tile_preference(me.tile_order if me else ())
         self.render()
 
-    def login(self) -> None:
+    def login(self, email: bool = False) -> None:
+        """Card login (the national provider); `email` for a visitor's email-only account."""
         self._touch()
         self.page.run_task(start_login, self.page, self.account, self.services.backend_url,
-                           self.state.settings.language)
+                           self.state.settings.language, "email" if email else None)
 
     def retry_connection(self, _: Any = None) -> None:
         self._touch()

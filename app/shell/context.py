@@ -22,7 +22,7 @@ class ViewContext:
     run_task: Callable[..., Any]
     services: Any = None  # the session's AppServices (backend client, feature states)
     refresh: Callable[[], None] = lambda: None  # re-render after a feature's state changed
-    login: Callable[[], None] = lambda: None  # starts the login flow (shell owns the page)
+    login: Callable[..., None] = lambda **_: None  # starts a login (the shell owns the page)
 
     @property
     def kiosk(self) -> bool:
@@ -45,7 +45,7 @@ class ViewContext:
         run_task: Callable[..., Any],
         services: Any = None,
         refresh: Callable[[], None] = lambda: None,
-        login: Callable[[], None] = lambda: None,
+        login: Callable[..., None] = lambda **_: None,
     ) -> ViewContext:
         settings = state.settings
         return cls(

@@ -51,8 +51,8 @@ def callback_url(page: ft.Page) -> str:
 
 
 async def start_login(page: ft.Page, account: AccountState, backend_url: str,
-                      language: str) -> None:
-    login = await account.begin_login(callback_url(page))
+                      language: str, acr_values: str | None = None) -> None:
+    login = await account.begin_login(callback_url(page), acr_values)
     url = login.authorize_url(backend_url, language)
     provider = OAuthProvider(
         client_id=APP_CLIENT_ID,

@@ -90,7 +90,7 @@ class ShellState(Observable):
             return Screen("home", HOME)
         if path == SETTINGS_ROUTE:
             return Screen("settings", SETTINGS_ROUTE)
-        if path == MYDATA_ROUTE and self.mode is not Mode.VISITOR:
+        if path == MYDATA_ROUTE:
             return Screen("mydata", MYDATA_ROUTE)
         feature = self.registry.by_route(path)
         if feature is None or not feature.available_in(self.mode):

@@ -17,8 +17,9 @@ REMINDER_MESSAGES = {
 
 def account_area(ctx: ViewContext) -> list[ft.Control]:
     account = ctx.account
-    if account is None or ctx.state.mode is Mode.VISITOR:
+    if account is None:
         return []
+    visitor = ctx.state.mode is Mode.VISITOR
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     if account.signed_in:
         me = account.me
@@ -49,6 +50,12 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
         controls.append(ft.Text(t("Login did not succeed. Please try again."),
                                 size=m.body_size, color=p.on_surface,
                                 weight=ft.FontWeight.BOLD))
+    if visitor:
+        controls.append(ft.Text(t("Sign in with your email address to keep tickets and points."),
+                                size=m.body_size, color=p.on_surface))
+        controls.append(big_button(t("Sign in with email"), "MAIL", m, p,
+                                   lambda _: ctx.login(email=True)))
+        return controls
     controls.append(ft.Text(
         t("Log in with your My Number card to see services that fit you and your household."),
         size=m.body_size, color=p.on_surface))

@@ -28,6 +28,9 @@ from backend.api import (
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
 from backend.identity.dev_idp import router as dev_idp
+from backend.identity.email_login import dev_mailbox
+from backend.identity.email_login import router as email_login
+from backend.identity.email_login.mailer import mailer_for
 from backend.identity.keys import SigningKey
 from backend.identity.refresh_tokens import revoke_families_of_person
 from backend.schema import upgrade_to_head
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signing_key = SigningKey.load_or_create(
         settings.signing_key_path, create=not settings.is_production
     )
+    if settings.email_login_enabled:
+        # SMTP in production (Settings requires it); the dev mailbox in development.
+        app.state.mailer = mailer_for(settings)
     deletion_hooks(app.state).append(_revoke_logins_of(engine))
     app.include_router(health.router)
     app.include_router(notices.router)
@@ -96,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oidc_authorize.router)
     app.include_router(oidc_token.router)
     app.include_router(auth_logout.router)
+    if settings.email_login_enabled:
+        app.include_router(email_login.router)
     if settings.dev_idp_enabled:  # development only: Settings refuses it in production
         app.include_router(dev_idp.router)
+    if settings.email_login_enabled and settings.dev_mailbox_enabled:  # development only too
+        app.include_router(dev_mailbox.router)
     return app

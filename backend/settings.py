@@ -17,6 +17,11 @@ DEV_IDP_IN_PRODUCTION = (
     "TSUYAMA_ENV=production: it lets anyone log in as a test persona. Configure the national "
     "provider instead (TSUYAMA_UPSTREAM_ISSUER and friends, see docs/identity.md)"
 )
+DEV_MAILBOX_IN_PRODUCTION = (
+    "The development mailbox (TSUYAMA_DEV_MAILBOX, GET /dev-mail) must not run with "
+    "TSUYAMA_ENV=production: it shows every login code sent. Configure TSUYAMA_SMTP_HOST "
+    "and TSUYAMA_SMTP_FROM instead (see docs/identity.md)"
+)
 
 _SQLITE_PREFIXES = ("sqlite://",)
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -89,6 +94,19 @@ class Settings:
     # within the sliding window before answering 429.
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 300
+    # Email-only accounts for visitors (`acr_values=email`): None means "on in development,
+    # off in production"; production needs the SMTP settings when it is on.
+    email_login_enabled: bool | None = None
+    # The SMTP server the login codes are sent through (STARTTLS). None: the development
+    # mailbox (development only).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password_path: Path | None = None
+    smtp_from: str | None = None
+    # The development mailbox (`GET /dev-mail`): None means "on in development when email
+    # login is on and no SMTP server is configured"; refused in production.
+    dev_mailbox_enabled: bool | None = None
 
     def __post_init__(self) -> None:
         _check_environment(self.environment)
@@ -105,6 +123,44 @@ class Settings:
             object.__setattr__(self, "upstream_issuer", self.upstream_issuer.rstrip("/"))
         if self.auth_failure_limit < 1 or self.auth_failure_window_seconds < 1:
             raise ValueError("auth_failure_limit and auth_failure_window_seconds must be >= 1")
+        self._check_email_login()
+
+    def _check_email_login(self) -> None:
+        if self.email_login_enabled is None:
+            object.__setattr__(self, "email_login_enabled", self.environment == "development")
+        if self.dev_mailbox_enabled is None:
+            object.__setattr__(
+                self,
+                "dev_mailbox_enabled",
+                bool(self.email_login_enabled) and not self.is_production
+                and self.smtp_host is None,
+            )
+        if self.dev_mailbox_enabled and self.is_production:
+            raise ValueError(DEV_MAILBOX_IN_PRODUCTION)
+        if self.email_login_enabled and self.is_production:
+            missing = [name for name, value in (("TSUYAMA_SMTP_HOST", self.smtp_host),
+                                                ("TSUYAMA_SMTP_FROM", self.smtp_from))
+                       if not value]
+            if missing:
+                raise ValueError(
+                    f"Email login (TSUYAMA_EMAIL_LOGIN=1) in production needs "
+                    f"{' and '.join(missing)}: the SMTP server (STARTTLS) the login codes "
+                    "are sent through; see docs/identity.md"
+                )
+        if self.email_login_enabled and not self.dev_mailbox_enabled and not self.smtp_host:
+            raise ValueError(
+                "Email login needs TSUYAMA_SMTP_HOST and TSUYAMA_SMTP_FROM (or, in "
+                "development, the development mailbox TSUYAMA_DEV_MAILBOX=1)"
+            )
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("TSUYAMA_SMTP_FROM must name the sender of the login codes")
+        if not 0 < self.smtp_port < 65536:
+            raise ValueError(f"TSUYAMA_SMTP_PORT must be a TCP port, got {self.smtp_port}")
+
+    @property
+    def email_issuer(self) -> str:
+        """The issuer the common IDs of email-only accounts are keyed on."""
+        return f"{self.issuer}/email"
 
     @property
     def database_kind(self) -> str:
@@ -136,7 +192,8 @@ class Settings:
     ) -> Settings:
         """Read `DATABASE_URL`, `TSUYAMA_ENV`, `TSUYAMA_DEMO_DATA` and the identity settings
         (`TSUYAMA_SIGNING_KEY_FILE`, `TSUYAMA_PUBLIC_URL`, `TSUYAMA_UPSTREAM_*`,
-        `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`).
+        `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`) and the
+        email login settings (`TSUYAMA_EMAIL_LOGIN`, `TSUYAMA_SMTP_*`, `TSUYAMA_DEV_MAILBOX`).
 
         Without `DATABASE_URL` the database is `backend.sqlite3` inside `data_dir`
         (default: see `default_data_dir`), which is created if missing.
@@ -183,6 +240,7 @@ class Settings:
             app_redirect_uris=_split_list(os.environ.get("TSUYAMA_APP_REDIRECT_URIS", "")),
             staff_subjects=_split_list(os.environ.get("TSUYAMA_STAFF_SUBJECTS", "")),
             **upstream,
+            **_email_login_from_env(environment),
         )
 
 
@@ -224,3 +282,35 @@ def _upstream_from_env(environment: str, dev_idp_enabled: bool) -> dict[str, Any
     if client_id is not None:
         values["upstream_client_id"] = client_id
     return values
+
+
+def _optional_bool(name: str) -> bool | None:
+    raw = os.environ.get(name)
+    return None if raw is None else _parse_bool(name, raw)
+
+
+def _email_login_from_env(environment: str) -> dict[str, Any]:
+    """`TSUYAMA_EMAIL_LOGIN`, `TSUYAMA_SMTP_HOST/PORT/USER/PASSWORD_FILE/FROM` and
+    `TSUYAMA_DEV_MAILBOX`; checked by `Settings` (production needs SMTP when enabled)."""
+    host = os.environ.get("TSUYAMA_SMTP_HOST", "").strip() or None
+    raw_port = os.environ.get("TSUYAMA_SMTP_PORT", "").strip()
+    try:
+        port = int(raw_port) if raw_port else 587
+    except ValueError:
+        raise ValueError(f"TSUYAMA_SMTP_PORT must be a number, got {raw_port!r}") from None
+    password_file = os.environ.get("TSUYAMA_SMTP_PASSWORD_FILE", "").strip() or None
+    password_path = Path(password_file).expanduser() if password_file else None
+    if password_path is not None and not password_path.is_file():
+        raise ValueError(f"TSUYAMA_SMTP_PASSWORD_FILE {password_path} does not exist")
+    dev_mailbox = _optional_bool("TSUYAMA_DEV_MAILBOX")
+    if dev_mailbox and environment == "production":
+        raise ValueError(DEV_MAILBOX_IN_PRODUCTION)
+    return {
+        "email_login_enabled": _optional_bool("TSUYAMA_EMAIL_LOGIN"),
+        "smtp_host": host,
+        "smtp_port": port,
+        "smtp_user": os.environ.get("TSUYAMA_SMTP_USER", "").strip() or None,
+        "smtp_password_path": password_path,
+        "smtp_from": os.environ.get("TSUYAMA_SMTP_FROM", "").strip() or None,
+        "dev_mailbox_enabled": dev_mailbox,
+    }

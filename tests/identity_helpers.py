@@ -10,6 +10,10 @@ it routes the backend's own calls to the dev IdP (discovery, JWKS, token) back i
 app through `app.state.upstream_transport` (set by `identity_client` / `wire_upstream`).
 Redirects are walked by hand (the client must not follow them). Persona subjects:
 `backend/identity/dev_idp/personas.py`.
+
+`email_login(client, "visitor@example.jp")` logs an email-only visitor in instead
+(`acr_values=email`): the email page, the code read from the development mailbox
+(`GET /dev-mail`), the code page, then `/token`.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -214,6 +220,88 @@ async def login(client: httpx.AsyncClient, persona_sub: str,
         scope=body["scope"],
         device_id=device_id,
     )
+
+
+async def exchange_code(client: httpx.AsyncClient, app_login: AppLogin, code: str) -> TokenSet:
+    """POST /token for `code`; the tokens (asserts success)."""
+    response = await client.post("/token", data=app_login.token_form(code))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return TokenSet(
+        access_token=body["access_token"],
+        refresh_token=body["refresh_token"],
+        id_token=body["id_token"],
+        expires_in=body["expires_in"],
+        scope=body["scope"],
+        device_id=app_login.device_id,
+    )
+
+
+class _FormFields(HTMLParser):
+    """Every `<form>` of a page: (action, {name: value})."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append((values.get("action", ""), {}))
+        elif tag == "input" and self.forms and "name" in values:
+            self.forms[-1][1][values["name"]] = values.get("value", "")
+
+
+def only_form(page: httpx.Response) -> tuple[str, dict[str, str]]:
+    """The action and fields of the page's single form."""
+    parser = _FormFields()
+    parser.feed(page.text)
+    assert len(parser.forms) == 1, page.text[:800]
+    return parser.forms[0]
+
+
+_MAIL = re.compile(r'<article class="mail" data-to="([^"]*)">(.*?)</article>', re.S)
+_CODE = re.compile(r"\b(\d{6})\b")
+
+
+async def latest_code(client: httpx.AsyncClient, address: str) -> str:
+    """The newest login code the development mailbox holds for `address`."""
+    page = await client.get("/dev-mail")
+    assert page.status_code == 200, page.text[:500]
+    for to, body in _MAIL.findall(page.text):
+        if unescape(to) == address.lower():
+            found = _CODE.search(unescape(body))
+            assert found, body
+            return found.group(1)
+    raise AssertionError(f"no mail to {address!r} in the development mailbox")
+
+
+async def start_email_login(client: httpx.AsyncClient, app_login: AppLogin,
+                            address: str) -> tuple[str, dict[str, str]]:
+    """/authorize with `acr_values=email`, then send the code to `address`; the code
+    form's action and fields (fill in "code")."""
+    to_page = await client.get("/authorize",
+                               params=app_login.authorize_params(acr_values="email"))
+    assert to_page.status_code == 302, to_page.text[:500]
+    page = await client.get(to_page.headers["location"])
+    assert page.status_code == 200, page.text[:500]
+    action, fields = only_form(page)
+    code_page = await client.post(action, data={**fields, "email": address})
+    assert code_page.status_code == 200, code_page.text[:800]
+    return only_form(code_page)
+
+
+async def email_login(client: httpx.AsyncClient, address: str,
+                      device_id: str | None = DEFAULT_DEVICE_ID) -> TokenSet:
+    """Log an email-only visitor in through the real flow (code from `GET /dev-mail`)."""
+    app_login = AppLogin(device_id=device_id)
+    action, fields = await start_email_login(client, app_login, address)
+    code = await latest_code(client, address.strip())
+    to_app = await client.post(action, data={**fields, "code": code})
+    params = query_of(to_app)
+    assert to_app.headers["location"].startswith(app_login.redirect_uri), to_app.headers
+    assert params.get("state") == app_login.state and "code" in params, params
+    return await exchange_code(client, app_login, params["code"])
 
 
 async def refresh(client: httpx.AsyncClient, refresh_token: str,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
-from backend.identity.dependencies import CurrentPerson
+from backend.identity.dependencies import CardVerifiedPerson, CurrentPerson
 from backend.models.delegation import STATUS_ACTIVE, Delegation
 from backend.models.person import Person
 from backend.services.delegation import (
@@ -78,9 +78,10 @@ def my_delegations(person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
 
 @router.post("/me/delegations", status_code=status.HTTP_201_CREATED)
 def ask_for_delegation(
-    body: DelegationRequestIn, person: CurrentPerson, engine: EngineDep
+    body: DelegationRequestIn, person: CardVerifiedPerson, engine: EngineDep
 ) -> dict[str, Any]:
-    """The caller (grantee) asks to act for the grantor; pending until the grantor decides."""
+    """The caller (grantee) asks to act for the grantor; pending until the grantor decides.
+    Both must be card-verified (an email-only grantor is "not found")."""
     return _run(
         engine,
         person,
@@ -90,9 +91,10 @@ def ask_for_delegation(
 
 @router.post("/me/delegations/{delegation_id}/accept")
 def accept(
-    delegation_id: str, body: AcceptIn, person: CurrentPerson, engine: EngineDep
+    delegation_id: str, body: AcceptIn, person: CardVerifiedPerson, engine: EngineDep
 ) -> dict[str, Any]:
-    """Only the grantor accepts, sending the version and hash of the text they were shown."""
+    """Only the grantor (card-verified) accepts, sending the version and hash of the text
+    they were shown."""
     return _run(
         engine,
         person,

@@ -1,25 +1,28 @@
 """`GET /authorize` (the app starts a login) and `GET /auth/upstream/callback` (the upstream
-provider sends the resident back). See docs/identity.md for the whole sequence."""
+provider sends the resident back). With `acr_values=email` the login goes to the backend's
+own email sign-in page instead (`backend.identity.email_login.router`). See
+docs/identity.md for the whole sequence."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from backend.identity.authorization_codes import issue_authorization_code
 from backend.identity.authorize_request import (
+    AuthorizeRequest,
     RedirectableAuthorizeError,
     UnsafeAuthorizeError,
     check_client_and_redirect,
     parse_authorize_request,
 )
 from backend.identity.clock import utc_now
+from backend.identity.email_login.router import EMAIL_PAGE_PATH
+from backend.identity.login_completion import complete_login
 from backend.identity.login_requests import consume_login, start_login
-from backend.identity.people import person_for_login
 from backend.identity.pkce import METHOD_S256, s256_challenge
 from backend.identity.rate_limit import (
     ENDPOINT_UPSTREAM_CALLBACK,
@@ -29,7 +32,7 @@ from backend.identity.rate_limit import (
     rate_limited_response,
     record_failure,
 )
-from backend.identity.redirects import error_to_client, login_error_page, redirect_to_client
+from backend.identity.redirects import error_to_client, login_error_page
 from backend.identity.runtime import (
     IdentityNotConfigured,
     identity_runtime,
@@ -37,10 +40,9 @@ from backend.identity.runtime import (
     upstream_transport,
 )
 from backend.identity.upstream.id_token_validation import UpstreamIdTokenError
-from backend.identity.upstream.profile import UpstreamProfile, profile_from_claims
+from backend.identity.upstream.profile import profile_from_claims
 from backend.identity.upstream.provider_client import UPSTREAM_SCOPE, UpstreamError
-from backend.models.login_request import LoginRequest
-from backend.services.households import attach_demo_household
+from backend.models.login_request import LOGIN_METHOD_EMAIL
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,8 @@ async def authorize(request: Request) -> HTMLResponse | RedirectResponse:
         auth_request = parse_authorize_request(params, client, redirect_uri)
     except RedirectableAuthorizeError as exc:
         return error_to_client(redirect_uri, exc.error, exc.description, state, settings.issuer)
+    if auth_request.wants_email_login and settings.email_login_enabled:
+        return await _to_email_page(request, auth_request)
     try:
         upstream = upstream_client(app)
         transport = upstream_transport(app)
@@ -104,20 +108,16 @@ async def authorize(request: Request) -> HTMLResponse | RedirectResponse:
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-def _finish_login(app: FastAPI, login: LoginRequest, profile: UpstreamProfile) -> str | None:
-    """Find or create the Person and issue the app's code; None if the account is closed."""
-    settings: Settings = app.state.settings
-    now = utc_now(app)
-    person = person_for_login(app.state.engine, settings.municipality_code, profile, now)
-    if not person.active:
-        return None
-    if settings.upstream_is_dev_idp and profile.issuer == settings.dev_idp_issuer:
-        # Development only: the demo resident registry gives the persona a household.
-        attach_demo_household(app.state.engine, person)
-    with Session(app.state.engine) as session:
-        code = issue_authorization_code(session, login, person, now)
-        session.commit()
-    return code
+async def _to_email_page(request: Request, auth_request: AuthorizeRequest) -> RedirectResponse:
+    """Store the app's request as an email login; 302 to the email sign-in page."""
+    app, settings = request.app, request.app.state.settings
+    login = await run_in_threadpool(start_login, app.state.engine, auth_request, utc_now(app),
+                                    LOGIN_METHOD_EMAIL)
+    query = {"login": login.login_id}
+    if auth_request.login_hint:
+        query["login_hint"] = auth_request.login_hint
+    return RedirectResponse(f"{settings.issuer}{EMAIL_PAGE_PATH}?{urlencode(query)}",
+                            status_code=302, headers={"Cache-Control": "no-store"})
 
 
 @router.get(UPSTREAM_CALLBACK_PATH, response_model=None)
@@ -163,10 +163,4 @@ async def upstream_callback(request: Request) -> HTMLResponse | JSONResponse | R
         logger.warning("Upstream login rejected: %s", exc)
         await failed(keys)
         return back_to_app("access_denied", "the identity provider's answer was not accepted")
-    profile = profile_from_claims(claims, settings)
-    app_code = await run_in_threadpool(_finish_login, app, login, profile)
-    if app_code is None:
-        return back_to_app("access_denied", "this account was closed")
-    return redirect_to_client(
-        login.redirect_uri, {"code": app_code, "state": login.app_state, "iss": settings.issuer}
-    )
+    return await complete_login(app, login, profile_from_claims(claims, settings))

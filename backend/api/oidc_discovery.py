@@ -11,7 +11,7 @@ from backend.identity.authorize_request import SUPPORTED_SCOPES
 from backend.identity.dependencies import SigningKeyDep
 from backend.identity.keys import ALGORITHM
 from backend.identity.pkce import METHOD_S256
-from backend.models.person import ASSURANCE_LEVELS
+from backend.models.person import ASSURANCE_CARD, ASSURANCE_LEVELS
 
 router = APIRouter(tags=["identity"])
 
@@ -35,7 +35,9 @@ def openid_configuration(settings: SettingsDep) -> dict[str, Any]:
         "revocation_endpoint_auth_methods_supported": ["none"],
         "scopes_supported": list(SUPPORTED_SCOPES),
         "subject_types_supported": ["public"],
-        "acr_values_supported": list(ASSURANCE_LEVELS),
+        # `acr_values=email` at /authorize opens the email sign-in (when enabled).
+        "acr_values_supported": (list(ASSURANCE_LEVELS) if settings.email_login_enabled
+                                 else [ASSURANCE_CARD]),
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr",
                              "name"],
         "authorization_response_iss_parameter_supported": True,

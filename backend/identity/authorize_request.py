@@ -19,6 +19,9 @@ DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _MAX_STATE = 500
 _MAX_NONCE = 255
 _MAX_UI_LOCALES = 64
+_MAX_LOGIN_HINT = 254
+# `acr_values` asking for the backend's own email sign-in instead of the upstream provider.
+ACR_EMAIL = "email"
 
 
 class UnsafeAuthorizeError(Exception):
@@ -42,6 +45,14 @@ class AuthorizeRequest:
     code_challenge: str
     device_id: str | None
     ui_locales: str | None
+    # OIDC Core §3.1.2.1: requested ACRs (voluntary; only "email" changes anything) and a
+    # hint of the login name (kept as given, shown pre-filled on the email page).
+    acr_values: tuple[str, ...] = ()
+    login_hint: str | None = None
+
+    @property
+    def wants_email_login(self) -> bool:
+        return ACR_EMAIL in self.acr_values
 
 
 def check_client_and_redirect(
@@ -88,6 +99,8 @@ def parse_authorize_request(params: Mapping[str, str], client: RegisteredClient,
     if device_id is not None and not DEVICE_ID_PATTERN.fullmatch(device_id):
         raise fail("invalid_request", "device_id must be 1-128 characters of A-Z a-z 0-9 . _ -")
     ui_locales = (params.get("ui_locales") or "")[:_MAX_UI_LOCALES] or None
+    acr_values = tuple(params.get("acr_values", "").split()[:8])
+    login_hint = (params.get("login_hint") or "")[:_MAX_LOGIN_HINT] or None
     return AuthorizeRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -97,4 +110,6 @@ def parse_authorize_request(params: Mapping[str, str], client: RegisteredClient,
         code_challenge=challenge,
         device_id=device_id,
         ui_locales=ui_locales,
+        acr_values=acr_values,
+        login_hint=login_hint,
     )

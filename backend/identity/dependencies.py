@@ -11,7 +11,7 @@ from backend.api.dependencies import EngineDep, SettingsDep
 from backend.identity.access_tokens import AccessClaims, InvalidToken, verify_access_token
 from backend.identity.keys import SigningKey
 from backend.identity.runtime import install_revocation_check
-from backend.models.person import ROLE_STAFF, Person
+from backend.models.person import ASSURANCE_CARD, ROLE_STAFF, Person
 
 
 def get_signing_key(request: Request) -> SigningKey:
@@ -64,7 +64,26 @@ def current_person(claims: AccessClaimsDep, engine: EngineDep, settings: Setting
 CurrentPerson = Annotated[Person, Depends(current_person)]
 
 
-def require_staff(person: CurrentPerson) -> Person:
+CARD_REQUIRED = (
+    "This needs an account verified with the My Number card; email-only accounts (for "
+    "visitors) cannot use it. Log in with the My Number card. "
+    "（マイナンバーカードで本人確認したアカウントが必要です）"
+)
+
+
+def require_card_verified(person: CurrentPerson) -> Person:
+    """The caller, who must have logged in with the My Number card (assurance "card"):
+    403 for email-only accounts. See docs/identity.md for the routes that need it."""
+    if person.assurance_level != ASSURANCE_CARD:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=CARD_REQUIRED)
+    return person
+
+
+CardVerifiedPerson = Annotated[Person, Depends(require_card_verified)]
+
+
+def require_staff(person: CardVerifiedPerson) -> Person:
+    """City staff, card-verified (a staff role on an email-only account is refused)."""
     if person.role != ROLE_STAFF:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="city staff only")
     return person

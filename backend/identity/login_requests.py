@@ -1,4 +1,5 @@
-"""Logins in progress: stored at /authorize, consumed once at the upstream callback."""
+"""Logins in progress: stored at /authorize, consumed once at the upstream callback (or,
+for email logins, when the one-time code is verified: `backend.identity.email_login`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlmodel import Session
 from backend.identity.authorize_request import AuthorizeRequest
 from backend.identity.opaque_tokens import new_opaque_token, token_hash
 from backend.identity.pkce import new_code_verifier
-from backend.models.login_request import LoginRequest
+from backend.models.login_request import LOGIN_METHOD_UPSTREAM, LoginRequest
 
 LOGIN_REQUEST_TTL = timedelta(minutes=10)
 
@@ -24,14 +25,21 @@ class UpstreamRequest:
     state: str
     nonce: str
     code_verifier: str
+    login_id: str = ""  # the login_request row (the email sign-in page is addressed by it)
 
 
-def start_login(engine: Engine, request: AuthorizeRequest, now: datetime) -> UpstreamRequest:
+def start_login(engine: Engine, request: AuthorizeRequest, now: datetime,
+                method: str = LOGIN_METHOD_UPSTREAM) -> UpstreamRequest:
+    """Store the app's request. The upstream state, nonce and verifier are made for every
+    login; an email login (`method` "email") never sends them anywhere, so its row can only
+    be reached through its id."""
     upstream = UpstreamRequest(
-        state=new_opaque_token(), nonce=new_opaque_token(), code_verifier=new_code_verifier()
+        state=new_opaque_token(), nonce=new_opaque_token(), code_verifier=new_code_verifier(),
+        login_id=str(uuid.uuid4()),
     )
     row = LoginRequest(
-        id=str(uuid.uuid4()),
+        id=upstream.login_id,
+        method=method,
         upstream_state_hash=token_hash(upstream.state),
         upstream_nonce=upstream.nonce,
         upstream_code_verifier=upstream.code_verifier,
@@ -64,6 +72,7 @@ def consume_login(engine: Engine, upstream_state: str, now: datetime) -> LoginRe
             update(LoginRequest)
             .where(
                 (LoginRequest.upstream_state_hash == state_hash)
+                & (LoginRequest.method == LOGIN_METHOD_UPSTREAM)
                 & LoginRequest.consumed_at.is_(None)  # type: ignore[union-attr]
                 & (LoginRequest.expires_at > now)
             )

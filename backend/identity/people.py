@@ -22,10 +22,11 @@ def _find(session: Session, profile: UpstreamProfile) -> Person | None:
     ).one_or_none()
 
 
-def _apply(person: Person, profile: UpstreamProfile, now: datetime) -> None:
+def _apply(person: Person, profile: UpstreamProfile, now: datetime, keep_name: bool) -> None:
     person.assurance_level = profile.assurance_level
     person.role = profile.role
-    person.name = profile.name
+    if not (keep_name and person.name):
+        person.name = profile.name
     person.address = profile.address
     person.birthdate = profile.birthdate
     person.gender = profile.gender
@@ -34,9 +35,11 @@ def _apply(person: Person, profile: UpstreamProfile, now: datetime) -> None:
 
 
 def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamProfile,
-                     now: datetime) -> Person:
+                     now: datetime, keep_name: bool = False) -> Person:
     """The Person keyed on (issuer, subject): a new UUID at the first login, the same one
-    ever after (a renewed card keeps its subject); name, address etc. refreshed each time."""
+    ever after (a renewed card keeps its subject); name, address etc. refreshed each time.
+    With `keep_name` (email-only accounts, whose provider knows no name) a name already
+    set is kept and `profile.name` is only the default."""
     for _attempt in range(2):
         with Session(engine) as session:
             person = _find(session, profile)
@@ -50,7 +53,7 @@ def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamPr
                     created_at=now,
                     updated_at=now,
                 )
-            _apply(person, profile, now)
+            _apply(person, profile, now, keep_name)
             session.add(person)
             try:
                 session.commit()

@@ -20,6 +20,7 @@ from backend.settings import Settings
 
 ENDPOINT_TOKEN = "token"
 ENDPOINT_UPSTREAM_CALLBACK = "upstream_callback"
+ENDPOINT_EMAIL_CODE = "email_code"  # wrong email login codes and unknown email logins
 
 
 @dataclass(frozen=True)

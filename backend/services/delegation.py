@@ -26,7 +26,7 @@ from backend.models.delegation import (
     STATUS_REVOKED,
     Delegation,
 )
-from backend.models.person import Person
+from backend.models.person import ASSURANCE_CARD, Person
 from backend.services.clock import age_on, city_today, utc_now
 from backend.services.consent_catalog import DELEGATION_PURPOSE, LANGUAGES, catalog
 from backend.services.consents import ConsentRefused, append_record, check_decision
@@ -144,7 +144,8 @@ def request_delegation(
     grantor = session.get(Person, grantor_common_id)
     if grantor is None or not grantor.active or (
         grantor.municipality_code != grantee.municipality_code
-    ):
+    ) or grantor.assurance_level != ASSURANCE_CARD:
+        # Email-only accounts cannot delegate: to the asker they do not exist as residents.
         raise DelegationRefused(404, "no resident with that common ID")
     open_one = session.scalars(
         select(Delegation).where(

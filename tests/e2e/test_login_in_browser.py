@@ -120,3 +120,41 @@ def test_kiosk_login_leaves_nothing_behind_after_idle(open_page, artifacts, tmp_
     finally:
         backend.send_signal(signal.SIGINT)
         backend.wait(timeout=20)
+
+
+def test_visitor_signs_in_with_email_and_can_delete_the_account(
+    app_factory, open_page, artifacts, tmp_path
+):
+    """An email-only account for a visitor: the code arrives in the development mailbox."""
+    import re
+
+    backend_port = free_port()
+    served = app_factory("--mode", "visitor", backend_port=backend_port,
+                         env=keyring_env(tmp_path / "keyring.json"))
+    page = open_page(served)
+    page.get_by_role("button", name="メールアドレスでログイン", exact=True).click()
+    page.wait_for_url("**/auth/email**")
+    page.get_by_label("メールアドレス / Email").fill("Visitor.Kim@Example.com")
+    page.get_by_role("button", name="確認コードを送る / Send code").click()
+
+    mailbox = page.context.new_page()
+    mailbox.goto(f"http://127.0.0.1:{backend_port}/dev-mail")
+    body = mailbox.locator("article.mail pre.body").first.inner_text()
+    code = re.search(r"コードは (\d{6})", body).group(1)
+    mailbox.close()
+
+    page.get_by_label("確認コード / Code").fill(code)
+    page.get_by_role("button", name="ログイン / Log in").click()
+    page.wait_for_url(lambda url: "/auth/" not in url and "oauth_callback" not in url,
+                      timeout=30_000)
+    enable_semantics(page)
+    shows(page, "さん、こんにちは").wait_for()
+    time.sleep(1)
+    page.screenshot(path=str(artifacts / "visitor-signed-in-email.png"))
+
+    # An email-only account is labelled as such, and the visitor can delete it.
+    page.get_by_role("button", name="マイデータ", exact=True).click()
+    shows(page, "メールアドレスのみ（本人確認なし）").wait_for()
+    page.get_by_role("button", name="アカウントを削除する", exact=True).click()
+    page.get_by_role("button", name="はい、削除します", exact=True).click()
+    page.get_by_role("button", name="メールアドレスでログイン", exact=True).wait_for()

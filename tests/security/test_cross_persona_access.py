@@ -55,8 +55,9 @@ PUBLIC_ROUTES = (
     "/authorize",
     "/token",
     "/revoke",
-    "/auth/*",
+    "/auth/*",  # incl. /auth/email*: the email sign-in pages, before anyone is logged in
     "/dev-idp/*",
+    "/dev-mail",  # development mailbox (never mounted in production), public by nature
     "/docs",
     "/docs/*",
     "/openapi.json",

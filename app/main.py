@@ -15,6 +15,7 @@ from app.account.token_store import (
 )
 from app.config import AppConfig
 from app.device.preferences import DevicePreferencesStore
+from app.device.secure_storage import SecureStorageTokenStore
 from app.services import AppServices
 from app.shell.app_shell import PortalShell
 from app.shell.feature_spec import Mode
@@ -25,6 +26,16 @@ from app.shell.state import ShellState
 from backend_client import BackendClient
 
 
+def token_store_for(page: ft.Page, config: AppConfig, kiosk: bool) -> TokenStore:
+    """Kiosks keep the login in memory only; phones in their secure storage; desktops in the
+    OS keyring (memory for the session if the machine has none)."""
+    if kiosk or config.token_store == "memory":
+        return MemoryTokenStore()
+    if page.platform is not None and page.platform.is_mobile() and not page.web:
+        return SecureStorageTokenStore()
+    return FallbackTokenStore(KeyringTokenStore())
+
+
 def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
     registry = FeatureRegistry.load()
 
@@ -32,12 +43,7 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
         state = ShellState(registry, config.mode, Settings(language=config.language))
         kiosk = config.mode is Mode.KIOSK
         backend = BackendClient(config.backend_url)
-        # Kiosks keep the login in memory only; elsewhere the OS keyring holds it.
-        tokens: TokenStore = (
-            MemoryTokenStore()
-            if kiosk or config.token_store == "memory"
-            else FallbackTokenStore(KeyringTokenStore())
-        )
+        tokens = token_store_for(page, config, kiosk)
         services = AppServices(
             backend=backend,
             backend_url=config.backend_url,

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "build" / "outputs" / "flet-src"
 MARKER = ".tsuyama-staged"
 COPIED = ("app", "backend_client", "offline_store", "assets")
-SERVER_ONLY = {"fastapi", "uvicorn", "alembic", "psycopg"}
+SERVER_ONLY = {"fastapi", "uvicorn", "alembic", "psycopg", "python-multipart"}
 MODES = ("resident", "kiosk", "visitor")
 
 

@@ -73,3 +73,28 @@ async def test_fallback_uses_memory_when_there_is_no_keyring(no_keyring):
     assert await store.load() == StoredLogin("dev_1", "rt")
     await store.clear()
     assert await store.load() is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "web", "kiosk", "flag", "expected"),
+    [
+        ("android", False, False, "keyring", "SecureStorageTokenStore"),
+        ("ios", False, False, "keyring", "SecureStorageTokenStore"),
+        ("linux", False, False, "keyring", "FallbackTokenStore"),
+        ("android", True, False, "keyring", "FallbackTokenStore"),  # a phone's browser
+        ("linux", True, True, "keyring", "MemoryTokenStore"),  # kiosk keeps nothing
+        ("linux", True, False, "memory", "MemoryTokenStore"),  # hosted web
+    ],
+)
+def test_each_device_gets_its_token_store(platform, web, kiosk, flag, expected):
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import flet as ft
+
+    from app.config import AppConfig
+    from app.main import token_store_for
+
+    page = SimpleNamespace(platform=ft.PagePlatform(platform), web=web)
+    config = AppConfig(backend_url="http://127.0.0.1:9", data_dir=Path("."), token_store=flag)
+    assert type(token_store_for(page, config, kiosk)).__name__ == expected

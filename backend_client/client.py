@@ -16,6 +16,7 @@ from backend_client.errors import (
     BackendUnavailable,
 )
 from backend_client.oauth import APP_CLIENT_ID, LoginRequest, TokenSet
+from backend_client.sync_transport import Mutation, PullPage, PushResponse
 
 UNAVAILABLE_STATUS_CODES = frozenset({502, 503, 504})
 
@@ -183,6 +184,22 @@ class BackendClient:
     async def delete_account(self, access_token: str) -> None:
         await self._request_json("DELETE", "/me", headers=_bearer(access_token),
                                  json={"confirm": "DELETE"}, ok=(200, 204))
+
+    # --- sync ----------------------------------------------------------------------------
+    async def push(self, access_token: str, client_id: str,
+                   mutations: list[Mutation]) -> PushResponse:
+        """Sends queued mutations. Safe to repeat: the server applies each mutation id once
+        and answers a replay with the stored result."""
+        data = await self._request_json(
+            "POST", "/sync/push", headers=_bearer(access_token),
+            json={"client_id": client_id, "mutations": [m.to_json() for m in mutations]},
+        )
+        return PushResponse.from_json(data)
+
+    async def pull(self, access_token: str, cursor: int, limit: int = 500) -> PullPage:
+        data = await self._get_json("/sync/pull", params={"cursor": cursor, "limit": limit},
+                                    headers=_bearer(access_token))
+        return PullPage.from_json(data, cursor)
 
     async def _get_json(
         self,

@@ -1,0 +1,62 @@
+"""The sync wire format: good answers parse; broken ones are refused, never half-applied."""
+
+import pytest
+
+from backend_client import BackendProtocolError
+from backend_client.sync_transport import Mutation, PullPage, PushResponse
+
+
+def test_mutation_serializes_every_field():
+    m = Mutation(3, "m-1", "preferences", "set", {"key": "k", "value": 1}, "2026-11-24T00:00:00Z")
+    assert m.to_json() == {"seq": 3, "mutation_id": "m-1", "collection": "preferences",
+                           "name": "set", "args": {"key": "k", "value": 1},
+                           "created_at": "2026-11-24T00:00:00Z"}
+
+
+def test_push_response_parses_statuses_and_errors():
+    response = PushResponse.from_json({"last_seq": 2, "results": [
+        {"mutation_id": "a", "seq": 1, "status": "applied", "result": {"ok": True},
+         "error": None},
+        {"mutation_id": "b", "seq": 2, "status": "rejected", "result": None,
+         "error": {"code": "read_only", "message": "notices are read-only"}},
+    ]})
+    assert response.last_seq == 2
+    assert response.results[1].error_code == "read_only"
+    assert PushResponse.from_json({"last_seq": 0, "results": [
+        r.to_json() for r in response.results]}).results == response.results
+
+
+@pytest.mark.parametrize("bad", [
+    None, [], {"results": []}, {"last_seq": 1},
+    {"last_seq": 1, "results": [{"mutation_id": "a", "seq": 1, "status": "maybe"}]},
+    {"last_seq": 1, "results": [{"seq": 1, "status": "applied"}]},
+    {"last_seq": True, "results": []},
+])
+def test_broken_push_responses_are_refused(bad):
+    with pytest.raises(BackendProtocolError):
+        PushResponse.from_json(bad)
+
+
+def change(position: int, op: str = "upsert") -> dict:
+    return {"position": position, "collection": "notices", "key": str(position), "op": op,
+            "data": None if op == "delete" else {"t": position}, "changed_at": "x"}
+
+
+def test_pull_page_parses_and_keeps_order():
+    page = PullPage.from_json({"changes": [change(11), change(12, "delete")],
+                               "next_cursor": 12, "has_more": False}, cursor=10)
+    assert [c.position for c in page.changes] == [11, 12]
+    assert page.changes[1].op == "delete" and page.changes[1].data is None
+
+
+@pytest.mark.parametrize("bad", [
+    {"changes": [change(11)], "next_cursor": 9, "has_more": False},  # cursor backwards
+    {"changes": [change(10)], "next_cursor": 12, "has_more": False},  # not after the cursor
+    {"changes": [change(13)], "next_cursor": 12, "has_more": False},  # beyond next_cursor
+    {"changes": [dict(change(11), op="merge")], "next_cursor": 12, "has_more": False},
+    {"changes": [change(11)], "next_cursor": 12},
+    {"next_cursor": 12, "has_more": False},
+])
+def test_broken_pull_pages_are_refused(bad):
+    with pytest.raises(BackendProtocolError):
+        PullPage.from_json(bad, cursor=10)

@@ -1,0 +1,565 @@
+"""Reading and writing a device store: local rows, the outbox, sync cursors.
+
+Calls are synchronous (SQLite); the app runs them with `asyncio.to_thread`. Every method that
+writes does so in one `BEGIN IMMEDIATE` transaction.
+
+Row life cycle:
+- `apply_changes` (a pull page) writes the server's value into rows without pending edits;
+  a row with pending edits keeps the resident's optimistic value and files the server's
+  value as `confirmed_data` (`server_newer` set).
+- `apply_local` writes the optimistic value and the outbox entry together; the value the row
+  had before (if confirmed by the server) is kept in `confirmed_data`.
+- `mark_results`: when the last pending mutation of a row is resolved, the row keeps its
+  optimistic value if every mutation was applied and the server did not change the row in
+  the meantime; otherwise it takes the server's last value (a rejection rolls back; a newer
+  server value wins, and any later change arrives with the next pull, so the row corrects
+  itself).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, text
+from sqlmodel import Session, col, select
+
+from offline_store.clock import Clock, iso_utc, parse_iso, utc_now
+from offline_store.crypto import OUTBOX_ARGS, RECORD, SENSITIVE_COLLECTIONS, ValueCipher
+from offline_store.data_key_store import DataKeyStore
+from offline_store.errors import DataKeyMissing, StoreCorrupted
+from offline_store.files import delete_sqlite_files
+from offline_store.models import LocalRecord, Outbox, SyncCursor
+
+log = logging.getLogger(__name__)
+
+UNRESOLVED = ("pending", "sending")
+PUSH_STATUSES = ("applied", "rejected", "duplicate")
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class LocalRow:
+    """What a tile reads: the value, whether it is still waiting for the server, and its age."""
+
+    collection: str
+    key: str
+    data: Any
+    pending: bool
+    updated_at: datetime  # last change of this row on the device (server or local)
+    synced_at: datetime | None  # last time the server's value was written to it
+    server_position: int | None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    seq: int
+    mutation_id: str
+    collection: str
+    key: str
+    name: str
+    args: Any
+    created_at: datetime
+    state: str
+    error_code: str | None = None
+    error_message: str | None = None
+    attempts: int = 0
+
+    def to_push(self) -> dict[str, Any]:
+        """One mutation of a `POST /sync/push` body (the row key stays on the device)."""
+        return {"seq": self.seq, "mutation_id": self.mutation_id, "collection": self.collection,
+                "name": self.name, "args": self.args,
+                "created_at": iso_utc(self.created_at)}
+
+
+@dataclass(frozen=True)
+class CursorState:
+    stream: str
+    cursor: int
+    last_synced_at: datetime | None
+
+
+class LocalStore:
+    """One SQLite file: rows and sync cursors. Base of `UserStore` and `PublicStore`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: Path,
+        *,
+        cipher: ValueCipher | None = None,
+        sensitive_collections: Iterable[str] = (),
+        clock: Clock = utc_now,
+    ) -> None:
+        self._engine = engine
+        self.path = path
+        self._cipher = cipher
+        self.sensitive_collections = frozenset(sensitive_collections)
+        self._clock = clock
+        self._closed = False
+        if self.sensitive_collections and cipher is None:
+            raise DataKeyMissing("sensitive collections need a data key")
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def wipe(self) -> None:
+        """Closes the store and deletes its files (database, WAL, shared memory)."""
+        self.close()
+        delete_sqlite_files(self.path)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- reading --------------------------------------------------------------------------
+    def read(self, collection: str, key: str) -> LocalRow | None:
+        with Session(self._engine) as session:
+            record = session.get(LocalRecord, (collection, key))
+            if record is None or record.deleted:
+                return None
+            return self._row(record)
+
+    def list(self, collection: str, limit: int | None = None) -> builtins.list[LocalRow]:
+        """Rows of a collection by key, without the ones deleted locally."""
+        query = (
+            select(LocalRecord)
+            .where(LocalRecord.collection == collection, col(LocalRecord.deleted).is_(False))
+            .order_by(col(LocalRecord.key))
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with Session(self._engine) as session:
+            return [self._row(record) for record in session.exec(query)]
+
+    def count(self, collection: str | None = None) -> int:
+        sql = "SELECT count(*) FROM local_record WHERE deleted = 0"
+        params: dict[str, Any] = {}
+        if collection is not None:
+            sql += " AND collection = :collection"
+            params["collection"] = collection
+        with self._engine.connect() as conn:
+            return int(conn.execute(text(sql), params).scalar_one())
+
+    def cursor(self, stream: str) -> CursorState:
+        with Session(self._engine) as session:
+            row = session.get(SyncCursor, stream)
+            if row is None:
+                return CursorState(stream, 0, None)
+            return CursorState(stream, row.cursor, parse_iso(row.last_synced_at))
+
+    # --- pull -----------------------------------------------------------------------------
+    def apply_changes(
+        self, stream: str, changes: Iterable[Mapping[str, Any]], next_cursor: int
+    ) -> int:
+        """Applies one pull page and moves the stream's cursor, in one transaction.
+
+        Changes at or before the stream's cursor (a replayed page) and changes older than a
+        row's `server_position` are skipped, so applying a page twice changes nothing.
+        Returns how many changes were applied.
+        """
+        if not isinstance(next_cursor, int) or isinstance(next_cursor, bool):
+            raise ValueError("next_cursor must be an int")
+        now = iso_utc(self._clock())
+        with self._write() as conn:
+            current = conn.execute(
+                text("SELECT cursor FROM sync_cursor WHERE stream = :stream"), {"stream": stream}
+            ).scalar()
+            current = current or 0
+            batch: builtins.list[dict[str, Any]] = []
+            batch_op: str | None = None
+            applied = 0
+            for change in sorted(
+                (self._checked_change(c) for c in changes), key=lambda c: c["position"]
+            ):
+                if change["position"] <= current:
+                    continue
+                if change["op"] != batch_op and batch:
+                    self._flush(conn, batch_op, batch, now)
+                    batch = []
+                batch_op = change["op"]
+                batch.append(change)
+                applied += 1
+            if batch:
+                self._flush(conn, batch_op, batch, now)
+            conn.execute(text("""
+                INSERT INTO sync_cursor (stream, cursor, last_synced_at)
+                VALUES (:stream, :cursor, :now)
+                ON CONFLICT (stream) DO UPDATE SET
+                    cursor = max(sync_cursor.cursor, excluded.cursor),
+                    last_synced_at = excluded.last_synced_at
+            """), {"stream": stream, "cursor": next_cursor, "now": now})
+        return applied
+
+    def remove_collection_rows(self, collection: str) -> int:
+        """Deletes every local row of a collection (access revoked); the outbox is kept, the
+        server answers its entries. Returns how many rows were deleted."""
+        with self._write() as conn:
+            result = conn.execute(
+                text("DELETE FROM local_record WHERE collection = :collection"),
+                {"collection": collection},
+            )
+            return int(result.rowcount)
+
+    # --- internals ------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            conn.execution_options(begin_immediate=True)
+            with conn.begin():
+                yield conn
+
+    def _is_sensitive(self, collection: str) -> bool:
+        return collection in self.sensitive_collections
+
+    def _seal(self, value: Any, collection: str, key: str, purpose: str = RECORD) -> bytes:
+        plain = _dump(value)
+        if not self._is_sensitive(collection):
+            return plain
+        assert self._cipher is not None  # checked in __init__
+        return self._cipher.encrypt(plain, purpose, collection, key)
+
+    def _open(self, stored: bytes | None, encrypted: bool, collection: str, key: str,
+              purpose: str = RECORD) -> Any:
+        if stored is None:
+            return None
+        if not isinstance(stored, bytes):
+            raise StoreCorrupted(f"a stored value in {collection} is not a blob")
+        if encrypted:
+            if self._cipher is None:
+                raise DataKeyMissing(f"{collection} is encrypted and this store has no data key")
+            stored = self._cipher.decrypt(stored, purpose, collection, key)
+        try:
+            return json.loads(stored)
+        except ValueError as exc:
+            raise StoreCorrupted(f"a stored value in {collection} is not valid JSON") from exc
+
+    def _row(self, record: LocalRecord) -> LocalRow:
+        return LocalRow(
+            collection=record.collection,
+            key=record.key,
+            data=self._open(record.data, record.encrypted, record.collection, record.key),
+            pending=bool(record.pending),
+            updated_at=datetime.fromisoformat(record.updated_at),
+            synced_at=parse_iso(record.synced_at),
+            server_position=record.server_position,
+        )
+
+    def _checked_change(self, change: Mapping[str, Any]) -> dict[str, Any]:
+        position = change.get("position")
+        collection = change.get("collection")
+        key = change.get("key")
+        op = change.get("op")
+        if not isinstance(position, int) or isinstance(position, bool):
+            raise ValueError(f"change without an integer position: {change!r}")
+        if not isinstance(collection, str) or not collection:
+            raise ValueError(f"change {position} without a collection")
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"change {position} without a key")
+        if op not in ("upsert", "delete"):
+            raise ValueError(f"change {position} has unknown op {op!r}")
+        self._check_collection(collection)
+        out: dict[str, Any] = {"position": position, "collection": collection, "key": key,
+                               "op": op}
+        if op == "upsert":
+            out["data"] = self._seal(change.get("data"), collection, key)
+            out["encrypted"] = self._is_sensitive(collection)
+        return out
+
+    def _check_collection(self, collection: str) -> None:
+        """Hook for stores that refuse some collections."""
+
+    def _flush(self, conn: Connection, op: str | None, batch: builtins.list[dict[str, Any]],
+               now: str) -> None:
+        params = [{**change, "now": now} for change in batch]
+        if op == "upsert":
+            conn.execute(_UPSERT_FROM_SERVER, params)
+        else:
+            conn.execute(_DELETE_CONFIRMED_FROM_SERVER, params)
+            conn.execute(_TOMBSTONE_UNDER_PENDING, params)
+
+
+_NEWER = "(local_record.server_position IS NULL OR local_record.server_position < {})"
+
+_UPSERT_FROM_SERVER = text(f"""
+    INSERT INTO local_record
+        (collection, key, data, encrypted, server_position, pending, updated_at, synced_at)
+    VALUES (:collection, :key, :data, :encrypted, :position, 0, :now, :now)
+    ON CONFLICT (collection, key) DO UPDATE SET
+        data = CASE WHEN local_record.pending THEN local_record.data ELSE excluded.data END,
+        confirmed_data = CASE WHEN local_record.pending THEN excluded.data ELSE NULL END,
+        confirmed_exists = local_record.pending,
+        server_newer = local_record.pending,
+        encrypted = excluded.encrypted,
+        server_position = excluded.server_position,
+        updated_at = CASE WHEN local_record.pending THEN local_record.updated_at
+                          ELSE excluded.updated_at END,
+        synced_at = excluded.synced_at
+    WHERE {_NEWER.format("excluded.server_position")}
+""")
+
+_DELETE_CONFIRMED_FROM_SERVER = text(f"""
+    DELETE FROM local_record
+    WHERE collection = :collection AND key = :key AND pending = 0
+      AND {_NEWER.format(":position")}
+""")
+
+_TOMBSTONE_UNDER_PENDING = text(f"""
+    UPDATE local_record SET
+        confirmed_data = NULL, confirmed_exists = 0, server_newer = 1,
+        server_position = :position, synced_at = :now
+    WHERE collection = :collection AND key = :key AND pending = 1
+      AND {_NEWER.format(":position")}
+""")
+
+
+class PublicStore(LocalStore):
+    """Public content of one municipality (notices, timetables…): no outbox, no encryption."""
+
+    def _check_collection(self, collection: str) -> None:
+        if collection in SENSITIVE_COLLECTIONS:
+            raise ValueError(f"{collection} is personal data and never goes to the public store")
+
+
+class UserStore(LocalStore):
+    """One resident's store: their rows, the outbox of their changes, sync cursors."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: Path,
+        *,
+        store_id: str,
+        client_id: str,
+        key_store: DataKeyStore,
+        cipher: ValueCipher,
+        sensitive_collections: Iterable[str] = SENSITIVE_COLLECTIONS,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__(engine, path, cipher=cipher,
+                         sensitive_collections=sensitive_collections, clock=clock)
+        self.store_id = store_id
+        self.client_id = client_id
+        self._key_store = key_store
+
+    @property
+    def ephemeral(self) -> bool:
+        return not self._key_store.persistent
+
+    def wipe(self) -> None:
+        """Closes the store, deletes its files and forgets its data key (logout, kiosk idle)."""
+        super().wipe()
+        self._key_store.delete(self.store_id)
+
+    # --- local changes --------------------------------------------------------------------
+    def apply_local(self, collection: str, key: str, data: Any, mutation_name: str,
+                    args: Any) -> OutboxEntry:
+        """The optimistic change (`data`; None deletes the row) and its outbox entry, in one
+        transaction: either both are stored or neither."""
+        if not collection or not key or not mutation_name:
+            raise ValueError("collection, key and mutation_name are required")
+        now = self._clock()
+        record = {
+            "collection": collection,
+            "key": key,
+            "data": None if data is None else self._seal(data, collection, key),
+            "encrypted": self._is_sensitive(collection),
+            "deleted": data is None,
+            "now": iso_utc(now),
+        }
+        mutation_id = str(uuid.uuid4())
+        entry = {
+            "mutation_id": mutation_id,
+            "collection": collection,
+            "record_key": key,
+            "name": mutation_name,
+            "args": self._seal(args, collection, mutation_id, OUTBOX_ARGS),
+            "encrypted": self._is_sensitive(collection),
+            "created_at": iso_utc(now),
+        }
+        with self._write() as conn:
+            conn.execute(_OPTIMISTIC_UPSERT, record)
+            seq = self._insert_outbox(conn, entry)
+        return OutboxEntry(seq=seq, mutation_id=mutation_id, collection=collection, key=key,
+                           name=mutation_name, args=args, created_at=now, state="pending")
+
+    def _insert_outbox(self, conn: Connection, entry: dict[str, Any]) -> int:
+        result = conn.execute(text("""
+            INSERT INTO outbox (mutation_id, collection, record_key, name, args, encrypted,
+                                created_at, state)
+            VALUES (:mutation_id, :collection, :record_key, :name, :args, :encrypted,
+                    :created_at, 'pending')
+        """), entry)
+        return int(result.lastrowid)
+
+    # --- push -----------------------------------------------------------------------------
+    def pending_count(self) -> int:
+        """Mutations not yet applied or rejected by the server."""
+        with self._engine.connect() as conn:
+            return int(conn.execute(
+                text("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')")
+            ).scalar_one())
+
+    def next_batch(self, limit: int = 100) -> builtins.list[OutboxEntry]:
+        """The oldest unresolved mutations in `seq` order, marked `sending` (attempts + 1).
+
+        Entries already `sending` (sent, answer lost) come again: the server answers a
+        replayed mutation id with its stored result.
+        """
+        if limit < 1:
+            raise ValueError("limit must be >= 1")
+        with self._write() as conn:
+            seqs = [row[0] for row in conn.execute(text(
+                "SELECT seq FROM outbox WHERE state IN ('pending', 'sending') "
+                "ORDER BY seq LIMIT :limit"), {"limit": limit})]
+            if not seqs:
+                return []
+            conn.execute(text(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = :seq"
+            ), [{"seq": seq} for seq in seqs])
+        wanted = set(seqs)
+        return [e for e in self.outbox(states=("sending",)) if e.seq in wanted]
+
+    def outbox(self, states: Iterable[str] | None = None,
+               limit: int | None = None) -> builtins.list[OutboxEntry]:
+        query = select(Outbox).order_by(col(Outbox.seq))
+        if states is not None:
+            query = query.where(col(Outbox.state).in_(builtins.list(states)))
+        if limit is not None:
+            query = query.limit(limit)
+        with Session(self._engine) as session:
+            return [self._entry(row) for row in session.exec(query)]
+
+    def mark_results(self, results: Iterable[Mapping[str, Any]]) -> builtins.list[OutboxEntry]:
+        """Consumes the results of `POST /sync/push`, in one transaction.
+
+        `applied` and `duplicate` (a replay the server had already applied) mark the entry
+        applied; `rejected` marks it rejected with the error's code and message. When the
+        last pending mutation of a row is resolved the row is settled (see the module doc).
+        Unknown mutation ids and entries already resolved are ignored. Returns the entries
+        whose state changed.
+        """
+        now = iso_utc(self._clock())
+        changed: builtins.list[int] = []
+        with self._write() as conn:
+            for result in results:
+                mutation_id = result.get("mutation_id")
+                status = result.get("status")
+                if status not in PUSH_STATUSES:
+                    raise ValueError(f"unknown push status {status!r}")
+                row = conn.execute(text(
+                    "SELECT seq, collection, record_key, state FROM outbox "
+                    "WHERE mutation_id = :mutation_id"), {"mutation_id": mutation_id}).first()
+                if row is None:
+                    log.warning("push result for an unknown mutation %s", mutation_id)
+                    continue
+                seq, collection, key, state = row
+                if result.get("seq") is not None and result.get("seq") != seq:
+                    log.warning("push result for %s names seq %s, the outbox has %s",
+                                mutation_id, result.get("seq"), seq)
+                if state not in UNRESOLVED:
+                    continue
+                if status == "rejected":
+                    code, message = _error_of(result.get("error"))
+                    conn.execute(text(
+                        "UPDATE outbox SET state = 'rejected', error_code = :code, "
+                        "error_message = :message WHERE seq = :seq"),
+                        {"code": code, "message": message, "seq": seq})
+                    conn.execute(text(
+                        "UPDATE local_record SET rollback_on_resolve = 1 "
+                        "WHERE collection = :collection AND key = :key AND pending = 1"),
+                        {"collection": collection, "key": key})
+                else:
+                    conn.execute(text("UPDATE outbox SET state = 'applied', error_code = NULL, "
+                                      "error_message = NULL WHERE seq = :seq"), {"seq": seq})
+                changed.append(seq)
+                self._settle_if_resolved(conn, collection, key, now)
+        if not changed:
+            return []
+        wanted = set(changed)
+        return [e for e in self.outbox() if e.seq in wanted]
+
+    def _settle_if_resolved(self, conn: Connection, collection: str, key: str,
+                            now: str) -> None:
+        unresolved = conn.execute(text(
+            "SELECT count(*) FROM outbox WHERE collection = :collection AND record_key = :key "
+            "AND state IN ('pending', 'sending')"),
+            {"collection": collection, "key": key}).scalar_one()
+        if unresolved:
+            return
+        params = {"collection": collection, "key": key, "now": now}
+        # The server's value: after a rejection, or when the server changed the row meanwhile.
+        conn.execute(text("""
+            DELETE FROM local_record
+            WHERE collection = :collection AND key = :key AND pending = 1
+              AND ((rollback_on_resolve = 1 OR server_newer = 1) AND confirmed_exists = 0
+                   OR rollback_on_resolve = 0 AND server_newer = 0 AND deleted = 1)
+        """), params)
+        conn.execute(text("""
+            UPDATE local_record SET
+                data = CASE WHEN rollback_on_resolve = 1 OR server_newer = 1
+                            THEN confirmed_data ELSE data END,
+                updated_at = CASE WHEN rollback_on_resolve = 1 OR server_newer = 1
+                                  THEN :now ELSE updated_at END,
+                deleted = 0, pending = 0, confirmed_data = NULL, confirmed_exists = 0,
+                server_newer = 0, rollback_on_resolve = 0
+            WHERE collection = :collection AND key = :key AND pending = 1
+        """), params)
+
+    def _entry(self, row: Outbox) -> OutboxEntry:
+        assert row.seq is not None
+        args = (self._open(row.args, row.encrypted, row.collection, row.mutation_id,
+                           OUTBOX_ARGS))
+        return OutboxEntry(
+            seq=row.seq, mutation_id=row.mutation_id, collection=row.collection,
+            key=row.record_key, name=row.name, args=args,
+            created_at=datetime.fromisoformat(row.created_at), state=row.state,
+            error_code=row.error_code, error_message=row.error_message, attempts=row.attempts,
+        )
+
+
+def _error_of(error: Any) -> tuple[str | None, str | None]:
+    if isinstance(error, Mapping):
+        code, message = error.get("code"), error.get("message")
+        return (None if code is None else str(code), None if message is None else str(message))
+    if error is None:
+        return None, None
+    return None, str(error)
+
+
+_OPTIMISTIC_UPSERT = text("""
+    INSERT INTO local_record
+        (collection, key, data, encrypted, deleted, confirmed_data, confirmed_exists,
+         pending, updated_at)
+    VALUES (:collection, :key, :data, :encrypted, :deleted, NULL, 0, 1, :now)
+    ON CONFLICT (collection, key) DO UPDATE SET
+        confirmed_data = CASE WHEN local_record.pending THEN local_record.confirmed_data
+                              ELSE local_record.data END,
+        confirmed_exists = CASE WHEN local_record.pending THEN local_record.confirmed_exists
+                                ELSE 1 END,
+        data = excluded.data,
+        encrypted = excluded.encrypted,
+        deleted = excluded.deleted,
+        pending = 1,
+        updated_at = excluded.updated_at
+""")

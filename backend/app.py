@@ -24,6 +24,7 @@ from backend.api import (
     oidc_token,
     people,
     staff,
+    sync,
 )
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_log.router)
     app.include_router(people.router)
     app.include_router(staff.router)
+    app.include_router(sync.router)
     app.include_router(oidc_discovery.router)
     app.include_router(oidc_authorize.router)
     app.include_router(oidc_token.router)

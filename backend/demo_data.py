@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from backend.db import SQLITE_BEGIN_OPTION
 from backend.models import NOTICE_AUDIENCES, NOTICE_CATEGORIES, Notice, as_utc
+from backend.sync.notices import log_notices
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,11 @@ def load_demo_data(engine: Engine, municipality_code: str, path: Path = DEMO_NOT
             ).scalar_one()
             if existing:
                 return 0
-            connection.execute(
-                insert(Notice),
-                [notice.model_dump(exclude={"id"}) for notice in notices],
-            )
+            for notice in notices:
+                notice.id = connection.execute(
+                    insert(Notice).values(**notice.model_dump(exclude={"id"})).returning(Notice.id)
+                ).scalar_one()
+            # Public change-log rows for devices (`GET /sync/pull`), in the same transaction.
+            log_notices(connection, municipality_code, notices)
     logger.info("Loaded %d demo notices for municipality %s", len(notices), municipality_code)
     return len(notices)

@@ -13,6 +13,8 @@ from backend.models.notice import NOTICE_AUDIENCES, NOTICE_CATEGORIES, Notice
 from backend.models.person import Person
 from backend.models.refresh_token import RefreshToken, RefreshTokenFamily
 from backend.models.revoked_access_token import RevokedAccessToken
+from backend.models.sync_data import HealthRecord, Preference
+from backend.models.sync_log import SyncChange, SyncCounter, SyncReceipt
 from backend.models.utc_datetime import UTCDateTime, as_utc
 
 metadata = SQLModel.metadata
@@ -30,14 +32,19 @@ __all__ = [
     "AuthorizationCode",
     "ConsentRecord",
     "Delegation",
+    "HealthRecord",
     "Household",
     "HouseholdMember",
     "LoginRequest",
     "Notice",
     "Person",
+    "Preference",
     "RefreshToken",
     "RefreshTokenFamily",
     "RevokedAccessToken",
+    "SyncChange",
+    "SyncCounter",
+    "SyncReceipt",
     "UTCDateTime",
     "as_utc",
     "metadata",

@@ -14,6 +14,8 @@ What goes and what stays (docs/consent-and-my-data.md):
   the systems that own those records, not in this ledger. Rows where the person was only
   the actor (a staff member's reads, a parent's consent for their child) belong to the
   other person's history and stay, pointing to the tombstone.
+- The person's synced data (preferences, health records, push receipts and their rows of
+  the sync change log) is DELETED as well (docs/sync.md).
 - Hooks in `app.state.on_account_deleted` run afterwards (the identity code registers token
   revocation there); `CurrentPerson` already refuses a deleted person's tokens.
 """
@@ -32,6 +34,8 @@ from backend.models.consent_record import ConsentRecord
 from backend.models.delegation import STATUS_ACTIVE, STATUS_PENDING, Delegation
 from backend.models.household import HouseholdMember
 from backend.models.person import Person
+from backend.models.sync_data import HealthRecord, Preference
+from backend.models.sync_log import SyncChange, SyncReceipt
 from backend.services.clock import utc_now
 from backend.services.delegation import revoke_delegation
 
@@ -81,6 +85,8 @@ def delete_account(session: Session, person: Person) -> None:
             HouseholdMember.municipality_code == code, HouseholdMember.person_id == person.id
         )
     )
+    for synced in (Preference, HealthRecord, SyncReceipt, SyncChange):
+        session.execute(delete(synced).where(synced.person_id == person.id))  # type: ignore[arg-type]
     row = session.get(Person, person.id)
     assert row is not None
     moment = utc_now()

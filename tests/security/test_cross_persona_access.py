@@ -226,6 +226,53 @@ async def _logout(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
     return [await client.post("/logout", headers=w.as_a(), json={"common_id": w.b.id})]
 
 
+B_SYNC_SECRET = "B-SYNC-SECRET-VALUE"
+
+
+async def _b_syncs(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
+    """B pushes a preference and a health record; B's mutation ids are A's to guess."""
+    mutation = {"seq": 1, "mutation_id": "b-mutation-1", "collection": "preferences",
+                "name": "set", "args": {"key": "secret", "value": B_SYNC_SECRET},
+                "created_at": "2026-11-26T00:00:00+00:00"}
+    record = {**mutation, "seq": 2, "mutation_id": "b-mutation-2",
+              "collection": "health_records", "name": "add",
+              "args": {"id": "b-record", "kind": "weight", "data": {"note": B_SYNC_SECRET}}}
+    pushed = await client.post("/sync/push", headers=bearer(w.app, w.b),
+                               json={"client_id": "b-phone", "mutations": [mutation, record]})
+    assert pushed.json()["last_seq"] == 2
+    w.secrets.append(B_SYNC_SECRET)
+    return mutation
+
+
+async def _b_sync_state(client: httpx.AsyncClient, w: World) -> list[tuple[str, str, Any]]:
+    page = (await client.get("/sync/pull", headers=bearer(w.app, w.b))).json()
+    return [(c["collection"], c["op"], c["data"] and c["data"].get("value"))
+            for c in page["changes"] if c["collection"] != "notices"]
+
+
+async def _sync_push(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A reuses B's device id, mutation id and seq, writes B's preference key and deletes
+    # B's record id: all of it lands in A's own rows (or is refused), never in B's.
+    b_mutation = await _b_syncs(client, w)
+    before = await _b_sync_state(client, w)
+    mine = {**b_mutation, "args": {"key": "secret", "value": "A-value"}}
+    delete = {**b_mutation, "seq": 2, "mutation_id": "a-2", "collection": "health_records",
+              "name": "delete", "args": {"id": "b-record"}}
+    response = await client.post("/sync/push", headers=w.as_a(),
+                                 json={"client_id": "b-phone", "mutations": [mine, delete]})
+    statuses = [(r["status"], r["error"] and r["error"]["code"])
+                for r in response.json()["results"]]
+    assert statuses == [("applied", None), ("rejected", "not_found")]
+    assert await _b_sync_state(client, w) == before
+    return [response]
+
+
+async def _sync_pull(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    await _b_syncs(client, w)
+    return [await client.get("/sync/pull", params={"cursor": 0, "limit": 1000},
+                             headers=w.as_a())]
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -244,6 +291,8 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/people/{common_id}", _people),
     Case("GET", "/staff/residents/{common_id}", _staff_lookup),
     Case("POST", "/logout", _logout, OWN),
+    Case("POST", "/sync/push", _sync_push, OWN),
+    Case("GET", "/sync/pull", _sync_pull, OWN),
 )
 
 

@@ -1,0 +1,70 @@
+"""The sync change log, its position counter and the push receipts (see docs/sync.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.models.utc_datetime import UTCDateTime
+
+CHANGE_OPS = ("upsert", "delete")
+RECEIPT_STATUSES = ("applied", "rejected")
+
+
+class SyncCounter(SQLModel, table=True):
+    """One row per municipality: the last change-log position handed out.
+
+    Writers bump it inside their own transaction (`UPDATE ... RETURNING`), which row-locks
+    it until commit, so positions commit in order (ADR 0011).
+    """
+
+    __tablename__ = "sync_counter"
+
+    municipality_code: str = Field(primary_key=True, max_length=6)
+    value: int = Field(sa_column=Column(BigInteger(), nullable=False))
+
+
+class SyncChange(SQLModel, table=True):
+    """A row of the change log; `person_id` None means public content of the municipality."""
+
+    __tablename__ = "sync_change"
+    __table_args__ = (
+        Index("ix_sync_change_person_position", "municipality_code", "person_id", "position"),
+    )
+
+    municipality_code: str = Field(primary_key=True, max_length=6)
+    position: int = Field(sa_column=Column(BigInteger(), primary_key=True, autoincrement=False))
+    person_id: str | None = Field(
+        default=None, sa_column=Column(String(36), ForeignKey("person.id"), nullable=True)
+    )
+    collection: str = Field(max_length=64)
+    key: str = Field(max_length=200)
+    op: str = Field(max_length=8)
+    data: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))  # JSON
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SyncReceipt(SQLModel, table=True):
+    """The stored outcome of one pushed mutation: what a replay gets back."""
+
+    __tablename__ = "sync_receipt"
+    __table_args__ = (
+        UniqueConstraint("person_id", "client_id", "mutation_id", name="uq_sync_receipt_mutation"),
+        UniqueConstraint("person_id", "client_id", "seq", name="uq_sync_receipt_seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: str = Field(max_length=6)
+    person_id: str = Field(sa_column=Column(String(36), ForeignKey("person.id"), nullable=False))
+    client_id: str = Field(max_length=128)
+    seq: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    mutation_id: str = Field(max_length=64)
+    collection: str = Field(max_length=64)
+    name: str = Field(max_length=64)
+    status: str = Field(max_length=16)
+    result: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))  # JSON
+    error_code: str | None = Field(default=None, max_length=64)
+    error_message: str | None = Field(default=None, max_length=500)
+    processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,77 @@
+"""What handlers get and give back: a pushed mutation, its outcome, its change-log rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from sqlmodel import Session
+
+from backend.models import Person
+
+Op = Literal["upsert", "delete"]
+OutcomeStatus = Literal["applied", "rejected"]
+
+# Error codes of permanent rejections (also used by handlers of later tiles).
+UNKNOWN_MUTATION = "unknown_mutation"
+INVALID_ARGS = "invalid_args"
+READ_ONLY = "read_only"
+SEQ_CONFLICT = "seq_conflict"
+NOT_FOUND = "not_found"
+ALREADY_EXISTS = "already_exists"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One pushed mutation; `created_at` is the device's clock and decides nothing."""
+
+    seq: int
+    mutation_id: str
+    collection: str
+    name: str
+    args: Any
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A change-log row a handler wants written in the same transaction.
+
+    `public=False`: visible to the caller only; `public=True`: to everyone of the municipality.
+    """
+
+    collection: str
+    key: str
+    op: Op
+    data: dict[str, Any] | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class MutationOutcome:
+    status: OutcomeStatus
+    result: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    changes: list[ChangeRow] = field(default_factory=list)
+
+    @classmethod
+    def applied(
+        cls, result: dict[str, Any] | None = None, changes: list[ChangeRow] | None = None
+    ) -> MutationOutcome:
+        return cls("applied", result=result, changes=changes or [])
+
+    @classmethod
+    def rejected(cls, code: str, message: str) -> MutationOutcome:
+        return cls("rejected", error_code=code, error_message=message[:500])
+
+
+class Handler(Protocol):
+    """Apply `mutation` for `person` inside `session`'s transaction (never commit).
+
+    Return a rejection for permanent problems (bad args, not allowed); raise for transient
+    ones (database errors): the whole transaction is rolled back and the client retries.
+    """
+
+    def __call__(self, session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
+        ...

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import flet as ft
 
 from app.account.account_state import AccountState
+from app.account.device_data import DeviceData
 from app.account.token_store import (
     FallbackTokenStore,
     KeyringTokenStore,
@@ -48,6 +49,7 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             backend=backend,
             backend_url=config.backend_url,
             account=AccountState(backend, tokens),
+            device=DeviceData(config.data_dir, backend, kiosk=kiosk, run_task=page.run_task),
         )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()

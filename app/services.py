@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from app.account.account_state import AccountState
+from app.account.device_data import DeviceData
 from backend_client import BackendClient
 
 T = TypeVar("T")
@@ -17,6 +18,7 @@ class AppServices:
     backend: BackendClient
     backend_url: str
     account: AccountState
+    device: DeviceData
     _feature_states: dict[str, Any] = field(default_factory=dict)
 
     def feature_state(self, key: str, factory: Callable[[], T]) -> T:
@@ -26,4 +28,5 @@ class AppServices:
         return self._feature_states[key]  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
+        await self.device.stop()
         await self.backend.aclose()

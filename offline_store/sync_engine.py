@@ -111,7 +111,7 @@ class SyncScheduler:
     def __init__(self, engine: SyncEngine, *, interval_s: float = 60.0,
                  max_backoff_s: float = 300.0,
                  on_report: Callable[[SyncReport], None] = lambda _: None) -> None:
-        self._engine = engine
+        self.engine = engine
         self._interval = interval_s
         self._max_backoff = max_backoff_s
         self._on_report = on_report
@@ -137,7 +137,7 @@ class SyncScheduler:
     async def run(self) -> None:
         while not self._stopped:
             self._wake.clear()
-            report = await self._engine.sync_once()
+            report = await self.engine.sync_once()
             self.failures = 0 if report.ok else self.failures + 1
             self.last_report = report
             self._on_report(report)

@@ -136,7 +136,7 @@ class MyDataState(Observable):
         self.confirming_delete = False
 
     async def delete_account(self) -> bool:
-        """Deletes the account at the city, then logs out on this device."""
+        """Deletes the account at the city; the caller then logs out, discarding local data."""
         self.confirming_delete = False
         try:
             await self._client.delete_account(await self._account.access_token())
@@ -144,7 +144,6 @@ class MyDataState(Observable):
             self.message, self.error = "failed", str(exc)
             self._changed()
             return False
-        await self._account.logout()
         self.reset()
         return True
 

@@ -71,6 +71,7 @@ class PortalShell:
         self.state.navigate(page.route or HOME)
         self.state.subscribe(self._on_state_change)
         self.account.subscribe(self._on_account_change)
+        self.services.device.subscribe(self.render)
         self.render()
         page.run_task(self.account.restore)
         page.run_task(self._connection_loop)
@@ -113,7 +114,47 @@ class PortalShell:
         me = self.account.me if self.account.signed_in else None
         # The household's profile puts its tiles first (a parent sees 学校 first).
         self.state.set_tile_preference(me.tile_order if me else ())
+        device = self.services.device
+        if me is not None and not device.open:
+            self.page.run_task(self._open_device_data, me.common_id)
+        elif me is None and device.open:
+            self.page.run_task(device.stop)
         self.render()
+
+    async def _open_device_data(self, common_id: str) -> None:
+        try:
+            await self.services.device.start(common_id, await self.account.device_id(),
+                                             self.account.access_token)
+        except Exception:  # the store must not take the app down; the tiles still work online
+            log.exception("the local data store could not be opened")
+
+    def logout(self, choice: str = "ask") -> None:
+        """Logout, asking first when changes made on this device have not been sent yet."""
+        self._touch()
+        self.page.run_task(self._logout, choice)
+
+    async def _logout(self, choice: str) -> None:
+        device = self.services.device
+        if choice == "cancel":
+            self.state.logout_question = ""
+        elif choice == "ask" and device.pending > 0:
+            self.state.logout_question = "pending"
+        elif choice == "send":
+            report = await device.sync_and_wait()
+            if device.pending > 0:
+                self.state.logout_question = "still_pending"
+                log.info("logout waits: %s", report.error if report else "")
+            else:
+                await self._finish_logout(wipe=False)
+        else:  # "ask" with nothing pending, or "discard"
+            await self._finish_logout(wipe=choice == "discard")
+        self.render()
+
+    async def _finish_logout(self, wipe: bool) -> None:
+        self.state.logout_question = ""
+        await self.services.device.stop(wipe=wipe)
+        await self.account.logout()
+        self.navigate(HOME)
 
     def login(self, email: bool = False) -> None:
         """Card login (the national provider); `email` for a visitor's email-only account."""
@@ -129,7 +170,7 @@ class PortalShell:
     def context(self) -> ViewContext:
         return ViewContext.for_state(
             self.state, self.navigate, self.page.run_task, self.services, self.render,
-            self.login,
+            self.login, self.logout,
         )
 
     def render(self) -> None:
@@ -181,7 +222,10 @@ class PortalShell:
             log.info("backend unreachable: %s", exc)
             self.state.set_connection(False, str(exc))
         else:
+            was_offline = self.state.connection.offline
             self.state.set_connection(True)
+            if was_offline:
+                self.services.device.sync_now()  # back online: send what was queued
 
     async def _connection_loop(self) -> None:
         while not self._closed:
@@ -206,6 +250,8 @@ class PortalShell:
             if self._at_start_screen():
                 continue
             log.info("kiosk idle: resetting for the next person")
+            self.state.logout_question = ""
+            await self.services.device.stop(wipe=True)
             await self.account.logout()
             await self.store.clear()
             self.state.reset_for_next_user()

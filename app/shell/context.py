@@ -23,6 +23,7 @@ class ViewContext:
     services: Any = None  # the session's AppServices (backend client, feature states)
     refresh: Callable[[], None] = lambda: None  # re-render after a feature's state changed
     login: Callable[..., None] = lambda **_: None  # starts a login (the shell owns the page)
+    logout: Callable[[str], None] = lambda _choice: None  # "ask" | "send" | "discard" | "cancel"
 
     @property
     def kiosk(self) -> bool:
@@ -32,6 +33,11 @@ class ViewContext:
     def account(self) -> Any:
         """The session's `AccountState`, or None where there is no account (unit tests)."""
         return getattr(self.services, "account", None)
+
+    @property
+    def device(self) -> Any:
+        """The session's `DeviceData` (offline store and sync), or None in unit tests."""
+        return getattr(self.services, "device", None)
 
     @property
     def locale(self) -> str:
@@ -46,6 +52,7 @@ class ViewContext:
         services: Any = None,
         refresh: Callable[[], None] = lambda: None,
         login: Callable[..., None] = lambda **_: None,
+        logout: Callable[[str], None] = lambda _choice: None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -58,4 +65,5 @@ class ViewContext:
             services=services,
             refresh=refresh,
             login=login,
+            logout=logout,
         )

@@ -56,6 +56,7 @@ class ShellState(Observable):
         self.route = HOME
         self.kiosk_page = 0
         self.tile_preference: tuple[str, ...] = ()  # the signed-in household's order
+        self.logout_question = ""  # "pending" / "still_pending": unsent changes at logout
 
     # --- derived state -----------------------------------------------------------------
     @property
@@ -158,5 +159,6 @@ class ShellState(Observable):
         self.settings = self.default_settings
         self.kiosk_page = 0
         self.tile_preference = ()
+        self.logout_question = ""
         self.route = HOME
         self._changed()

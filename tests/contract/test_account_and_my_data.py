@@ -99,6 +99,7 @@ async def test_consent_delegation_export_and_deletion_through_the_app_state(
     assert "美作 ハナ" in json.dumps(exported, ensure_ascii=False)
 
     assert await hana_data.delete_account()
+    await hana.logout()  # what the shell does next (and wipes the device's copy)
     assert hana.status is LoginStatus.SIGNED_OUT
     await hana_client.aclose()
     await taro_client.aclose()

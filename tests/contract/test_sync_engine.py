@@ -102,3 +102,25 @@ async def test_a_rejected_mutation_is_reported_and_the_outbox_moves_on(
     await client.aclose()
     store.wipe()
     assert not any(p.is_file() for p in device_dir.rglob("*"))
+
+
+async def test_device_data_opens_syncs_and_a_kiosk_leaves_no_file(
+    database_url: str, tmp_path
+) -> None:
+    from app.account.device_data import DeviceData
+
+    app = make_identity_app(database_url)
+    tokens, token = await signed_in(app, "dev-hana", "kiosk-2")
+    client = BackendClient(BASE_URL, transport=httpx.ASGITransport(app=app))
+    device = DeviceData(tmp_path / "kiosk", client, kiosk=True)
+    await device.start(tokens.common_id, "kiosk-2", token)
+    device.store.apply_local("preferences", "size", {"value": "large"}, "set",
+                             {"key": "size", "value": "large"})
+    report = await device.sync_and_wait()
+    assert report is not None and report.ok and device.pending == 0
+    assert device.last_synced_at is not None
+    assert any(p.is_file() for p in (tmp_path / "kiosk").rglob("*"))
+    await device.stop()
+    assert not device.open
+    assert not any(p.is_file() for p in (tmp_path / "kiosk").rglob("*"))
+    await client.aclose()

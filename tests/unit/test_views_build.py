@@ -107,7 +107,12 @@ def test_notices_view_schedules_a_load_then_renders_cards():
     from app.account.token_store import MemoryTokenStore
 
     backend = BackendClient("http://127.0.0.1:9")
-    services = AppServices(backend, "http://127.0.0.1:9", AccountState(backend, MemoryTokenStore()))
+    from pathlib import Path
+
+    from app.account.device_data import DeviceData
+
+    services = AppServices(backend, "http://127.0.0.1:9", AccountState(backend, MemoryTokenStore()),
+                           DeviceData(Path("/nonexistent"), backend, kiosk=True))
     ctx = ViewContext.for_state(state, lambda r: None, lambda *a: scheduled.append(a), services)
     build_view(ctx)
     build_view(ctx)  # a second render while loading starts no second load

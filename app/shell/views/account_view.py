@@ -6,6 +6,7 @@ import flet as ft
 
 from app.account.account_state import LoginStatus
 from app.design.widgets import big_button
+from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
 from app.shell.state import MYDATA_ROUTE
@@ -30,12 +31,13 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
                 [
                     big_button(t("My data"), "PERSON", m, p,
                                lambda _: ctx.navigate(MYDATA_ROUTE)),
-                    big_button(t("Log out"), "LOGOUT", m, p,
-                               lambda _: ctx.run_task(account.logout)),
+                    big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask")),
                 ],
                 wrap=True,
                 spacing=m.body_size,
             ),
+            *_logout_question(ctx),
+            *_sync_status(ctx),
         ]
         for reminder in me.reminders:
             message = REMINDER_MESSAGES.get(str(reminder.get("kind")))
@@ -75,3 +77,46 @@ def _reminder_card(ctx: ViewContext, message: str) -> ft.Control:
              ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
         ),
     )
+
+
+def _logout_question(ctx: ViewContext) -> list[ft.Control]:
+    """Unsent changes at logout: send them first, give them up, or stay logged in."""
+    question = ctx.state.logout_question
+    device = ctx.device
+    if not question or device is None:
+        return []
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    text = t("{count} changes made on this device have not been sent to the city yet.",
+             count=device.pending)
+    if question == "still_pending":
+        text += " " + t("They cannot be sent right now (offline).")
+    return [
+        ft.Text(text, size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
+        ft.Row([
+            big_button(t("Send, then log out"), "CLOUD_UPLOAD", m, p,
+                       lambda _: ctx.logout("send")),
+            big_button(t("Log out and discard them"), "DELETE", m, p,
+                       lambda _: ctx.logout("discard")),
+            big_button(t("Stay logged in"), "CLOSE", m, p, lambda _: ctx.logout("cancel")),
+        ], wrap=True, spacing=m.body_size),
+    ]
+
+
+def _sync_status(ctx: ViewContext) -> list[ft.Control]:
+    """How fresh this device's data is and what is still waiting to be sent."""
+    device = ctx.device
+    if device is None or not device.open:
+        return []
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    parts = [t("{count} changes waiting to be sent", count=device.pending)
+             if device.pending else t("Everything is sent")]
+    if device.last_synced_at is not None:
+        parts.append(t("Last synced {time}",
+                       time=format_datetime_short(device.last_synced_at, ctx.locale)))
+    return [ft.Row([
+        ft.Icon(ft.Icons.CLOUD_SYNC, color=p.primary),
+        ft.Text(" · ".join(parts), size=m.body_size * 0.9, color=p.on_surface),
+        ft.TextButton(content=ft.Text(t("Sync now"), size=m.body_size * 0.9,
+                                      color=p.primary),
+                      on_click=lambda _: device.sync_now(), height=m.min_touch_target),
+    ], wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)]

@@ -113,7 +113,7 @@ def mydata_body(ctx: ViewContext) -> list[ft.Control]:
     controls.append(ft.Row([
         big_button(t("Download all my data"), "DOWNLOAD", m, p,
                    lambda _: ctx.run_task(_export, ctx, state)),
-        big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.run_task(_logout, ctx)),
+        big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask")),
     ], wrap=True, spacing=m.body_size))
     controls.extend(_delete_area(ctx, state))
     return controls
@@ -304,10 +304,6 @@ async def _export(ctx: ViewContext, state: MyDataState) -> None:
 
 async def _delete(ctx: ViewContext, state: MyDataState) -> None:
     if await state.delete_account():
-        ctx.navigate(HOME)
+        ctx.logout("discard")  # the account is gone: so is everything kept on this device
     ctx.refresh()
 
-
-async def _logout(ctx: ViewContext) -> None:
-    await ctx.account.logout()
-    ctx.navigate(HOME)

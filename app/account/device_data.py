@@ -1,0 +1,105 @@
+"""The signed-in resident's data on this device: their offline store and its sync.
+
+Opened at login, synced at start, on reconnect, periodically and on demand, closed at
+logout; on a kiosk (or a machine with no keyring for the data key) the store is ephemeral
+and wiped at logout and on idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+from app.observable import Observable
+from backend_client import BackendClient
+from offline_store import (
+    DataKeyStoreUnavailable,
+    KeyringDataKeyStore,
+    MemoryDataKeyStore,
+    UserStore,
+    open_user_store,
+)
+from offline_store.sync_engine import MAIN_STREAM, SyncEngine, SyncReport, SyncScheduler
+
+log = logging.getLogger(__name__)
+
+
+class DeviceData(Observable):
+    def __init__(self, data_dir: Path, client: BackendClient, *, kiosk: bool,
+                 run_task: Callable[..., object] | None = None) -> None:
+        super().__init__()
+        self._dir = data_dir / "device"
+        self._client = client
+        self._kiosk = kiosk
+        self._run_task = run_task
+        self.store: UserStore | None = None
+        self._scheduler: SyncScheduler | None = None
+        self.last_report: SyncReport | None = None
+        self.pending = 0
+        self.last_synced_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.store is not None
+
+    async def start(self, common_id: str, device_id: str,
+                    access_token: Callable[[], Awaitable[str]]) -> None:
+        """Opens the resident's store and starts syncing it."""
+        await self.stop()
+        self.store = await asyncio.to_thread(self._open, common_id, device_id)
+        engine = SyncEngine(self.store, self._client, access_token)
+        self._scheduler = SyncScheduler(engine, on_report=self._reported)
+        await self._refresh_counts()
+        if self._run_task is not None:
+            self._run_task(self._scheduler.run)
+
+    def _open(self, common_id: str, device_id: str) -> UserStore:
+        if not self._kiosk:
+            try:
+                return open_user_store(self._dir, common_id, KeyringDataKeyStore(),
+                                       client_id=device_id)
+            except DataKeyStoreUnavailable as exc:
+                log.warning("%s; this session's local data is kept only until logout", exc)
+        return open_user_store(self._dir, common_id, MemoryDataKeyStore(), ephemeral=True,
+                               client_id=device_id)
+
+    def _reported(self, report: SyncReport) -> None:
+        self.last_report = report
+        if self._run_task is not None:
+            self._run_task(self._refresh_counts)
+
+    async def _refresh_counts(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        self.pending = await asyncio.to_thread(store.pending_count)
+        self.last_synced_at = (await asyncio.to_thread(store.cursor, MAIN_STREAM)).last_synced_at
+        self._changed()
+
+    def sync_now(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.wake()
+
+    async def sync_and_wait(self) -> SyncReport | None:
+        """One sync now, awaited: used before a logout that should send pending changes."""
+        if self.store is None or self._scheduler is None:
+            return None
+        report = await self._scheduler.engine.sync_once()
+        self._reported(report)
+        await self._refresh_counts()
+        return report
+
+    async def stop(self, wipe: bool = False) -> None:
+        """Stops syncing and closes the store; an ephemeral store is always wiped, a kept
+        one when `wipe` (a logout that gives up unsent changes)."""
+        scheduler, store = self._scheduler, self.store
+        self._scheduler, self.store = None, None
+        if scheduler is not None:
+            scheduler.stop()
+        if store is not None:
+            await asyncio.to_thread(store.wipe if wipe or store.ephemeral else store.close)
+        self.pending, self.last_report, self.last_synced_at = 0, None, None
+        self._changed()

@@ -9,16 +9,33 @@ import sys
 
 BENCHMARKS = {
     "startup": "tests.bench.startup",
+    "sync": "tests.bench.sync",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("name", choices=sorted(BENCHMARKS))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs per figure (startup: 5, sync: 1)")
+    parser.add_argument("--rows", type=int, default=None,
+                        help="sync: records seeded and pulled (default 100000)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default=None,
+                        help="sync: the backend's database (default sqlite)")
     args = parser.parse_args(argv)
+    options: dict[str, object] = {}
+    if args.repeat is not None:
+        options["repeat"] = args.repeat
+    if args.name == "startup" and args.repeat is None:
+        options["repeat"] = 5
+    for name in ("rows", "database"):
+        value = getattr(args, name)
+        if value is not None:
+            if args.name != "sync":
+                parser.error(f"--{name} only applies to the sync benchmark")
+            options[name] = value
     module = importlib.import_module(BENCHMARKS[args.name])
-    result = module.run(repeat=args.repeat)
+    result = module.run(**options)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

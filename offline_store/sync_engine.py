@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from backend_client import BackendClient, BackendError, BackendUnavailable
-from backend_client.sync_transport import Mutation
+from backend_client.sync_transport import Mutation, PullPage
 from offline_store.repository import UserStore
 
 log = logging.getLogger(__name__)
@@ -92,16 +92,28 @@ class SyncEngine:
                 raise BackendError("the server answered none of the pushed mutations")
 
     async def _pull_all(self) -> int:
+        """Pages of the change log; the next page is fetched while this one is stored (the
+        next cursor is known before the page is applied), so network and disk overlap."""
         pulled = 0
+        cursor = (await asyncio.to_thread(self._store.cursor, MAIN_STREAM)).cursor
+        page = await self._fetch(cursor)
         while True:
-            cursor = (await asyncio.to_thread(self._store.cursor, MAIN_STREAM)).cursor
-            page = await self._client.pull(await self._access_token(), cursor,
-                                           self._pull_page)
-            await asyncio.to_thread(self._store.apply_changes, MAIN_STREAM,
-                                    [c.to_json() for c in page.changes], page.next_cursor)
+            prefetch = (asyncio.create_task(self._fetch(page.next_cursor))
+                        if page.has_more else None)
+            try:
+                await asyncio.to_thread(self._store.apply_changes, MAIN_STREAM,
+                                        [c.to_json() for c in page.changes], page.next_cursor)
+            except BaseException:
+                if prefetch is not None:
+                    prefetch.cancel()
+                raise
             pulled += len(page.changes)
-            if not page.has_more:
+            if prefetch is None:
                 return pulled
+            page = await prefetch
+
+    async def _fetch(self, cursor: int) -> PullPage:
+        return await self._client.pull(await self._access_token(), cursor, self._pull_page)
 
 
 class SyncScheduler:

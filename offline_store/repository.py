@@ -291,17 +291,19 @@ class LocalStore:
 
     def _flush(self, conn: Connection, op: str | None, batch: builtins.list[dict[str, Any]],
                now: str) -> None:
+        # Straight to sqlite3's executemany (named parameters): SQLAlchemy's per-row parameter
+        # processing was a quarter of a first sync's local cost.
         params = [{**change, "now": now} for change in batch]
         if op == "upsert":
-            conn.execute(_UPSERT_FROM_SERVER, params)
+            conn.exec_driver_sql(_UPSERT_FROM_SERVER, params)
         else:
-            conn.execute(_DELETE_CONFIRMED_FROM_SERVER, params)
-            conn.execute(_TOMBSTONE_UNDER_PENDING, params)
+            conn.exec_driver_sql(_DELETE_CONFIRMED_FROM_SERVER, params)
+            conn.exec_driver_sql(_TOMBSTONE_UNDER_PENDING, params)
 
 
 _NEWER = "(local_record.server_position IS NULL OR local_record.server_position < {})"
 
-_UPSERT_FROM_SERVER = text(f"""
+_UPSERT_FROM_SERVER = f"""
     INSERT INTO local_record
         (collection, key, data, encrypted, server_position, pending, updated_at, synced_at)
     VALUES (:collection, :key, :data, :encrypted, :position, 0, :now, :now)
@@ -316,21 +318,21 @@ _UPSERT_FROM_SERVER = text(f"""
                           ELSE excluded.updated_at END,
         synced_at = excluded.synced_at
     WHERE {_NEWER.format("excluded.server_position")}
-""")
+"""
 
-_DELETE_CONFIRMED_FROM_SERVER = text(f"""
+_DELETE_CONFIRMED_FROM_SERVER = f"""
     DELETE FROM local_record
     WHERE collection = :collection AND key = :key AND pending = 0
       AND {_NEWER.format(":position")}
-""")
+"""
 
-_TOMBSTONE_UNDER_PENDING = text(f"""
+_TOMBSTONE_UNDER_PENDING = f"""
     UPDATE local_record SET
         confirmed_data = NULL, confirmed_exists = 0, server_newer = 1,
         server_position = :position, synced_at = :now
     WHERE collection = :collection AND key = :key AND pending = 1
       AND {_NEWER.format(":position")}
-""")
+"""
 
 
 class PublicStore(LocalStore):

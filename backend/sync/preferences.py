@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from backend.models import Person, Preference
@@ -26,24 +29,27 @@ def set_preference(session: Session, person: Person, mutation: Mutation) -> Muta
         return MutationOutcome.rejected("invalid_args", "value is required")
     value = mutation.args["value"]
     now = datetime.now(UTC)
-    row = session.get(Preference, (person.id, key))
-    if row is None:
-        row = Preference(person_id=person.id, key=key, municipality_code=person.municipality_code,
-                         value="null", updated_at=now)
-    row.value = json.dumps(value, ensure_ascii=False)
-    row.updated_at = now
-    session.add(row)
+    # One statement, no read-modify-write: two devices racing on the same key (one deleting
+    # it) must not make the ORM find its row gone between reading and writing.
+    row = {"person_id": person.id, "key": key, "municipality_code": person.municipality_code,
+           "value": json.dumps(value, ensure_ascii=False), "updated_at": now}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Preference).values(**row)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["person_id", "key"],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+    ))
     data = {"key": key, "value": value, "updated_at": now.isoformat()}
     return MutationOutcome.applied(data, [ChangeRow(COLLECTION, key, "upsert", data)])
 
 
 def delete_preference(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
     key = text_arg(mutation.args, "key", MAX_KEY)
-    row = session.get(Preference, (person.id, key))
-    if row is not None:
-        session.delete(row)
+    deleted = session.execute(
+        delete(Preference).where(Preference.person_id == person.id, Preference.key == key)
+    ).rowcount
     # Deleting a missing key still wins over older writes: the tombstone is the last word.
-    return MutationOutcome.applied({"key": key, "existed": row is not None},
+    return MutationOutcome.applied({"key": key, "existed": bool(deleted)},
                                    [ChangeRow(COLLECTION, key, "delete")])
 
 

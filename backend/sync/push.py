@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from backend.db import SQLITE_BEGIN_OPTION
@@ -156,9 +157,9 @@ def _process_one(engine: Engine, person: Person, client_id: str,
         with Session(writer, expire_on_commit=False) as session:
             try:
                 return _apply_once(session, person, client_id, mutation)
-            except IntegrityError:
-                # A concurrent push of the same mutation (or seq) won the race; the next
-                # attempt finds its receipt.
+            except (IntegrityError, StaleDataError):
+                # A concurrent push of the same mutation (or seq) won the race, or a row a
+                # handler read was changed under it: the next attempt sees the new state.
                 session.rollback()
             except DBAPIError as exc:
                 session.rollback()

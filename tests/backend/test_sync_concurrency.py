@@ -161,3 +161,32 @@ def test_concurrent_pushes_apply_each_mutation_once(
         assert session.scalar(select(func.count()).select_from(SyncReceipt)) == 40
         assert session.scalar(select(func.count()).select_from(HealthRecord)) == 20
     assert len(positions) == 40 == len(set(positions))
+
+
+def test_two_devices_racing_set_and_delete_on_one_key_never_fail(
+    database_url: str, make_app: Callable[..., FastAPI]
+) -> None:
+    """Regression: a delete committed between a handler's read and its write made the ORM
+    raise StaleDataError (a 500). Same person, two devices, the same preference key."""
+    from tests.backend.sync_helpers import mutation
+
+    app = make_app(database_url, load_demo_data=False)
+    person = make_person(app)
+    rounds = 60
+    devices = ["phone", "tablet", "kiosk"]
+    start = threading.Barrier(len(devices))
+
+    def device(client_id: str) -> list[dict[str, Any]]:
+        start.wait()
+        results = []
+        for seq in range(1, rounds + 1):
+            m = (set_pref(seq, "theme", f"{client_id}-{seq}") if seq % 2
+                 else mutation(seq, "preferences", "delete", {"key": "theme"}))
+            results += process_push(app.state.engine, person, client_id,
+                                    [Mutation(**m)]).results
+        return results
+
+    with ThreadPoolExecutor(max_workers=len(devices)) as pool:
+        results = [r for batch in pool.map(device, devices) for r in batch]
+    assert len(results) == len(devices) * rounds
+    assert {r["status"] for r in results} == {"applied"}

@@ -10,9 +10,8 @@ from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
 from backend.identity.dependencies import CurrentPerson
-from backend.models.access_log_entry import ACTOR_DELEGATE
 from backend.models.person import Person
-from backend.services.access_log import record_access
+from backend.services.access_log import record_delegate_read
 from backend.services.consent_catalog import DELEGATION_PURPOSE
 from backend.services.consents import (
     ConsentRefused,
@@ -58,17 +57,8 @@ def my_consents(
     with Session(engine, expire_on_commit=False) as session:
         subject = _subject(session, person, on_behalf_of, recording=False)
         purposes = consents_json(session, subject.municipality_code, subject.id)
-        if subject.id != person.id:
-            record_access(
-                session,
-                municipality_code=subject.municipality_code,
-                subject_person_id=subject.id,
-                actor_person_id=person.id,
-                actor_kind=ACTOR_DELEGATE,
-                purpose="view consents on their behalf",
-                resource="consents",
-            )
-            session.commit()
+        record_delegate_read(session, person, subject, "view consents on their behalf",
+                             "consents")
     return {"common_id": subject.id, "purposes": purposes}
 
 

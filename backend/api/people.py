@@ -13,9 +13,8 @@ from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
 from backend.identity.dependencies import CurrentPerson
-from backend.models.access_log_entry import ACTOR_DELEGATE
 from backend.models.person import Person
-from backend.services.access_log import record_access
+from backend.services.access_log import record_delegate_read
 from backend.services.delegation import may_act_for
 from backend.services.my_data import profile_json
 
@@ -28,15 +27,6 @@ def person_profile(common_id: str, person: CurrentPerson, engine: EngineDep) -> 
         subject = session.get(Person, common_id)
         if subject is None or not may_act_for(session, person, subject):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such person you may act for")
-        if subject.id != person.id:
-            record_access(
-                session,
-                municipality_code=subject.municipality_code,
-                subject_person_id=subject.id,
-                actor_person_id=person.id,
-                actor_kind=ACTOR_DELEGATE,
-                purpose="view profile on their behalf",
-                resource="profile",
-            )
-            session.commit()
+        record_delegate_read(session, person, subject, "view profile on their behalf",
+                             "profile")
         return profile_json(subject)

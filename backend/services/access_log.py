@@ -14,12 +14,26 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from backend.models.access_log_entry import (
+    ACTOR_DELEGATE,
     ACTOR_KINDS,
     ACTOR_SELF,
     ACTOR_SERVICE,
     AccessLogEntry,
 )
+from backend.models.person import Person
 from backend.services.clock import utc_now
+
+
+def record_delegate_read(session: Session, actor: Person, subject: Person, purpose: str,
+                         resource: str) -> None:
+    """Log a read of `subject`'s data by someone acting for them (a parent, a delegate) and
+    commit it with the read; reading one's own data is not logged."""
+    if subject.id == actor.id:
+        return
+    record_access(session, municipality_code=subject.municipality_code,
+                  subject_person_id=subject.id, actor_person_id=actor.id,
+                  actor_kind=ACTOR_DELEGATE, purpose=purpose, resource=resource)
+    session.commit()
 
 
 def record_access(

@@ -13,6 +13,7 @@ from typing import Any
 import flet as ft
 
 from app.account.account_state import AccountState, LoginStatus
+from app.account.logout_flow import run_logout
 from app.design.theme import FONTS, build_theme
 from app.i18n.formatting import city_today
 from app.shell.context import ViewContext
@@ -134,27 +135,12 @@ class PortalShell:
         self.page.run_task(self._logout, choice)
 
     async def _logout(self, choice: str) -> None:
-        device = self.services.device
-        if choice == "cancel":
-            self.state.logout_question = ""
-        elif choice == "ask" and device.pending > 0:
-            self.state.logout_question = "pending"
-        elif choice == "send":
-            report = await device.sync_and_wait()
-            if device.pending > 0:
-                self.state.logout_question = "still_pending"
-                log.info("logout waits: %s", report.error if report else "")
-            else:
-                await self._finish_logout(wipe=False)
-        else:  # "ask" with nothing pending, or "discard"
-            await self._finish_logout(wipe=choice == "discard")
+        was_signed_in = self.account.signed_in
+        self.state.logout_question = await run_logout(choice, self.services.device,
+                                                      self.account)
+        if was_signed_in and not self.account.signed_in:
+            self.navigate(HOME)
         self.render()
-
-    async def _finish_logout(self, wipe: bool) -> None:
-        self.state.logout_question = ""
-        await self.services.device.stop(wipe=wipe)
-        await self.account.logout()
-        self.navigate(HOME)
 
     def login(self, email: bool = False) -> None:
         """Card login (the national provider); `email` for a visitor's email-only account."""

@@ -137,10 +137,6 @@ class AccountState(Observable):
             await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
         return self._tokens.access_token
 
-    async def reload_profile(self) -> None:
-        self.me = await self._client.me(await self.access_token())
-        self._changed()
-
     # --- logout ------------------------------------------------------------------------
     async def logout(self) -> None:
         """Revokes the login at the backend (best effort) and forgets it on this device."""

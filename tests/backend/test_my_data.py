@@ -24,6 +24,7 @@ from backend.services.access_log import record_access
 from backend.services.consent_catalog import catalog
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_household, make_person
+from tests.backend.sync_helpers import add_record, mutation, push, set_pref
 
 MakeApp = Callable[..., FastAPI]
 
@@ -121,6 +122,13 @@ async def test_export_contains_everything(database_url: str, make_app: MakeApp) 
                                    headers=bearer(app, helper))).json()
         await client.get(f"/staff/residents/{person.id}", params={"purpose": "児童手当の確認"},
                          headers=bearer(app, staff))
+        pushed = await push(client, app, person, "phone-1", [
+            set_pref(1, "notices.read.7", True),
+            add_record(2, "bp-1"),
+            add_record(3, "bp-2"),
+            mutation(4, "health_records", "delete", {"id": "bp-2"}),
+        ])
+        assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * 4
         response = await client.get("/me/export", headers=headers)
 
     assert response.status_code == 200
@@ -138,6 +146,11 @@ async def test_export_contains_everything(database_url: str, make_app: MakeApp) 
     assert [d["id"] for d in document["delegations"]] == [asked["id"]]
     assert [e["purpose"] for e in document["access_log"]] == ["児童手当の確認"]
     assert helper.name not in response.text  # only common IDs of the other parties
+    synced = document["synced_data"]
+    assert [(p["key"], p["value"]) for p in synced["preferences"]] == [("notices.read.7", True)]
+    records = {r["id"]: r for r in synced["health_records"]}
+    assert records["bp-1"]["data"] == {"sys": 120} and records["bp-1"]["deleted_at"] is None
+    assert records["bp-2"]["data"] is None and records["bp-2"]["deleted_at"] is not None
 
 
 @pytest.mark.anyio

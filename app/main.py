@@ -16,7 +16,7 @@ from app.account.token_store import (
 )
 from app.config import AppConfig
 from app.device.preferences import DevicePreferencesStore
-from app.device.secure_storage import SecureStorageTokenStore
+from app.device.secure_storage import SecureStorageDataKeyStore, SecureStorageTokenStore
 from app.services import AppServices
 from app.shell.app_shell import PortalShell
 from app.shell.feature_spec import Mode
@@ -25,6 +25,7 @@ from app.shell.registry import FeatureRegistry
 from app.shell.settings import MemorySettingsStore, Settings, SettingsStore
 from app.shell.state import ShellState
 from backend_client import BackendClient
+from offline_store import DataKeyStore, KeyringDataKeyStore
 
 
 def token_store_for(page: ft.Page, config: AppConfig, kiosk: bool) -> TokenStore:
@@ -35,6 +36,13 @@ def token_store_for(page: ft.Page, config: AppConfig, kiosk: bool) -> TokenStore
     if page.platform is not None and page.platform.is_mobile() and not page.web:
         return SecureStorageTokenStore()
     return FallbackTokenStore(KeyringTokenStore())
+
+
+def data_key_store_for(page: ft.Page) -> Callable[[], DataKeyStore]:
+    """Where the offline store's data key lives (kiosks never ask: their key is ephemeral)."""
+    if page.platform is not None and page.platform.is_mobile() and not page.web:
+        return SecureStorageDataKeyStore
+    return KeyringDataKeyStore
 
 
 def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
@@ -49,7 +57,8 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             backend=backend,
             backend_url=config.backend_url,
             account=AccountState(backend, tokens),
-            device=DeviceData(config.data_dir, backend, kiosk=kiosk, run_task=page.run_task),
+            device=DeviceData(config.data_dir, backend, kiosk=kiosk, run_task=page.run_task,
+                              key_store=data_key_store_for(page)),
         )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()

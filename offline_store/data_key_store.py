@@ -1,4 +1,5 @@
-"""Where the device keeps the data key of each user store: the OS keyring, memory on kiosks.
+"""Where the device keeps the data key of each user store: the OS keyring, memory on kiosks
+(phones: Flet's secure storage, `app/device/secure_storage.py`).
 
 Same shape as `app/account/token_store.py`, but synchronous: the store is opened off the
 event loop (`asyncio.to_thread(open_user_store, ...)`), like every other call into SQLite.
@@ -21,6 +22,26 @@ KEYRING_SERVICE = "tsuyama-portal"
 
 def keyring_account(store_id: str) -> str:
     return f"data-key:{store_id}"
+
+
+def encode_data_key(key: bytes) -> str:
+    """The text form every key store keeps: base64 of the 32-byte key."""
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"the data key must be {KEY_BYTES} bytes")
+    return base64.b64encode(key).decode("ascii")
+
+
+def decode_data_key(raw: object, where: str) -> bytes:
+    """The key back from its text form; `DataKeyMissing` if what `where` holds is not one."""
+    if not isinstance(raw, str):
+        raise DataKeyMissing(f"the data key in {where} is not text")
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DataKeyMissing(f"the data key in {where} is not valid base64") from exc
+    if len(key) != KEY_BYTES:
+        raise DataKeyMissing(f"the data key in {where} is not {KEY_BYTES} bytes")
+    return key
 
 
 class DataKeyStore(Protocol):
@@ -62,21 +83,11 @@ class KeyringDataKeyStore:
 
     def load(self, store_id: str) -> bytes | None:
         raw = self._call("get_password", self._service, keyring_account(store_id))
-        if raw is None:
-            return None
-        try:
-            key = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise DataKeyMissing("the data key in the keyring is not valid base64") from exc
-        if len(key) != KEY_BYTES:
-            raise DataKeyMissing(f"the data key in the keyring is not {KEY_BYTES} bytes")
-        return key
+        return None if raw is None else decode_data_key(raw, "the keyring")
 
     def save(self, store_id: str, key: bytes) -> None:
-        if len(key) != KEY_BYTES:
-            raise ValueError(f"the data key must be {KEY_BYTES} bytes")
-        encoded = base64.b64encode(key).decode("ascii")
-        self._call("set_password", self._service, keyring_account(store_id), encoded)
+        self._call("set_password", self._service, keyring_account(store_id),
+                   encode_data_key(key))
 
     def delete(self, store_id: str) -> None:
         import keyring.errors

@@ -16,6 +16,7 @@ from pathlib import Path
 from app.observable import Observable
 from backend_client import BackendClient
 from offline_store import (
+    DataKeyStore,
     DataKeyStoreUnavailable,
     KeyringDataKeyStore,
     MemoryDataKeyStore,
@@ -29,11 +30,15 @@ log = logging.getLogger(__name__)
 
 class DeviceData(Observable):
     def __init__(self, data_dir: Path, client: BackendClient, *, kiosk: bool,
-                 run_task: Callable[..., object] | None = None) -> None:
+                 run_task: Callable[..., object] | None = None,
+                 key_store: Callable[[], DataKeyStore] = KeyringDataKeyStore) -> None:
+        """`key_store` makes the store for the data key: the OS keyring on desktops, the
+        secure storage on phones (called on the event loop); unused on kiosks."""
         super().__init__()
         self._dir = data_dir / "device"
         self._client = client
         self._kiosk = kiosk
+        self._key_store = key_store
         self._run_task = run_task
         self.store: UserStore | None = None
         self._scheduler: SyncScheduler | None = None
@@ -49,18 +54,19 @@ class DeviceData(Observable):
                     access_token: Callable[[], Awaitable[str]]) -> None:
         """Opens the resident's store and starts syncing it."""
         await self.stop()
-        self.store = await asyncio.to_thread(self._open, common_id, device_id)
+        key_store = None if self._kiosk else self._key_store()
+        self.store = await asyncio.to_thread(self._open, common_id, device_id, key_store)
         engine = SyncEngine(self.store, self._client, access_token)
         self._scheduler = SyncScheduler(engine, on_report=self._reported)
         await self._refresh_counts()
         if self._run_task is not None:
             self._run_task(self._scheduler.run)
 
-    def _open(self, common_id: str, device_id: str) -> UserStore:
-        if not self._kiosk:
+    def _open(self, common_id: str, device_id: str, key_store: DataKeyStore | None
+              ) -> UserStore:
+        if key_store is not None:
             try:
-                return open_user_store(self._dir, common_id, KeyringDataKeyStore(),
-                                       client_id=device_id)
+                return open_user_store(self._dir, common_id, key_store, client_id=device_id)
             except DataKeyStoreUnavailable as exc:
                 log.warning("%s; this session's local data is kept only until logout", exc)
         return open_user_store(self._dir, common_id, MemoryDataKeyStore(), ephemeral=True,

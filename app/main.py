@@ -16,6 +16,7 @@ from app.account.token_store import (
 )
 from app.config import AppConfig
 from app.device.preferences import DevicePreferencesStore
+from app.device.public_content import PublicContent
 from app.device.secure_storage import SecureStorageDataKeyStore, SecureStorageTokenStore
 from app.services import AppServices
 from app.shell.app_shell import PortalShell
@@ -53,12 +54,14 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
         kiosk = config.mode is Mode.KIOSK
         backend = BackendClient(config.backend_url)
         tokens = token_store_for(page, config, kiosk)
+        public = PublicContent(config.data_dir, backend, run_task=page.run_task)
         services = AppServices(
             backend=backend,
             backend_url=config.backend_url,
             account=AccountState(backend, tokens),
             device=DeviceData(config.data_dir, backend, kiosk=kiosk, run_task=page.run_task,
-                              key_store=data_key_store_for(page)),
+                              key_store=data_key_store_for(page), public=public),
+            public=public,
         )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from app.account.account_state import AccountState
 from app.account.device_data import DeviceData
+from app.device.public_content import PublicContent
 from backend_client import BackendClient
 
 T = TypeVar("T")
@@ -19,6 +20,7 @@ class AppServices:
     backend_url: str
     account: AccountState
     device: DeviceData
+    public: PublicContent  # the city's public content on this device (shared by everyone)
     _feature_states: dict[str, Any] = field(default_factory=dict)
 
     def feature_state(self, key: str, factory: Callable[[], T]) -> T:
@@ -29,4 +31,5 @@ class AppServices:
 
     async def aclose(self) -> None:
         await self.device.stop()
+        await self.public.stop()
         await self.backend.aclose()

@@ -3,6 +3,7 @@
 from backend_client.client import BackendClient
 from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
+    AccessRevoked,
     BackendError,
     BackendProtocolError,
     BackendRejected,
@@ -18,6 +19,7 @@ from backend_client.oauth import (
 
 __all__ = [
     "APP_CLIENT_ID",
+    "AccessRevoked",
     "BackendClient",
     "BackendError",
     "BackendProtocolError",

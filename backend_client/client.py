@@ -11,6 +11,7 @@ import httpx
 
 from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
+    AccessRevoked,
     BackendProtocolError,
     BackendRejected,
     BackendUnavailable,
@@ -19,6 +20,7 @@ from backend_client.oauth import APP_CLIENT_ID, LoginRequest, TokenSet
 from backend_client.sync_transport import Mutation, PullPage, PushResponse
 
 UNAVAILABLE_STATUS_CODES = frozenset({502, 503, 504})
+ACCESS_REVOKED = "access_revoked"
 
 
 class BackendClient:
@@ -197,8 +199,23 @@ class BackendClient:
         return PushResponse.from_json(data)
 
     async def pull(self, access_token: str, cursor: int, limit: int = 500) -> PullPage:
+        """The caller's own change-log rows; `PullPage.streams` lists the read-only streams
+        the caller may pull now (`pull_stream`)."""
         data = await self._get_json("/sync/pull", params={"cursor": cursor, "limit": limit},
                                     headers=_bearer(access_token))
+        return PullPage.from_json(data, cursor)
+
+    async def pull_stream(self, stream: str, cursor: int, limit: int = 500,
+                          token: str | None = None,
+                          municipality: str | None = None) -> PullPage:
+        """A read-only stream ("public", "audience:<name>"). "public" works without a token
+        (`municipality` picks the city; default: the caller's, or the backend's own).
+        Raises `AccessRevoked` when the caller is not (or no longer) in the audience."""
+        params: dict[str, Any] = {"cursor": cursor, "limit": limit}
+        if municipality is not None:
+            params["municipality"] = municipality
+        data = await self._get_json(f"/sync/streams/{quote(stream, safe='')}/pull",
+                                    params=params, headers=_bearer(token) if token else None)
         return PullPage.from_json(data, cursor)
 
     async def _get_json(
@@ -247,6 +264,8 @@ class BackendClient:
                 f"Backend at {self.base_url} is unavailable: {response.status_code} from {url}"
                 f"{_detail_suffix(response)}"
             )
+        if response.status_code == 403 and _error_code(response) == ACCESS_REVOKED:
+            raise AccessRevoked(_detail(response))
         if 400 <= response.status_code < 500:
             raise BackendRejected(response.status_code, _detail(response))
         if response.status_code not in ok:
@@ -275,6 +294,8 @@ def _detail(response: httpx.Response) -> str:
         return f"{body['error']}: {body.get('error_description', '')}".rstrip(": ")
     if isinstance(body, dict) and "detail" in body:
         detail = body["detail"]
+        if isinstance(detail, dict) and "message" in detail:  # {"code", "message"} errors
+            return f"{detail.get('code', 'error')}: {detail['message']}"
         if isinstance(detail, list):  # FastAPI validation errors
             return "; ".join(
                 f"{'.'.join(str(part) for part in item.get('loc', []))}: {item.get('msg')}"
@@ -284,6 +305,17 @@ def _detail(response: httpx.Response) -> str:
             )
         return str(detail)
     return str(body)[:300]
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    """`detail.code` of a `{"detail": {"code": ..., "message": ...}}` body, else None."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    code = detail.get("code") if isinstance(detail, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _detail_suffix(response: httpx.Response) -> str:

@@ -23,5 +23,13 @@ class BackendRejected(BackendError):
         self.detail = detail
 
 
+class AccessRevoked(BackendRejected):
+    """403 `access_revoked`: the caller may no longer read this (an audience stream they
+    left). The device removes what it holds of it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, detail)
+
+
 class BackendProtocolError(BackendError):
     """The backend answered with something this client does not understand."""

@@ -5,8 +5,9 @@ Typed and validated here so the sync engine never handles raw JSON.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from backend_client.errors import BackendProtocolError
 
@@ -101,11 +102,70 @@ class Change:
                 "op": self.op, "data": self.data, "changed_at": self.changed_at}
 
 
+class ChangeList(Sequence[Change]):
+    """A pulled page's changes as they arrived: JSON objects checked by `checked_changes`,
+    seen as `Change` values built only when read (`len` builds none). A first sync reads
+    100,000 changes, and building a `Change` per row only for the store to turn it back into a
+    dict was about a fifth of the device's work. `objects` is what the store takes."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self, objects: tuple[dict[str, Any], ...]) -> None:
+        self.objects = objects
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Change, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Change | tuple[Change, ...]:
+        if isinstance(index, slice):
+            return tuple(Change.from_json(c) for c in self.objects[index])
+        return Change.from_json(self.objects[index])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the tuple of Change it stands for
+
+    def __repr__(self) -> str:
+        return f"ChangeList({list(self)!r})"
+
+
+def checked_changes(items: list[Any], cursor: int, next_cursor: int
+                    ) -> tuple[dict[str, Any], ...]:
+    """The changes of a pull page, each checked as the store needs it (an int position, a
+    non-empty collection and key, a known op) and inside (cursor, next_cursor], kept as the
+    JSON objects they arrived as."""
+    for item in items:
+        if type(item) is not dict:
+            raise BackendProtocolError("change: expected an object")
+        position, op = item.get("position"), item.get("op")
+        collection, key = item.get("collection"), item.get("key")
+        # `type(...) is` on purpose: a bool is no position, a str subclass no key.
+        if type(position) is not int or op not in CHANGE_OPS:
+            raise BackendProtocolError("change: position and op are required")
+        if type(collection) is not str or type(key) is not str or not collection or not key:
+            raise BackendProtocolError("change: collection and key are required")
+        if position <= cursor or position > next_cursor:
+            raise BackendProtocolError("pull response: a change outside (cursor, next_cursor]")
+    return tuple(items)
+
+
 @dataclass(frozen=True)
 class PullPage:
-    changes: tuple[Change, ...]
+    # A `ChangeList` when parsed by `from_json`; any sequence of `Change` when built by hand.
+    changes: Sequence[Change]
     next_cursor: int
     has_more: bool
+    # The read-only streams the caller may pull now (personal pulls only; else empty).
+    streams: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: Any, cursor: int) -> PullPage:
@@ -116,7 +176,21 @@ class PullPage:
             raise BackendProtocolError("pull response: next_cursor and has_more required")
         if next_cursor < cursor:
             raise BackendProtocolError("pull response: the cursor went backwards")
-        changes = tuple(Change.from_json(c) for c in data["changes"])
-        if any(c.position <= cursor or c.position > next_cursor for c in changes):
-            raise BackendProtocolError("pull response: a change outside (cursor, next_cursor]")
-        return cls(changes, next_cursor, has_more)
+        changes = ChangeList(checked_changes(data["changes"], cursor, next_cursor))
+        return cls(changes, next_cursor, has_more, _streams(data.get("streams")))
+
+    @property
+    def change_objects(self) -> Sequence[dict[str, Any]]:
+        """The changes as `UserStore.apply_changes` takes them: after `from_json`, the checked
+        JSON objects as received (no copy)."""
+        if isinstance(self.changes, ChangeList):
+            return self.changes.objects
+        return [c.to_json() for c in self.changes]
+
+
+def _streams(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+        raise BackendProtocolError("pull response: streams must be a list of names")
+    return tuple(value)

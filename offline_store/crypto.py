@@ -8,6 +8,7 @@ ciphertext copied into another row, or from a record into the outbox, fails to d
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,11 +37,19 @@ def new_data_key() -> bytes:
 
 
 def associated_data(purpose: str, collection: str, key: str) -> bytes:
-    parts = (purpose, collection, key)
     # Length-prefixed so ("a\0b", "c") and ("a", "b\0c") differ.
-    return _AAD_PREFIX + b"".join(
-        len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts
-    )
+    return _aad_start(purpose, collection) + _length_prefixed(key)
+
+
+def _length_prefixed(part: str) -> bytes:
+    raw = part.encode()
+    return len(raw).to_bytes(4, "big") + raw
+
+
+@lru_cache(maxsize=256)
+def _aad_start(purpose: str, collection: str) -> bytes:
+    """The associated data up to the key: the same for every row of a collection."""
+    return _AAD_PREFIX + _length_prefixed(purpose) + _length_prefixed(collection)
 
 
 class ValueCipher:
@@ -53,8 +62,8 @@ class ValueCipher:
 
     def encrypt(self, plaintext: bytes, purpose: str, collection: str, key: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        aad = associated_data(purpose, collection, key)
-        return FORMAT_V1 + nonce + self._aead.encrypt(nonce, plaintext, aad)
+        aad = _aad_start(purpose, collection) + _length_prefixed(key)  # associated_data()
+        return b"".join((FORMAT_V1, nonce, self._aead.encrypt(nonce, plaintext, aad)))
 
     def decrypt(self, stored: bytes, purpose: str, collection: str, key: str) -> bytes:
         """The plaintext, or `StoreCorrupted`: never a value that failed authentication."""

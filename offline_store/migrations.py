@@ -77,7 +77,18 @@ def _v2_sync_loop_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX local_record_pending ON local_record (pending) WHERE pending = 1")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_tables, _v2_sync_loop_indexes)
+def _v3_record_stream(db: sqlite3.Connection) -> None:
+    """Which sync stream wrote a row ("main": the resident's own rows and local writes;
+    "audience:<name>": targeted content), so a revoked stream's rows can be removed.
+
+    The city's notices came with the resident's rows before streams; they now live in the
+    public store (and the "audience:" streams), and the personal stream will never update
+    or delete these copies: they go (server content, pulled again; outbox untouched)."""
+    db.execute("ALTER TABLE local_record ADD COLUMN stream TEXT NOT NULL DEFAULT 'main'")
+    db.execute("DELETE FROM local_record WHERE collection = 'notices' AND pending = 0")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_tables, _v2_sync_loop_indexes, _v3_record_stream)
 HEAD = len(MIGRATIONS)
 
 

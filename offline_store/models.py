@@ -42,6 +42,7 @@ class LocalRecord(StoreModel, table=True):
     rollback_on_resolve: bool = False  # one of its pending mutations was rejected
     updated_at: str
     synced_at: str | None = None
+    stream: str = "main"  # the sync stream that last wrote the server's value
 
 
 class Outbox(StoreModel, table=True):

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
+from app.device.public_content import PublicContent
 from app.observable import Observable
 from backend_client import BackendClient
 from offline_store import (
@@ -31,10 +32,13 @@ log = logging.getLogger(__name__)
 class DeviceData(Observable):
     def __init__(self, data_dir: Path, client: BackendClient, *, kiosk: bool,
                  run_task: Callable[..., object] | None = None,
-                 key_store: Callable[[], DataKeyStore] = KeyringDataKeyStore) -> None:
+                 key_store: Callable[[], DataKeyStore] = KeyringDataKeyStore,
+                 public: PublicContent | None = None) -> None:
         """`key_store` makes the store for the data key: the OS keyring on desktops, the
-        secure storage on phones (called on the event loop); unused on kiosks."""
+        secure storage on phones (called on the event loop); unused on kiosks. `public` is the
+        device's public content, which this resident's sync fills while they are signed in."""
         super().__init__()
+        self.public = public
         self._dir = data_dir / "device"
         self._client = client
         self._kiosk = kiosk
@@ -45,6 +49,7 @@ class DeviceData(Observable):
         self.last_report: SyncReport | None = None
         self.pending = 0
         self.last_synced_at: datetime | None = None
+        self.version = 0  # bumped whenever the stored rows may have changed
 
     @property
     def open(self) -> bool:
@@ -56,7 +61,11 @@ class DeviceData(Observable):
         await self.stop()
         key_store = None if self._kiosk else self._key_store()
         self.store = await asyncio.to_thread(self._open, common_id, device_id, key_store)
-        engine = SyncEngine(self.store, self._client, access_token)
+        public_store = None
+        if self.public is not None:
+            public_store = await self.public.open()
+            self.public.pause()
+        engine = SyncEngine(self.store, self._client, access_token, public_store=public_store)
         self._scheduler = SyncScheduler(engine, on_report=self._reported)
         await self._refresh_counts()
         if self._run_task is not None:
@@ -76,6 +85,8 @@ class DeviceData(Observable):
         self.last_report = report
         if self._run_task is not None:
             self._run_task(self._refresh_counts)
+            if self.public is not None:
+                self._run_task(self.public.refreshed)
 
     async def _refresh_counts(self) -> None:
         store = self.store
@@ -83,7 +94,13 @@ class DeviceData(Observable):
             return
         self.pending = await asyncio.to_thread(store.pending_count)
         self.last_synced_at = (await asyncio.to_thread(store.cursor, MAIN_STREAM)).last_synced_at
+        self.version += 1
         self._changed()
+
+    async def changed_locally(self) -> None:
+        """A tile wrote to the store: count it as pending and send it soon."""
+        await self._refresh_counts()
+        self.sync_now()
 
     def sync_now(self) -> None:
         if self._scheduler is not None:
@@ -108,4 +125,7 @@ class DeviceData(Observable):
         if store is not None:
             await asyncio.to_thread(store.wipe if wipe or store.ephemeral else store.close)
         self.pending, self.last_report, self.last_synced_at = 0, None, None
+        self.version += 1
+        if self.public is not None:
+            self.public.resume()
         self._changed()

@@ -26,6 +26,7 @@ from app.shell.views.home_view import home_body
 from app.shell.views.mydata_view import mydata_body
 from app.shell.views.placeholder_view import placeholder_body
 from app.shell.views.settings_view import settings_body
+from app.shell.views.sync_view import sync_body
 from backend_client import BackendError
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ class PortalShell:
         self.state.subscribe(self._on_state_change)
         self.account.subscribe(self._on_account_change)
         self.services.device.subscribe(self.render)
+        self.services.public.subscribe(self.render)
         self.render()
+        page.run_task(self.services.public.start)
         page.run_task(self.account.restore)
         page.run_task(self._connection_loop)
         if self.idle_timer is not None:
@@ -182,6 +185,8 @@ class PortalShell:
             title, body = t("Settings"), settings_body(ctx)
         elif screen.kind == "mydata":
             title, body = t("My data"), mydata_body(ctx)
+        elif screen.kind == "sync":
+            title, body = t("Data on this device"), sync_body(ctx)
         else:
             feature = screen.feature
             assert feature is not None
@@ -212,6 +217,7 @@ class PortalShell:
             self.state.set_connection(True)
             if was_offline:
                 self.services.device.sync_now()  # back online: send what was queued
+                self.services.public.sync_now()
 
     async def _connection_loop(self) -> None:
         while not self._closed:

@@ -32,6 +32,9 @@ class FeatureSpec:
     built: bool = False  # False: the tile opens a plain "not available yet" screen
     description: str = ""  # English message id: one line on what the tile will do
     build_view: ViewBuilder | None = None
+    # Names the tile's own offline changes on "Data on this device": given an outbox entry,
+    # (English message id, parameters), or None when the entry is not the tile's.
+    describe_change: Callable[[Any], tuple[str, dict[str, str]] | None] | None = None
 
     @property
     def route(self) -> str:

@@ -19,6 +19,7 @@ KIOSK_TILES_PER_SCREEN = 6
 HOME = "/"
 SETTINGS_ROUTE = "/settings"
 MYDATA_ROUTE = "/mydata"
+SYNC_ROUTE = "/device-data"
 
 LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
     Mode.RESIDENT: ("ja", "en"),
@@ -31,7 +32,7 @@ LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
 class Screen:
     """What the router resolved a route to."""
 
-    kind: str  # "home" | "settings" | "mydata" | "feature"
+    kind: str  # "home" | "settings" | "mydata" | "sync" | "feature"
     route: str
     feature: FeatureSpec | None = None
 
@@ -93,6 +94,8 @@ class ShellState(Observable):
             return Screen("settings", SETTINGS_ROUTE)
         if path == MYDATA_ROUTE:
             return Screen("mydata", MYDATA_ROUTE)
+        if path == SYNC_ROUTE:
+            return Screen("sync", SYNC_ROUTE)
         feature = self.registry.by_route(path)
         if feature is None or not feature.available_in(self.mode):
             return Screen("home", HOME)

@@ -27,11 +27,14 @@ class SyncCounter(SQLModel, table=True):
 
 
 class SyncChange(SQLModel, table=True):
-    """A row of the change log; `person_id` None means public content of the municipality."""
+    """A row of the change log: `person_id` set means one person's row; `person_id` None is
+    content of the municipality, public when `audience` is None, otherwise only for the
+    residents in that audience ("parents", "age75plus"). See docs/sync.md, "Streams"."""
 
     __tablename__ = "sync_change"
     __table_args__ = (
         Index("ix_sync_change_person_position", "municipality_code", "person_id", "position"),
+        Index("ix_sync_change_audience_position", "municipality_code", "audience", "position"),
     )
 
     municipality_code: str = Field(primary_key=True, max_length=6)
@@ -39,6 +42,7 @@ class SyncChange(SQLModel, table=True):
     person_id: str | None = Field(
         default=None, sa_column=Column(String(36), ForeignKey("person.id"), nullable=True)
     )
+    audience: str | None = Field(default=None, max_length=32)  # only with person_id None
     collection: str = Field(max_length=64)
     key: str = Field(max_length=200)
     op: str = Field(max_length=8)

@@ -14,10 +14,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _json_str  # C: a str as a JSON string
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import NullType
 
 from backend.models import SyncChange, SyncCounter, as_utc
 from backend.sync.types import ChangeRow
@@ -61,7 +63,7 @@ def append_changes(
     changes: Sequence[ChangeRow],
     now: datetime | None = None,
 ) -> list[int]:
-    """Write `changes` (the caller's rows, or public ones) in the current transaction."""
+    """Write `changes` (the caller's rows, or public/audience ones) in this transaction."""
     if not changes:
         return []
     moment = now or datetime.now(UTC)
@@ -73,6 +75,7 @@ def append_changes(
                 "municipality_code": municipality_code,
                 "position": position,
                 "person_id": None if change.public else person_id,
+                "audience": change.audience if change.public else None,
                 "collection": change.collection,
                 "key": change.key,
                 "op": change.op,
@@ -88,40 +91,96 @@ def append_changes(
 
 @dataclass(frozen=True)
 class ChangePage:
-    changes: list[dict[str, Any]]
+    """A page of the change log, each change already as its JSON object text (see
+    `change_json`): the pull answers it as it is (`page_json`), without building and then
+    re-encoding a dict per row."""
+
+    encoded_changes: list[str]
     next_cursor: int
     has_more: bool
 
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """The changes as dicts (tests, tools); the pull itself never decodes them."""
+        return [json.loads(change) for change in self.encoded_changes]
+
+
+def change_json(position: int, collection: str, key: str, op: str, data: str | None,
+                changed_at: str) -> str:
+    """One change as a JSON object: `{"position", "collection", "key", "op", "data",
+    "changed_at"}` (docs/sync.md). `data` is the stored JSON text of the value, spliced in as
+    it is: every writer of `sync_change.data` stores `json.dumps` output (append_changes, the
+    0005 backfill), so it is one complete JSON value and needs no parse and re-encode."""
+    return (f'{{"position":{int(position)},"collection":{_json_str(collection)},'
+            f'"key":{_json_str(key)},"op":{_json_str(op)},'
+            f'"data":{"null" if data is None else data},'
+            f'"changed_at":{_json_str(changed_at)}}}')
+
+
+def page_json(page: ChangePage, **extra: Any) -> bytes:
+    """The body of a pull answer: `{"changes": [...], "next_cursor", "has_more", **extra}`
+    as UTF-8 JSON, the changes spliced in from their encoded text."""
+    tail = {"next_cursor": page.next_cursor, "has_more": page.has_more, **extra}
+    return "".join((
+        '{"changes":[', ",".join(page.encoded_changes), "],",
+        json.dumps(tail, ensure_ascii=False, separators=(",", ":"))[1:],
+    )).encode("utf-8")
+
+
+def stream_filter(person_id: str | None, audience: str | None = None) -> ColumnElement[bool]:
+    """Which log rows a stream is: one person's own rows (`person_id`), or the municipality's
+    rows of `audience` (None: the public rows). Streams are filters over one log."""
+    if person_id is not None:
+        if audience is not None:
+            raise ValueError("a person's stream has no audience")
+        return SyncChange.person_id == person_id  # type: ignore[return-value]
+    return and_(
+        SyncChange.person_id.is_(None),  # type: ignore[union-attr]
+        SyncChange.audience.is_(None) if audience is None  # type: ignore[union-attr]
+        else SyncChange.audience == audience,
+    )
+
 
 def read_changes(
-    connection: Connection, municipality_code: str, person_id: str, cursor: int, limit: int
+    connection: Connection, municipality_code: str, person_id: str | None, cursor: int,
+    limit: int, *, audience: str | None = None,
 ) -> ChangePage:
-    """The caller's own and the public rows after `cursor`, ascending, at most `limit`."""
+    """One stream's rows after `cursor`, ascending, at most `limit`: the person's own rows,
+    or (`person_id` None) the municipality's public rows or those of `audience`."""
     limit = max(1, min(limit, MAX_PAGE))
+    visible = stream_filter(person_id, audience)
     rows = connection.execute(
-        select(SyncChange)
+        select(*_PAGE_COLUMNS)
         .where(
             SyncChange.municipality_code == municipality_code,  # type: ignore[arg-type]
             SyncChange.position > cursor,  # type: ignore[arg-type]
-            or_(
-                SyncChange.person_id == person_id,  # type: ignore[arg-type]
-                SyncChange.person_id.is_(None),  # type: ignore[union-attr]
-            ),
+            visible,
         )
         .order_by(SyncChange.position)  # type: ignore[arg-type]
         .limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [
-        {
-            "position": row.position,
-            "collection": row.collection,
-            "key": row.key,
-            "op": row.op,
-            "data": None if row.data is None else json.loads(row.data),
-            "changed_at": as_utc(row.changed_at).isoformat(),
-        }
-        for row in rows
-    ]
-    return ChangePage(changes, rows[-1].position if rows else cursor, has_more)
+    moments: dict[datetime | str, str] = {}  # rows written together share their changed_at
+    encoded = []
+    for position, collection, key, op, data, changed_at in rows:
+        moment = moments.get(changed_at)
+        if moment is None:
+            moment = moments[changed_at] = _iso_utc(changed_at)
+        encoded.append(change_json(position, collection, key, op, data, moment))
+    return ChangePage(encoded, rows[-1][0] if rows else cursor, has_more)
+
+
+# What a page reads, in this order. `changed_at` as the driver returns it (SQLite: the stored
+# UTC text, PostgreSQL: an aware datetime), converted by `_iso_utc` once per distinct value
+# instead of by the column type for every row.
+_PAGE_COLUMNS = (
+    SyncChange.position, SyncChange.collection, SyncChange.key, SyncChange.op,
+    SyncChange.data, type_coerce(SyncChange.changed_at, NullType()).label("changed_at"),
+)
+
+
+def _iso_utc(value: datetime | str) -> str:
+    if isinstance(value, str):  # SQLite keeps the UTC wall-clock time as text
+        value = datetime.fromisoformat(value)
+    return as_utc(value).isoformat()

@@ -1,8 +1,10 @@
-"""`notices`: read-only public content. Devices pull it; every write is rejected.
+"""`notices`: read-only content of the municipality. Devices pull it; every write is rejected.
 
 The change-log rows are written where notices are created (the demo loader) and backfilled
-by migration 0005. Only untargeted notices (no `audience`) are public rows: targeted ones
-stay behind `GET /notices`, which checks the caller's household.
+by migrations 0005 (untargeted) and 0006 (targeted). Untargeted notices are rows of the
+"public" stream; a targeted notice (`audience` "parents", "age75plus") is a row of the
+stream "audience:<audience>", which only residents in that audience may pull (the same
+household rule as `GET /notices`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ COLLECTION = "notices"
 
 
 def notice_data(notice: Notice) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": notice.id,
         "category": notice.category,
         "published_at": as_utc(notice.published_at).isoformat(),
@@ -30,14 +32,18 @@ def notice_data(notice: Notice) -> dict[str, Any]:
         "body_en": notice.body_en,
         "is_demo": notice.is_demo,
     }
+    if notice.audience is not None:
+        data["audience"] = notice.audience
+    return data
 
 
 def log_notices(connection: Connection, municipality_code: str, notices: list[Notice]) -> None:
-    """Write public upsert rows for the untargeted `notices` (ids assigned) in this transaction."""
+    """Write upsert rows for `notices` (ids assigned) in this transaction: public rows for
+    untargeted ones, rows of their audience for targeted ones."""
     changes = [
-        ChangeRow(COLLECTION, str(notice.id), "upsert", notice_data(notice), public=True)
+        ChangeRow(COLLECTION, str(notice.id), "upsert", notice_data(notice), public=True,
+                  audience=notice.audience)
         for notice in notices
-        if notice.audience is None
     ]
     append_changes(connection, municipality_code, None, changes)
 

@@ -37,7 +37,9 @@ class Mutation:
 class ChangeRow:
     """A change-log row a handler wants written in the same transaction.
 
-    `public=False`: visible to the caller only; `public=True`: to everyone of the municipality.
+    `public=False`: visible to the caller only; `public=True`: content of the municipality
+    (no `person_id`), in the "public" stream when `audience` is None, otherwise only in the
+    stream "audience:<audience>" (residents in that audience, e.g. "parents").
     """
 
     collection: str
@@ -45,6 +47,11 @@ class ChangeRow:
     op: Op
     data: dict[str, Any] | None = None
     public: bool = False
+    audience: str | None = None  # only meaningful with public=True
+
+    def __post_init__(self) -> None:
+        if self.audience is not None and not self.public:
+            raise ValueError("audience is only meaningful for public=True rows")
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ def _public(key: str) -> list[ChangeRow]:
 
 
 def _pull(engine: Engine, cursor: int) -> tuple[list[str], int]:
+    """A page of the "public" stream (the rows these tests write)."""
     with engine.connect() as connection:
-        page = read_changes(connection, CODE, "nobody", cursor, 100)
+        page = read_changes(connection, CODE, None, cursor, 100)
     return [c["key"] for c in page.changes], page.next_cursor
 
 

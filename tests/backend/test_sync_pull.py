@@ -1,4 +1,6 @@
-"""`GET /sync/pull`: paging, public notices, last writer wins by server order, tombstones."""
+"""`GET /sync/pull`: paging, own rows only, last writer wins by server order, tombstones.
+
+The read-only streams ("public", "audience:<name>") are tested in test_sync_streams.py."""
 
 from __future__ import annotations
 
@@ -43,12 +45,14 @@ async def test_pages_follow_the_server_cursor(database_url: str, make_app: MakeA
     positions = [c["position"] for p in pages for c in p["changes"]]
     assert positions == sorted(positions) and len(set(positions)) == 7
     assert [c["key"] for p in pages for c in p["changes"]] == [f"k{i}" for i in range(1, 8)]
-    assert empty == {"changes": [], "next_cursor": cursor, "has_more": False}
+    assert empty == {"changes": [], "next_cursor": cursor, "has_more": False,
+                     "streams": ["public"]}
     assert bad.status_code == 422
 
 
 @pytest.mark.anyio
-async def test_untargeted_notices_are_public_rows(database_url: str, make_app: MakeApp) -> None:
+async def test_notices_are_stream_rows_not_personal_ones(database_url: str,
+                                                         make_app: MakeApp) -> None:
     app = make_app(database_url)  # loads the demo notices
     a, b = make_person(app), make_person(app)
     with Session(app.state.engine) as session:
@@ -58,10 +62,12 @@ async def test_untargeted_notices_are_public_rows(database_url: str, make_app: M
     async with asgi_client(app) as client:
         seen_a, _ = await pull_all(client, app, a)
         seen_b, _ = await pull_all(client, app, b, limit=2)
-    assert {c["key"] for c in seen_a} == public
-    assert seen_a == seen_b
-    assert all(c["collection"] == "notices" and c["op"] == "upsert" for c in seen_a)
-    assert {"title_ja", "title_en", "body_ja", "category"} <= set(seen_a[0]["data"])
+        stream = (await client.get("/sync/streams/public/pull",
+                                   headers=bearer(app, a))).json()["changes"]
+    assert seen_a == [] and seen_b == []
+    assert {c["key"] for c in stream} == public
+    assert all(c["collection"] == "notices" and c["op"] == "upsert" for c in stream)
+    assert {"title_ja", "title_en", "body_ja", "category"} <= set(stream[0]["data"])
 
 
 @pytest.mark.anyio

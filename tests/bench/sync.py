@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,8 @@ def _wait_health(base_url: str, process: subprocess.Popen[bytes], timeout: float
 
 
 @contextmanager
-def _backend(data_dir: Path, database_url: str | None) -> Iterator[str]:
+def _backend(data_dir: Path, database_url: str | None) -> Iterator[tuple[str, int]]:
+    """The backend's base URL and process id."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "backend", "--port", str(port), "--data-dir", str(data_dir)],
@@ -160,7 +162,7 @@ def _backend(data_dir: Path, database_url: str | None) -> Iterator[str]:
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_health(base_url, process)
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         try:
@@ -236,19 +238,43 @@ class _RssPeak:
         self.peak = max(self.peak, _rss_bytes())
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; None where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class _FirstSync:
+    elapsed: float
+    report: SyncReport
+    device_cpu_s: float  # this process, every thread
+    backend_cpu_s: float | None
+
+
 def _open_store(data_dir: Path, common_id: str) -> UserStore:
     return open_user_store(data_dir, common_id, MemoryDataKeyStore(), client_id=DEVICE_ID)
 
 
 async def _first_sync(store: UserStore, client: BackendClient, tokens: _Tokens,
-                      ) -> tuple[float, SyncReport]:
+                      backend_pid: int) -> _FirstSync:
     engine = SyncEngine(store, client, tokens.access_token, pull_page=PAGE_SIZE)
+    backend_cpu = _cpu_s(backend_pid)
+    device_cpu = time.process_time()
     started = time.perf_counter()
     report = await engine.sync_once()
     elapsed = time.perf_counter() - started
+    device_cpu = time.process_time() - device_cpu
+    backend_after = _cpu_s(backend_pid)
     if not report.ok:
         raise RuntimeError(f"first sync failed: {report.error}")
-    return elapsed, report
+    return _FirstSync(elapsed, report, device_cpu,
+                      None if backend_cpu is None or backend_after is None
+                      else backend_after - backend_cpu)
 
 
 async def _push(store: UserStore, client: BackendClient, tokens: _Tokens) -> float:
@@ -322,7 +348,7 @@ def _seed_in_subprocess(database_url: str, common_id: str, rows: int) -> float:
 async def _run(root: Path, rows: int, repeat: int, database_url: str | None
                ) -> dict[str, Any]:
     backend_dir = root / "backend"
-    with _backend(backend_dir, database_url) as base_url:
+    with _backend(backend_dir, database_url) as (base_url, backend_pid):
         async with httpx.AsyncClient(base_url=base_url, follow_redirects=False,
                                      timeout=60) as http:
             token_set = await login(http, PERSONA, device_id=DEVICE_ID)
@@ -332,9 +358,8 @@ async def _run(root: Path, rows: int, repeat: int, database_url: str | None
             seed_s = await asyncio.to_thread(_seed_in_subprocess, seed_url, common_id, rows)
 
             async with BackendClient(base_url, timeout=60) as client:
-                times: list[float] = []
+                runs: list[_FirstSync] = []
                 store: UserStore | None = None
-                report = SyncReport()
                 rss = _RssPeak()
                 for run in range(repeat):
                     if store is not None:
@@ -342,10 +367,9 @@ async def _run(root: Path, rows: int, repeat: int, database_url: str | None
                     store = _open_store(root / f"device{run}", common_id)
                     if run == 0:
                         with rss:
-                            elapsed, report = await _first_sync(store, client, tokens)
+                            runs.append(await _first_sync(store, client, tokens, backend_pid))
                     else:
-                        elapsed, report = await _first_sync(store, client, tokens)
-                    times.append(elapsed)
+                        runs.append(await _first_sync(store, client, tokens, backend_pid))
                 assert store is not None
                 synced = store.count(COLLECTION)
                 if synced != rows:
@@ -359,10 +383,12 @@ async def _run(root: Path, rows: int, repeat: int, database_url: str | None
             del changes
             floor = statistics.median(floors)
 
+    times = [r.elapsed for r in runs]
     first = statistics.median(times)
+    backend_cpu = [r.backend_cpu_s for r in runs if r.backend_cpu_s is not None]
     return {
         "rows": rows,
-        "pulled": report.pulled,
+        "pulled": runs[-1].report.pulled,
         "page_size": PAGE_SIZE,
         "first_sync_s": round(first, 3),
         "first_sync_runs_s": [round(t, 3) for t in times],
@@ -370,6 +396,10 @@ async def _run(root: Path, rows: int, repeat: int, database_url: str | None
         "floor_runs_s": [round(t, 3) for t in floors],
         "ratio_to_floor": round(first / floor, 2) if floor else None,
         "rows_per_s": round(rows / first) if first else None,
+        # CPU time during the first syncs (medians): the device (this process) and the
+        # backend process. Two cores: their sum over 2 is a floor for first_sync_s.
+        "device_cpu_s": round(statistics.median(r.device_cpu_s for r in runs), 3),
+        "backend_cpu_s": round(statistics.median(backend_cpu), 3) if backend_cpu else None,
         "peak_mb": round((rss.peak - rss.baseline) / 1_000_000, 1),
         "peak_mb_kind": "rss_delta",
         "rss_peak_mb": round(rss.peak / 1_000_000, 1),

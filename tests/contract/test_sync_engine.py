@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from backend_client import BackendClient
-from offline_store import MemoryDataKeyStore, open_user_store
+from offline_store import MemoryDataKeyStore, open_public_store, open_user_store
 from offline_store.sync_engine import SyncEngine
 from tests.identity_helpers import BASE_URL, identity_client, login, make_identity_app
 
@@ -54,6 +54,7 @@ async def test_offline_writes_reach_the_backend_once_even_when_answers_are_lost(
     tokens, token = await signed_in(app, "dev-taro", "phone-1")
     store = open_user_store(tmp_path / "phone", tokens.common_id, MemoryDataKeyStore(),
                             client_id="phone-1")
+    public = open_public_store(tmp_path / "phone", "332038")
     # Offline: nothing reaches the backend, nothing is lost.
     offline = BackendClient("http://127.0.0.1:9", retries=0)
     for i in range(5):
@@ -61,25 +62,28 @@ async def test_offline_writes_reach_the_backend_once_even_when_answers_are_lost(
                           "add", {"id": f"meal-{i}", "kind": "meal", "data": {"kcal": 500 + i}})
     store.apply_local("preferences", "theme", {"value": "dark"}, "set",
                       {"key": "theme", "value": "dark"})
-    report = await SyncEngine(store, offline, token).sync_once()
+    report = await SyncEngine(store, offline, token, public_store=public).sync_once()
     assert report.offline and store.pending_count() == 6
 
     # Online, but the first answer is lost after the server committed: replayed, applied once.
     lossy = BackendClient(BASE_URL, transport=LoseAnswers(httpx.ASGITransport(app=app), 1),
                           retries=0)
-    first = await SyncEngine(store, lossy, token).sync_once()
+    first = await SyncEngine(store, lossy, token, public_store=public).sync_once()
     assert first.offline and store.pending_count() == 6
-    second = await SyncEngine(store, lossy, token).sync_once()
+    second = await SyncEngine(store, lossy, token, public_store=public).sync_once()
     assert second.ok, second.error
     assert store.pending_count() == 0
     assert server_count(app, "health_record", tokens.common_id) == 5
-    # The pull brought the server's copy back, with the city's public notices.
+    # The pull brought the server's copy back; the city's public notices went to the
+    # public store (dev-taro is in no audience: no notice in his own store).
     assert store.read("preferences", "theme").data is not None
     assert not store.read("health_records", "meal-3").pending
-    assert store.count("notices") >= 1
+    assert public.count("notices") >= 1 and store.count("notices") == 0
+    assert second.pulled == 6 + public.count("notices")  # 6 own rows + the notices
     for client in (offline, lossy):
         await client.aclose()
     store.close()
+    public.close()
 
 
 async def test_a_rejected_mutation_is_reported_and_the_outbox_moves_on(

@@ -25,6 +25,8 @@ from backend.models import Person
 from backend.services.access_log import record_access
 from backend.services.consent_catalog import catalog
 from backend.settings import Settings
+from backend.sync.change_log import append_changes
+from backend.sync.types import ChangeRow
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_household, make_person
 
@@ -273,6 +275,40 @@ async def _sync_pull(client: httpx.AsyncClient, w: World) -> list[httpx.Response
                              headers=w.as_a())]
 
 
+async def _sync_streams(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # The read-only streams hold no one's own rows. A (a parent, not 75+) may pull "public"
+    # and "audience:parents"; "audience:age75plus" is refused (403 access_revoked), also
+    # when A asks for another municipality; another municipality's public stream (asked for
+    # anonymously or by A) gives only that municipality's public rows.
+    await _b_syncs(client, w)
+    with w.app.state.engine.begin() as connection:
+        append_changes(connection, "339999", None, [
+            ChangeRow("notices", "elsewhere", "upsert", {"title_en": "elsewhere"}, public=True),
+            ChangeRow("notices", "elsewhere-75", "upsert", {"title_en": "e75"}, public=True,
+                      audience="age75plus")])
+    path = "/sync/streams/{}/pull"
+    params = {"cursor": 0, "limit": 1000}
+    public = await client.get(path.format("public"), params=params, headers=w.as_a())
+    parents = await client.get(path.format("audience:parents"), params=params,
+                               headers=w.as_a())
+    elders = [await client.get(path.format("audience:age75plus"),
+                               params={**params, **extra}, headers=w.as_a())
+              for extra in ({}, {"municipality": "339999"})]
+    elsewhere = [await client.get(path.format("public"),
+                                  params={**params, "municipality": "339999"}, headers=headers)
+                 for headers in (None, w.as_a())]
+    assert public.status_code == 200 and parents.status_code == 200
+    assert {c["collection"] for c in public.json()["changes"] + parents.json()["changes"]} <= {
+        "notices"}
+    for refused in elders:
+        assert refused.status_code == 403
+        assert refused.json()["detail"]["code"] == "access_revoked"
+    for other in elsewhere:
+        assert other.status_code == 200
+        assert [c["key"] for c in other.json()["changes"]] == ["elsewhere"]
+    return [public, parents, *elders, *elsewhere]
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -293,6 +329,7 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/logout", _logout, OWN),
     Case("POST", "/sync/push", _sync_push, OWN),
     Case("GET", "/sync/pull", _sync_pull, OWN),
+    Case("GET", "/sync/streams/{stream}/pull", _sync_streams, (200, 403)),
 )
 
 
@@ -377,7 +414,8 @@ async def test_staff_lookup_is_staff_only_and_logged(database_url: str, make_app
 
 
 @pytest.mark.parametrize("path", ["/me", "/me/household", "/me/export", "/me/consents",
-                                  "/me/delegations", "/me/access-log"])
+                                  "/me/delegations", "/me/access-log", "/sync/pull",
+                                  "/sync/streams/audience:parents/pull"])
 @pytest.mark.anyio
 async def test_anonymous_callers_are_refused(tmp_path: Path, make_app: MakeApp,
                                              path: str) -> None:

@@ -53,6 +53,39 @@ def test_v1_with_pending_outbox_runs_to_head_with_rows_identical(data_dir, key_s
         db.close()
 
 
+def test_v2_with_rows_and_outbox_gets_record_streams(data_dir, key_store):
+    """v3 tags every existing row "main" (what the one pull stream wrote), drops the city's
+    notices that stream brought (they now come by the public and audience streams) and
+    leaves the outbox untouched; the store then reads and removes streams as usual."""
+    path = user_store_path(data_dir, COMMON_ID)
+    before = _v1_with_pending_outbox(path)
+    db = connect_sqlite(path)
+    try:
+        assert migrate(db, target=2) == 2
+        db.execute("INSERT INTO local_record (collection, key, data, server_position, pending,"
+                   " updated_at) VALUES ('notices', 'n1', X'7B7D', 4, 0, '2026-04-01'),"
+                   " ('bookings', 'b1', X'7B7D', NULL, 1, '2026-04-01'),"
+                   " ('preferences', 'theme', X'7B7D', 3, 0, '2026-04-01')")
+        db.execute("INSERT INTO sync_cursor (stream, cursor) VALUES ('main', 4)")
+        assert migrate(db) == HEAD >= 3
+        assert _outbox_rows(db) == before
+        assert db.execute("SELECT key, stream FROM local_record ORDER BY key").fetchall() == [
+            ("b1", "main"), ("theme", "main")]
+    finally:
+        db.close()
+    store = open_user_store(data_dir, COMMON_ID, key_store)
+    try:
+        assert store.pending_count() == 3
+        assert [s.stream for s in store.streams()] == ["main"]
+        store.apply_changes("audience:parents", [{"position": 5, "collection": "notices",
+                                                  "key": "n2", "op": "upsert", "data": {}}], 5)
+        assert store.remove_stream("audience:parents") == 1
+        assert store.read("preferences", "theme") is not None
+        assert store.cursor("main").cursor == 4
+    finally:
+        store.close()
+
+
 def test_opening_a_v1_store_migrates_it_and_keeps_its_outbox(data_dir, key_store):
     # A v1 file with no identity row yet: opening it records one and migrates to head.
     path = user_store_path(data_dir, COMMON_ID)

@@ -63,11 +63,11 @@ def test_a_failure_inside_the_page_leaves_nothing(store, monkeypatch):
 
     original = UserStore._flush
 
-    def flaky(self, conn, op, batch, now):
+    def flaky(self, conn, op, batch, now, *rest):
         calls.append(op)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        original(self, conn, op, batch, now)
+        original(self, conn, op, batch, now, *rest)
 
     monkeypatch.setattr(UserStore, "_flush", flaky)
     with pytest.raises(RuntimeError):

@@ -49,6 +49,25 @@ def test_pull_page_parses_and_keeps_order():
     assert page.changes[1].op == "delete" and page.changes[1].data is None
 
 
+def test_pull_page_streams_are_optional_names():
+    plain = PullPage.from_json({"changes": [], "next_cursor": 10, "has_more": False}, 10)
+    listed = PullPage.from_json({"changes": [], "next_cursor": 10, "has_more": False,
+                                 "streams": ["public", "audience:parents"]}, 10)
+    assert plain.streams == ()
+    assert listed.streams == ("public", "audience:parents")
+
+
+@pytest.mark.parametrize("bad", [
+    {"changes": [], "next_cursor": 10, "has_more": False, "streams": "public"},
+    {"changes": [], "next_cursor": 10, "has_more": False, "streams": ["public", 3]},
+    {"changes": [], "next_cursor": 10, "has_more": False, "streams": [""]},
+    {"changes": [], "next_cursor": 10, "has_more": False, "streams": {"public": 1}},
+])
+def test_broken_stream_lists_are_refused(bad):
+    with pytest.raises(BackendProtocolError, match="streams"):
+        PullPage.from_json(bad, cursor=10)
+
+
 @pytest.mark.parametrize("bad", [
     {"changes": [change(11)], "next_cursor": 9, "has_more": False},  # cursor backwards
     {"changes": [change(10)], "next_cursor": 12, "has_more": False},  # not after the cursor

@@ -95,7 +95,13 @@ def test_kiosk_home_has_paging_and_six_tiles():
 
 def test_notices_view_schedules_a_load_then_renders_cards():
     from datetime import UTC, datetime
+    from pathlib import Path
 
+    from app.account.account_state import AccountState
+    from app.account.device_data import DeviceData
+    from app.account.token_store import MemoryTokenStore
+    from app.device.public_content import PublicContent
+    from app.features.notices.repository import ShownNotice
     from app.features.notices.state import Status
     from app.features.notices.views import build_view, notices_state
     from app.services import AppServices
@@ -103,16 +109,11 @@ def test_notices_view_schedules_a_load_then_renders_cards():
 
     scheduled = []
     state = ShellState(REGISTRY, Mode.RESIDENT, Settings())
-    from app.account.account_state import AccountState
-    from app.account.token_store import MemoryTokenStore
-
     backend = BackendClient("http://127.0.0.1:9")
-    from pathlib import Path
-
-    from app.account.device_data import DeviceData
-
+    public = PublicContent(Path("/nonexistent"), backend)
     services = AppServices(backend, "http://127.0.0.1:9", AccountState(backend, MemoryTokenStore()),
-                           DeviceData(Path("/nonexistent"), backend, kiosk=True))
+                           DeviceData(Path("/nonexistent"), backend, kiosk=True, public=public),
+                           public)
     ctx = ViewContext.for_state(state, lambda r: None, lambda *a: scheduled.append(a), services)
     build_view(ctx)
     build_view(ctx)  # a second render while loading starts no second load
@@ -122,11 +123,18 @@ def test_notices_view_schedules_a_load_then_renders_cards():
     notices = notices_state(ctx)
     notices.status = Status.LOADED
     notices.language = "ja"
-    notices.loaded_at = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
-    notices.notices = [Notice(1, "health", notices.loaded_at, "特定健診のお知らせ", "本文", True)]
+    notices.stamp = notices._source.stamp()
+    notices.synced_at = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
+    notices.notices = [ShownNotice(Notice(1, "health", notices.synced_at, "特定健診のお知らせ",
+                                          "本文", True), for_household=True)]
     scheduled.clear()
     shown = texts(build_view(ctx))
-    assert not scheduled  # nothing to load again
+    assert not scheduled  # nothing to read again
     assert "特定健診のお知らせ" in shown
     assert "2026/11/24 9:30 更新" in shown
-    assert any("デモデータ" in s for s in shown)
+    assert any("デモデータ" in s and "あなたの世帯向け" in s for s in shown)
+    assert "未読" not in shown  # nobody signed in: no read marks
+
+    public.version += 1  # a sync stored new notices: read again
+    build_view(ctx)
+    assert len(scheduled) == 1

@@ -1,5 +1,6 @@
 """Notices tile (お知らせ): City notices for you and your household."""
 
+from app.features.notices.repository import describe_change
 from app.features.notices.views import build_view
 from app.shell.feature_spec import ALL_MODES, FeatureSpec
 
@@ -13,4 +14,5 @@ FEATURE = FeatureSpec(
     description="City notices for you and your household.",
     built=True,
     build_view=build_view,
+    describe_change=describe_change,
 )

@@ -1,11 +1,11 @@
-"""The Notices tile's screen: renders `NoticesState`; loading happens in the state object."""
+"""The Notices tile's screen: renders `NoticesState`; reading happens in the state object."""
 
 from __future__ import annotations
 
 import flet as ft
 
 from app.design.widgets import big_button
-from app.features.notices.repository import NoticesRepository
+from app.features.notices.repository import LocalNotices, ShownNotice
 from app.features.notices.state import NoticesState, Status
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
@@ -21,25 +21,30 @@ CATEGORY_ICONS = {
 
 
 def notices_state(ctx: ViewContext) -> NoticesState:
-    return ctx.services.feature_state(
+    services = ctx.services
+    return services.feature_state(
         "notices",
-        lambda: NoticesState(NoticesRepository(ctx.services.backend, ctx.account)),
+        lambda: NoticesState(LocalNotices(services.public, services.device, services.backend,
+                                          ctx.account)),
     )
 
 
 def build_view(ctx: ViewContext) -> list[ft.Control]:
     state = notices_state(ctx)
     language = ctx.state.settings.language
-    account = ctx.account
-    audience = account.me.common_id if account is not None and account.signed_in else None
-    if state.claim_load(language, audience):
+    if state.claim_load(language):
         ctx.run_task(_load_and_refresh, ctx, state, language)
 
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = []
-    if state.status is Status.LOADING and not state.notices:
-        controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading notices…"),
-                                                          size=m.body_size)]))
+    if state.never_received and state.status is not Status.FAILED:
+        if ctx.state.connection.offline:
+            controls.append(ft.Text(
+                t("The notices will appear here once this device has been online."),
+                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+        else:
+            controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading notices…"),
+                                                              size=m.body_size)]))
     if state.status is Status.FAILED:
         message = (t("The notices cannot be loaded while offline.") if state.offline
                    else t("The notices could not be loaded. Please try again later."))
@@ -48,27 +53,38 @@ def build_view(ctx: ViewContext) -> list[ft.Control]:
         controls.append(big_button(t("Retry"), "REFRESH", m, p,
                                    lambda _: ctx.run_task(_load_and_refresh, ctx, state,
                                                           language)))
-    if state.loaded_at is not None:
+    if state.synced_at is not None:
         controls.append(ft.Text(
-            t("Updated {time}", time=format_datetime_short(state.loaded_at, ctx.locale)),
+            t("Updated {time}", time=format_datetime_short(state.synced_at, ctx.locale)),
             size=m.body_size * 0.9, color=p.on_surface))
-    if state.status is Status.LOADED and not state.notices:
+    if state.status is Status.LOADED and not state.notices and not state.never_received:
         controls.append(ft.Text(t("There are no notices right now."), size=m.body_size))
-    for notice in state.notices:
-        controls.append(_notice_card(ctx, notice))
+    for shown in state.notices:
+        controls.append(_notice_card(ctx, state, shown))
     return controls
 
 
-def _notice_card(ctx: ViewContext, notice) -> ft.Control:  # type: ignore[no-untyped-def]
+def _notice_card(ctx: ViewContext, state: NoticesState, shown: ShownNotice) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    meta = format_datetime_short(notice.published_at, ctx.locale)
+    notice = shown.notice
+    meta = [format_datetime_short(notice.published_at, ctx.locale)]
+    if shown.for_household:
+        meta.append(t("For your household"))
     if notice.is_demo:
-        meta = f"{meta} · {t('Demo data')}"
+        meta.append(t("Demo data"))
+    marks: list[ft.Control] = []
+    if state.can_mark_read and not shown.read:
+        marks.append(_chip(t("Unread"), p.primary, p.on_primary, m.body_size))
+    if shown.read_pending:
+        marks.append(ft.Text(t("Read · waiting to be sent"), size=m.body_size * 0.8,
+                             color=p.on_surface, italic=True))
+    expanded = state.expanded == notice.id
     return ft.Container(
         bgcolor=p.surface,
-        border=ft.Border.all(1, p.outline),
+        border=ft.Border.all(2 if not shown.read and state.can_mark_read else 1, p.outline),
         border_radius=ft.BorderRadius.all(12),
         padding=ft.Padding.all(m.body_size),
+        on_click=lambda _: ctx.run_task(_open_and_refresh, ctx, state, notice.id),
         content=ft.Column(
             [
                 ft.Row([
@@ -76,15 +92,31 @@ def _notice_card(ctx: ViewContext, notice) -> ft.Control:  # type: ignore[no-unt
                             color=p.primary, size=m.body_size * 1.5),
                     ft.Text(notice.title, size=m.body_size * 1.15, weight=ft.FontWeight.BOLD,
                             color=p.on_surface, expand=True),
-                ]),
-                ft.Text(meta, size=m.body_size * 0.85, color=p.on_surface),
-                ft.Text(notice.body, size=m.body_size, color=p.on_surface),
+                    *marks,
+                ], wrap=False),
+                ft.Text(" · ".join(meta), size=m.body_size * 0.85, color=p.on_surface),
+                ft.Text(notice.body, size=m.body_size, color=p.on_surface,
+                        max_lines=None if expanded else 2,
+                        overflow=ft.TextOverflow.CLIP if expanded else ft.TextOverflow.ELLIPSIS),
             ],
             spacing=m.body_size * 0.4,
         ),
     )
 
 
+def _chip(label: str, bg: str, fg: str, size: float) -> ft.Control:
+    return ft.Container(
+        content=ft.Text(label, size=size * 0.8, color=fg, weight=ft.FontWeight.BOLD),
+        bgcolor=bg, border_radius=ft.BorderRadius.all(8),
+        padding=ft.Padding.symmetric(horizontal=size * 0.5, vertical=size * 0.15),
+    )
+
+
 async def _load_and_refresh(ctx: ViewContext, state: NoticesState, language: str) -> None:
     await state.load(language)
+    ctx.refresh()
+
+
+async def _open_and_refresh(ctx: ViewContext, state: NoticesState, notice_id: int) -> None:
+    await state.open_notice(notice_id)
     ctx.refresh()

@@ -9,7 +9,7 @@ from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
-from app.shell.state import MYDATA_ROUTE
+from app.shell.state import MYDATA_ROUTE, SYNC_ROUTE
 
 REMINDER_MESSAGES = {
     "health_check": "It is time for your annual health check. Please book it with the city.",
@@ -119,4 +119,7 @@ def _sync_status(ctx: ViewContext) -> list[ft.Control]:
         ft.TextButton(content=ft.Text(t("Sync now"), size=m.body_size * 0.9,
                                       color=p.primary),
                       on_click=lambda _: device.sync_now(), height=m.min_touch_target),
+        ft.TextButton(content=ft.Text(t("Details"), size=m.body_size * 0.9, color=p.primary),
+                      on_click=lambda _: ctx.navigate(SYNC_ROUTE),
+                      height=m.min_touch_target),
     ], wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)]

@@ -1,0 +1,115 @@
+""""Data on this device" (この端末のデータ): changes waiting to be sent, changes the city did not
+accept and why, what was sent lately, and how fresh the stored data is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import flet as ft
+
+from app.account.sync_status import ChangeItem, SyncStatusState
+from app.design.widgets import big_button
+from app.i18n.formatting import format_datetime_short
+from app.shell.context import ViewContext
+from app.shell.state import HOME
+
+STATE_LABELS = {
+    "pending": "Waiting to be sent",
+    "sending": "Waiting to be sent",  # sent at least once, no answer yet (offline, say)
+    "applied": "Sent",
+    "rejected": "Not accepted",
+}
+
+
+def sync_status_state(ctx: ViewContext) -> SyncStatusState:
+    describers = [f.describe_change for f in ctx.state.registry
+                  if f.describe_change is not None]
+    return ctx.services.feature_state(
+        "sync-status",
+        lambda: SyncStatusState(ctx.device, describers, lambda: datetime.now(UTC)),
+    )
+
+
+def sync_body(ctx: ViewContext) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    device = ctx.device
+    public = getattr(ctx.services, "public", None)
+    controls: list[ft.Control] = []
+    if device is None or not device.open:
+        controls.append(ft.Text(t("Log in to keep your own data on this device."),
+                                size=m.body_size, color=p.on_surface))
+    if public is not None and public.last_synced_at is not None:
+        controls.append(_line(ctx, "PUBLIC", t(
+            "City information updated {time}",
+            time=format_datetime_short(public.last_synced_at, ctx.locale))))
+    if device is None or not device.open:
+        controls.append(big_button(t("Back to home"), "HOME", m, p,
+                                   lambda _: ctx.navigate(HOME)))
+        return controls
+
+    state = sync_status_state(ctx)
+    if state.claim_load():
+        ctx.run_task(_load_and_refresh, ctx, state)
+    if device.last_synced_at is not None:
+        controls.append(_line(ctx, "CLOUD_DONE", t(
+            "Your data synced {time}",
+            time=format_datetime_short(device.last_synced_at, ctx.locale))))
+    else:
+        controls.append(_line(ctx, "CLOUD_OFF", t("Your data has not been synced yet.")))
+    controls.append(big_button(t("Sync now"), "SYNC", m, p, lambda _: device.sync_now()))
+
+    controls.append(_heading(ctx, t("Waiting to be sent ({count})", count=len(state.waiting))))
+    if not state.waiting:
+        controls.append(ft.Text(t("Everything made on this device has been sent."),
+                                size=m.body_size, color=p.on_surface))
+    controls += [_item(ctx, item) for item in state.waiting]
+    if state.rejected:
+        controls.append(_heading(ctx, t("Not accepted by the city ({count})",
+                                        count=len(state.rejected))))
+        controls.append(ft.Text(
+            t("These changes were undone on this device; the city's version is shown."),
+            size=m.body_size * 0.9, color=p.on_surface))
+        controls += [_item(ctx, item) for item in state.rejected]
+    if state.sent:
+        controls.append(_heading(ctx, t("Sent recently")))
+        controls += [_item(ctx, item) for item in state.sent]
+    return controls
+
+
+def _line(ctx: ViewContext, icon: str, text: str) -> ft.Control:
+    m, p = ctx.metrics, ctx.palette
+    return ft.Row([ft.Icon(getattr(ft.Icons, icon), color=p.primary),
+                   ft.Text(text, size=m.body_size, color=p.on_surface, expand=True)])
+
+
+def _heading(ctx: ViewContext, text: str) -> ft.Control:
+    return ft.Text(text, size=ctx.metrics.body_size * 1.1, weight=ft.FontWeight.BOLD,
+                   color=ctx.palette.on_surface)
+
+
+def _item(ctx: ViewContext, item: ChangeItem) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    message, params = item.description
+    state = t(STATE_LABELS.get(item.state, item.state))
+    if item.state in ("pending", "sending") and item.attempts:
+        state += " · " + t("tried {count} times", count=item.attempts)
+    lines: list[ft.Control] = [
+        ft.Text(t(message, **params), size=m.body_size, color=p.on_surface,
+                weight=ft.FontWeight.BOLD),
+        ft.Text(f"{state} · {format_datetime_short(item.created_at, ctx.locale)}",
+                size=m.body_size * 0.85, color=p.on_surface),
+    ]
+    if item.reason is not None:
+        reason, reason_params = item.reason
+        lines.append(ft.Text(t(reason, **reason_params), size=m.body_size * 0.9,
+                             color=p.banner))
+    return ft.Container(
+        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
+        border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
+        content=ft.Row([ft.Column(lines, spacing=m.body_size * 0.25, expand=True)]),
+    )
+
+
+async def _load_and_refresh(ctx: ViewContext, state: SyncStatusState) -> None:
+    await state.load()
+    ctx.refresh()

@@ -1,0 +1,51 @@
+""""Data on this device": which changes wait, which the city refused and why, what was sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from app.account.sync_status import generic_description, items_from, reason_of
+from offline_store import OutboxEntry
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def entry(seq: int, state: str, key: str = "theme", age: timedelta = timedelta(minutes=5),
+          code: str | None = None, message: str | None = None,
+          collection: str = "preferences", name: str = "set") -> OutboxEntry:
+    return OutboxEntry(seq, f"m{seq}", collection, key, name, {}, NOW - age, state,
+                       code, message)
+
+
+def test_changes_are_split_newest_first_with_reasons():
+    entries = [
+        entry(1, "applied"), entry(2, "rejected", code="invalid_args", message="too big"),
+        entry(3, "sending"), entry(4, "pending", key="notices.read.4"),
+        entry(5, "rejected", code="slot_full", message="no places left that day"),
+        entry(6, "rejected", age=timedelta(days=45), code="not_found"),
+    ]
+    def mark(e):
+        return (("A notice marked as read", {}) if e.key.startswith("notices.read.")
+                else None)
+    waiting, rejected, sent = items_from(entries, [mark], NOW)
+    assert [(i.seq, i.state) for i in waiting] == [(4, "pending"), (3, "sending")]
+    assert waiting[0].description == ("A notice marked as read", {})
+    assert waiting[1].description == ("A setting was changed ({key})", {"key": "theme"})
+    assert [i.seq for i in rejected] == [5, 2]  # the one from 45 days ago is no longer listed
+    assert rejected[0].reason == ("The city did not accept it: {message}",
+                                  {"message": "no places left that day"})
+    assert rejected[1].reason == ("The city could not accept the data of this change.", {})
+    assert [i.seq for i in sent] == [1]
+
+
+def test_only_the_last_few_sent_changes_are_listed():
+    _, _, sent = items_from([entry(i, "applied") for i in range(1, 20)], [], NOW)
+    assert [i.seq for i in sent] == [19, 18, 17, 16, 15]
+
+
+def test_generic_names_and_reasons():
+    record = entry(1, "pending", collection="health_records", name="add")
+    assert generic_description(record) == ("A health record was added", {})
+    assert generic_description(entry(1, "pending", collection="bulky_waste")) == (
+        "A change to {collection}", {"collection": "bulky_waste"})
+    assert reason_of(entry(1, "rejected")) == ("The city did not accept it.", {})

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
@@ -506,6 +506,26 @@ class UserStore(LocalStore):
             query = query.limit(limit)
         with Session(self._engine) as session:
             return [self._entry(row) for row in session.exec(query)]
+
+    def prune_settled(self, keep_applied: int = 50,
+                      keep_rejected_for: timedelta = timedelta(days=30)) -> int:
+        """Forgets settled entries the resident no longer needs to see: all but the newest
+        `keep_applied` applied ones, and rejected ones older than `keep_rejected_for`.
+        Pending and sending entries are never touched; `seq` is never reused (AUTOINCREMENT).
+        Returns how many entries were deleted."""
+        if keep_applied < 0:
+            raise ValueError("keep_applied must be >= 0")
+        cutoff = iso_utc(self._clock() - keep_rejected_for)
+        with self._write() as conn:
+            applied = conn.execute(text("""
+                DELETE FROM outbox WHERE state = 'applied' AND seq NOT IN (
+                    SELECT seq FROM outbox WHERE state = 'applied'
+                    ORDER BY seq DESC LIMIT :keep)
+            """), {"keep": keep_applied}).rowcount
+            rejected = conn.execute(text(
+                "DELETE FROM outbox WHERE state = 'rejected' AND created_at < :cutoff"),
+                {"cutoff": cutoff}).rowcount
+        return int(applied) + int(rejected)
 
     def mark_results(self, results: Iterable[Mapping[str, Any]]) -> builtins.list[OutboxEntry]:
         """Consumes the results of `POST /sync/push`, in one transaction.

@@ -146,6 +146,8 @@ class SyncEngine:
         while True:
             batch = await asyncio.to_thread(self._store.next_batch, self._push_batch)
             if not batch:
+                if progress.pushed:
+                    await asyncio.to_thread(self._store.prune_settled)
                 return
             token = await self._access_token()
             response = await self._client.push(

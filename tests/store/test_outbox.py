@@ -142,3 +142,27 @@ def test_logout_with_a_pending_outbox_keeps_it_on_a_persistent_store(data_dir, k
         assert store.next_batch(10)[0].mutation_id == entry.mutation_id
     finally:
         store.close()
+
+
+def test_settled_entries_are_pruned_but_never_unsent_ones(store, clock):
+    entries = [store.apply_local("preferences", f"k{i}", i, "set", {"key": f"k{i}", "value": i})
+               for i in range(8)]
+    batch = store.next_batch(8)
+    assert [e.seq for e in batch] == [e.seq for e in entries]
+    store.mark_results([_result(e, "applied") for e in batch[:5]]
+                       + [_result(batch[5], "rejected", {"code": "invalid_args"})])
+    # batch[6] and batch[7] stay "sending" (answer lost)
+    later = store.apply_local("preferences", "k9", 9, "set", {"key": "k9", "value": 9})
+
+    assert store.prune_settled(keep_applied=2) == 3  # the three oldest applied ones
+    states = [(e.seq, e.state) for e in store.outbox()]
+    assert states == [(batch[3].seq, "applied"), (batch[4].seq, "applied"),
+                      (batch[5].seq, "rejected"), (batch[6].seq, "sending"),
+                      (batch[7].seq, "sending"), (later.seq, "pending")]
+
+    clock.advance(31 * 24 * 3600)  # the rejection has been listed for 30 days
+    assert store.prune_settled(keep_applied=2) == 1
+    assert [e.state for e in store.outbox()] == ["applied", "applied", "sending", "sending",
+                                                 "pending"]
+    fresh = store.apply_local("preferences", "k10", 10, "set", {"key": "k10", "value": 10})
+    assert fresh.seq > later.seq  # seqs are never reused after pruning

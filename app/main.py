@@ -15,6 +15,7 @@ from app.account.token_store import (
     TokenStore,
 )
 from app.config import AppConfig
+from app.device.notifications import plyer_notifier
 from app.device.preferences import DevicePreferencesStore
 from app.device.public_content import PublicContent
 from app.device.secure_storage import SecureStorageDataKeyStore, SecureStorageTokenStore
@@ -62,6 +63,9 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             device=DeviceData(config.data_dir, backend, kiosk=kiosk, run_task=page.run_task,
                               key_store=data_key_store_for(page), public=public),
             public=public,
+            local_settings=(lambda _key: MemorySettingsStore()) if kiosk
+            else DevicePreferencesStore,
+            notifier=None if page.web else plyer_notifier,
         )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()

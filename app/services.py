@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 from app.account.account_state import AccountState
 from app.account.device_data import DeviceData
+from app.device.notifications import Notifier
 from app.device.public_content import PublicContent
+from app.shell.settings import MemorySettingsStore, SettingsStore
 from backend_client import BackendClient
 
 T = TypeVar("T")
@@ -21,6 +23,9 @@ class AppServices:
     account: AccountState
     device: DeviceData
     public: PublicContent  # the city's public content on this device (shared by everyone)
+    # A tile's own settings on this device, by key (memory only on kiosks).
+    local_settings: Callable[[str], SettingsStore] = lambda _key: MemorySettingsStore()
+    notifier: Notifier | None = None  # local notifications (None in a browser)
     _feature_states: dict[str, Any] = field(default_factory=dict)
 
     def feature_state(self, key: str, factory: Callable[[], T]) -> T:

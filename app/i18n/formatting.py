@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_currency
 
 CITY_TIMEZONE = "Asia/Tokyo"
@@ -32,3 +32,18 @@ def format_datetime_short(value: datetime, locale: str, tzinfo: str = CITY_TIMEZ
 def format_yen(amount: int, locale: str) -> str:
     """A yen amount with the locale's grouping and symbol: ￥1,200 / ¥1,200."""
     return format_currency(amount, "JPY", locale=locale)
+
+
+def format_day_short(value: date, locale: str) -> str:
+    """A day with its weekday: 11月26日(木) / Thu, Nov 26."""
+    return format_skeleton("MMMEd", value, locale=locale)
+
+
+def format_month(year: int, month: int, locale: str) -> str:
+    """A month heading: 2026年11月 / November 2026."""
+    return format_skeleton("yMMMM", date(year, month, 1), locale=locale)
+
+
+def weekday_names(locale: str) -> list[str]:
+    """Short weekday names Monday first: 月 火 … / Mon Tue …"""
+    return [format_date(date(2024, 1, 1 + i), "EEE", locale=locale) for i in range(7)]

@@ -78,6 +78,9 @@ class PortalShell:
         self.render()
         page.run_task(self.services.public.start)
         page.run_task(self.account.restore)
+        for feature in self.state.registry.for_mode(self.state.mode):
+            if feature.background is not None:
+                page.run_task(feature.background, self.context())
         page.run_task(self._connection_loop)
         if self.idle_timer is not None:
             page.run_task(self._idle_loop)

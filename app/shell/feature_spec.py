@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,10 @@ class FeatureSpec:
     # Names the tile's own offline changes on "Data on this device": given an outbox entry,
     # (English message id, parameters), or None when the entry is not the tile's.
     describe_change: Callable[[Any], tuple[str, dict[str, str]] | None] | None = None
+    # Work the tile does for the whole session (reminders): started once by the shell.
+    background: Callable[[ViewContext], Awaitable[None]] | None = None
+    # Short notes the tile puts on the home screen ("tomorrow is collection day").
+    home_notes: Callable[[ViewContext], list[str]] | None = None
 
     @property
     def route(self) -> str:

@@ -1,5 +1,7 @@
 """Waste tile (ごみ): sorting dictionary, collection calendar, bulky-waste booking."""
 
+from app.features.waste.repository import describe_change
+from app.features.waste.views import build_view, home_notes, reminders_background
 from app.shell.feature_spec import RESIDENT_AND_KIOSK, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -10,4 +12,9 @@ FEATURE = FeatureSpec(
     order=70,
     needs_login=False,
     description="Look up how to sort anything, see collection days and book bulky-waste pickup.",
+    built=True,
+    build_view=build_view,
+    describe_change=describe_change,
+    background=reminders_background,
+    home_notes=home_notes,
 )

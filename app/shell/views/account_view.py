@@ -10,6 +10,7 @@ from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
 from app.shell.state import MYDATA_ROUTE, SYNC_ROUTE
+from app.shell.views.common import note_card
 
 REMINDER_MESSAGES = {
     "health_check": "It is time for your annual health check. Please book it with the city.",
@@ -42,7 +43,7 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
         for reminder in me.reminders:
             message = REMINDER_MESSAGES.get(str(reminder.get("kind")))
             if message:
-                controls.append(_reminder_card(ctx, t(message)))
+                controls.append(note_card(ctx, t(message)))
         return controls
     if account.status is LoginStatus.SIGNING_IN:
         return [ft.Row([ft.ProgressRing(), ft.Text(t("Logging in…"), size=m.body_size,
@@ -63,20 +64,6 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
         size=m.body_size, color=p.on_surface))
     controls.append(big_button(t("Log in"), "LOGIN", m, p, lambda _: ctx.login()))
     return controls
-
-
-def _reminder_card(ctx: ViewContext, message: str) -> ft.Control:
-    m, p = ctx.metrics, ctx.palette
-    return ft.Container(
-        bgcolor=p.surface,
-        border=ft.Border.all(2, p.primary),
-        border_radius=ft.BorderRadius.all(12),
-        padding=ft.Padding.all(m.body_size),
-        content=ft.Row(
-            [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE, color=p.primary),
-             ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
-        ),
-    )
 
 
 def _logout_question(ctx: ViewContext) -> list[ft.Control]:

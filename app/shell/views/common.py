@@ -51,3 +51,18 @@ def banner_if_offline(ctx: ViewContext, on_retry) -> list[ft.Control]:  # type: 
             on_retry,
         )
     ]
+
+
+def note_card(ctx: ViewContext, message: str) -> ft.Control:
+    """A reminder on the home screen (health check, tomorrow's collection…)."""
+    m, p = ctx.metrics, ctx.palette
+    return ft.Container(
+        bgcolor=p.surface,
+        border=ft.Border.all(2, p.primary),
+        border_radius=ft.BorderRadius.all(12),
+        padding=ft.Padding.all(m.body_size),
+        content=ft.Row(
+            [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE, color=p.primary),
+             ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
+        ),
+    )

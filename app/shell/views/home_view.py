@@ -13,6 +13,7 @@ from app.i18n.translator import LANGUAGE_NAMES
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
 from app.shell.views.account_view import account_area
+from app.shell.views.common import note_card
 
 
 def language_buttons(ctx: ViewContext) -> ft.Control:
@@ -56,6 +57,9 @@ def home_body(ctx: ViewContext, today: date) -> list[ft.Control]:
         ft.Text(format_date_long(today, ctx.locale), size=m.body_size, color=p.on_surface),
     ]
     controls.extend(account_area(ctx))
+    for feature in ctx.state.registry.for_mode(ctx.state.mode):
+        if feature.home_notes is not None:
+            controls.extend(note_card(ctx, note) for note in feature.home_notes(ctx))
     if state.mode is Mode.VISITOR:
         controls.append(language_buttons(ctx))
     controls.append(

@@ -1,6 +1,7 @@
 """The sync protocol's wire format (docs/sync.md): push numbered mutations, pull the change log.
 
-Typed and validated here so the sync engine never handles raw JSON.
+Validated here, and typed: the sync engine never checks raw JSON. A pull page's changes reach
+the store as the checked JSON objects they arrived as (`PullPage.change_objects`).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class ChangeList(Sequence[Change]):
     """A pulled page's changes as they arrived: JSON objects checked by `checked_changes`,
     seen as `Change` values built only when read (`len` builds none). A first sync reads
     100,000 changes, and building a `Change` per row only for the store to turn it back into a
-    dict was about a fifth of the device's work. `objects` is what the store takes."""
+    dict was about a tenth of the device's work. `objects` is what the store takes."""
 
     __slots__ = ("objects",)
 

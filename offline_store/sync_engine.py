@@ -120,7 +120,7 @@ class SyncEngine:
         *,
         public_store: PublicStore | None = None,
         push_batch: int = 100,
-        pull_page: int = 500,
+        pull_page: int = 5000,
     ) -> None:
         self._store = store
         self._public_store = public_store
@@ -206,7 +206,7 @@ class PublicSyncEngine:
     the device's `PublicStore`, anonymously."""
 
     def __init__(self, public_store: PublicStore, client: BackendClient,
-                 municipality_code: str, *, pull_page: int = 500) -> None:
+                 municipality_code: str, *, pull_page: int = 5000) -> None:
         self._store = public_store
         self._client = client
         self.municipality_code = municipality_code

@@ -24,7 +24,9 @@ from sqlalchemy.types import NullType
 from backend.models import SyncChange, SyncCounter, as_utc
 from backend.sync.types import ChangeRow
 
-MAX_PAGE = 1000
+# A page is one request and one device transaction: 5000 rows of health records are about
+# 1.5 MB of JSON. Larger pages cost a first sync less per row (docs/benchmarks.md).
+MAX_PAGE = 5000
 
 
 def _ensure_counter(connection: Connection, municipality_code: str) -> None:

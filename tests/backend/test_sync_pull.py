@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from backend.models import HealthRecord, Notice, Preference, SyncChange
 from backend.models.notice import AUDIENCE_PARENTS
+from backend.sync.change_log import MAX_PAGE
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_person
 from tests.backend.sync_helpers import mutation, pull_all, push, set_pref
@@ -39,7 +40,8 @@ async def test_pages_follow_the_server_cursor(database_url: str, make_app: MakeA
                 break
         empty = (await client.get("/sync/pull", params={"cursor": cursor},
                                   headers=bearer(app, person))).json()
-        bad = await client.get("/sync/pull", params={"limit": 1001}, headers=bearer(app, person))
+        bad = await client.get("/sync/pull", params={"limit": MAX_PAGE + 1},
+                               headers=bearer(app, person))
     assert [len(p["changes"]) for p in pages] == [3, 3, 1]
     assert [p["has_more"] for p in pages] == [True, True, False]
     positions = [c["position"] for p in pages for c in p["changes"]]

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from backend.models import HouseholdMember, Notice, Person
 from backend.models.notice import AUDIENCE_AGE75PLUS, AUDIENCE_PARENTS
 from backend.services.clock import city_today
-from backend.sync.change_log import append_changes
+from backend.sync.change_log import MAX_PAGE, append_changes
 from backend.sync.types import ChangeRow
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_household, make_person
@@ -186,7 +186,7 @@ async def test_stream_names_and_bearers_are_checked(database_url: str,
                                    headers={"Authorization": "Bearer not-a-token"})
         unknown = [await pull_stream(client, name, headers=bearer(app, parent))
                    for name in ("main", "audience:nobody", "audience:", "private", "Public")]
-        too_big = await pull_stream(client, "public", limit=1001)
+        too_big = await pull_stream(client, "public", limit=MAX_PAGE + 1)
         negative = await pull_stream(client, "public", cursor=-1)
     assert anonymous.status_code == 401
     assert forged.status_code == 401  # never silently anonymous

@@ -124,7 +124,9 @@ async def test_writes_survive_sigkill_and_are_delivered_once(backend: RunningBac
                 if store.pending_count() == 0:
                     break
         assert store.pending_count() == 0
-        assert Counter(e.state for e in store.outbox()) == {"applied": len(outbox)}
+        # Everything applied; settled entries beyond the newest 50 are pruned after a push.
+        settled = Counter(e.state for e in store.outbox())
+        assert set(settled) == {"applied"} and settled["applied"] == min(len(outbox), 50)
     finally:
         store.close()
 

@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "build" / "outputs" / "flet-src"
 MARKER = ".tsuyama-staged"
 COPIED = ("app", "backend_client", "offline_store", "assets")
-SERVER_ONLY = {"fastapi", "uvicorn", "alembic", "psycopg", "python-multipart"}
+# The backend only: sudachipy and its 200 MB dictionary make readings of waste items at import
+# time (docs/adr/0014-waste-content.md); no phone needs them.
+SERVER_ONLY = {"fastapi", "uvicorn", "alembic", "psycopg", "python-multipart", "sudachipy",
+               "sudachidict-core"}
 MODES = ("resident", "kiosk", "visitor")
 
 

@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = {
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",
+    "waste_search": "tests.bench.waste_search",
 }
 
 
@@ -17,11 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=None,
-                        help="runs per figure (startup: 5, sync: 1)")
+                        help="runs per figure (startup: 5, sync: 1, waste_search: 5)")
     parser.add_argument("--rows", type=int, default=None,
                         help="sync: records seeded and pulled (default 100000)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default=None,
                         help="sync: the backend's database (default sqlite)")
+    parser.add_argument("--items", type=int, default=None,
+                        help="waste_search: items indexed (default 2000)")
     args = parser.parse_args(argv)
     options: dict[str, object] = {}
     if args.repeat is not None:
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.name != "sync":
                 parser.error(f"--{name} only applies to the sync benchmark")
             options[name] = value
+    if args.items is not None:
+        if args.name != "waste_search":
+            parser.error("--items only applies to the waste_search benchmark")
+        options["items"] = args.items
     module = importlib.import_module(BENCHMARKS[args.name])
     result = module.run(**options)
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -1,12 +1,276 @@
-"""The bulky-waste booking screens (粗大ごみ): filled in with the booking flow."""
+"""The bulky-waste booking screens (粗大ごみ): my bookings, pick items, pick a day, confirm."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import flet as ft
 
+from app.design.widgets import big_button
+from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
+from app.i18n.formatting import city_today, format_day_short, format_yen
 from app.shell.context import ViewContext
 
+STATUS_LABELS = {
+    "pending": "Waiting for the city's confirmation",
+    "booked": "Booked",
+    "cancelled": "Cancelled",
+    "collected": "Collected",
+}
+REJECTION_LABELS = {
+    "slot_full": "That day is fully booked. Please choose another day.",
+    "deadline_passed": "It is too late to book, change or cancel for that day.",
+    "not_bulky": "One of the items is not bulky waste.",
+    "unknown_item": "One of the items is no longer in the city's list.",
+}
 
-def bulky_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
-    return []
+
+def bulky_state(ctx: ViewContext) -> BulkyBooking:
+    services = ctx.services
+    return services.feature_state(
+        "waste-bulky",
+        lambda: BulkyBooking(services.public, services.device, lambda: datetime.now(UTC)),
+    )
+
+
+def bulky_section(ctx: ViewContext, waste: WasteState) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    state = bulky_state(ctx)
+    if state.stamp != state.stamp_now():
+        state.stamp = state.stamp_now()  # claimed: one read per change
+        ctx.run_task(_load_and_refresh, ctx, state, waste)
+    controls: list[ft.Control] = [ft.Text(
+        t("Furniture, appliances and other large items are collected at your door on your "
+          "district's day, by booking. Pay with bulky-waste stickers (粗大ごみ処理券)."),
+        size=m.body_size * 0.9, color=p.on_surface)]
+    if not state.signed_in:
+        controls.append(ft.Text(t("Log in with your My Number card to book a collection."),
+                                size=m.body_size, color=p.on_surface,
+                                weight=ft.FontWeight.BOLD))
+        controls.append(big_button(t("Log in"), "LOGIN", m, p, lambda _: ctx.login()))
+        return controls
+    if state.message:
+        controls.append(ft.Text(t(state.message), size=m.body_size, color=p.primary,
+                                weight=ft.FontWeight.BOLD))
+    controls.append(_heading(ctx, t("My bookings")))
+    if not state.bookings:
+        controls.append(ft.Text(t("No bookings yet."), size=m.body_size, color=p.on_surface))
+    controls += [_booking_card(ctx, state, waste, b) for b in state.bookings]
+
+    controls.append(_heading(ctx, t("New booking")))
+    area = waste.area
+    if area is None:
+        controls.append(ft.Text(t("First choose your district under “Collection days”."),
+                                size=m.body_size, color=p.on_surface))
+        return controls
+    controls += _item_picker(ctx, state, waste)
+    controls += _cart(ctx, state)
+    if state.cart:
+        controls += _day_picker(ctx, state, waste)
+    if state.cart and state.day is not None:
+        controls.append(big_button(
+            t("Book for {day}", day=format_day_short(state.day, ctx.locale)),
+            "EVENT_AVAILABLE", m, p, lambda _: ctx.run_task(_book, ctx, state, waste)))
+    return controls
+
+
+def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+                  booking: Booking) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    title = (t("Booking number {number}", number=booking.number) if booking.number
+             else t("Booking (no number yet)"))
+    day = format_day_short(booking.day, ctx.locale) if booking.day else "?"
+    lines: list[ft.Control] = [
+        ft.Text(title, size=m.body_size * 1.05, weight=ft.FontWeight.BOLD, color=p.on_surface),
+        ft.Text(f"{day} · {booking.area_name}", size=m.body_size, color=p.on_surface),
+        ft.Text(" / ".join(f"{i.get('name')} × {i.get('quantity')}" for i in booking.items),
+                size=m.body_size * 0.95, color=p.on_surface),
+        ft.Text(t("Fee: {amount}", amount=format_yen(booking.total_fee, ctx.locale)),
+                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
+    ]
+    if booking.rejection is not None:
+        code, message = booking.rejection
+        reason = REJECTION_LABELS.get(code or "")
+        lines.append(ft.Text(t("Not accepted: {reason}",
+                               reason=t(reason) if reason else (message or "")),
+                             size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
+        return _card(ctx, lines)
+    status = t(STATUS_LABELS.get(booking.status, booking.status))
+    if booking.waiting and booking.status != "pending":
+        status += " · " + t("a change is waiting to be sent")
+    lines.append(ft.Text(status, size=m.body_size * 0.9, color=p.on_surface, italic=True))
+    if booking.status == "booked":
+        text = booking.payment.get("text_ja" if ctx.locale.startswith("ja") else "text_en")
+        if isinstance(text, str):
+            lines.append(ft.Text(text, size=m.body_size * 0.9, color=p.on_surface))
+        today = city_today()
+        if booking.changeable_until is not None and booking.changeable_until >= today:
+            lines.append(ft.Text(t("You can change or cancel until {day}.",
+                                   day=format_day_short(booking.changeable_until, ctx.locale)),
+                                 size=m.body_size * 0.9, color=p.on_surface))
+            lines.append(ft.Row([
+                big_button(t("Cancel this booking"), "EVENT_BUSY", m, p,
+                           lambda _: ctx.run_task(_cancel, ctx, state, waste, booking)),
+                big_button(t("Change the day"), "EDIT_CALENDAR", m, p,
+                           lambda _: _start_move(ctx, state, booking)),
+            ], wrap=True))
+            if state.moving == booking.booking_id:
+                for slot in state.slots(waste.choice.district, waste.content.holidays):
+                    if slot.day != booking.day and slot.remaining > 0:
+                        lines.append(_slot_button(
+                            ctx, slot, lambda _, d=slot.day: ctx.run_task(
+                                _move, ctx, state, waste, booking, d)))
+    return _card(ctx, lines)
+
+
+def _item_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
+    t, m = ctx.t, ctx.metrics
+    results = ft.Column(spacing=m.body_size * 0.4)
+
+    def show(query: str) -> None:
+        hits = [h for h in (waste.index.search(query, 40) if waste.index and query.strip()
+                            else []) if is_bulky(h.item)][:8]
+        results.controls = [_pick_row(ctx, state, waste, h.item) for h in hits]
+
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        show(e.control.value or "")
+        results.update()
+
+    field = ft.TextField(label=t("Add an item (e.g. 電子レンジ, ソファ)"),
+                         prefix_icon=ft.Icons.ADD_SHOPPING_CART, text_size=m.body_size,
+                         on_change=typed, on_submit=typed)
+    return [field, results]
+
+
+def _pick_row(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+              item: dict[str, Any]) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    fee = item.get("fee")
+    fee_text = format_yen(fee, ctx.locale) if isinstance(fee, int) else t("Fee unknown")
+    return ft.Row([
+        ft.Text(f"{item.get('name')} · {fee_text}", size=m.body_size, color=p.on_surface,
+                expand=True),
+        big_button(t("Add {name}", name=item.get("name")), "ADD", m, p,
+                   lambda _: _add(ctx, state, item)),
+    ], wrap=True)
+
+
+def _cart(ctx: ViewContext, state: BulkyBooking) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    if not state.cart:
+        return [ft.Text(t("Search for each item and add it."), size=m.body_size * 0.9,
+                        color=p.on_surface)]
+    rows: list[ft.Control] = []
+    for item_id, quantity in state.cart.items():
+        item = state.cart_items[item_id]
+        rows.append(ft.Row([
+            ft.Text(f"{item.get('name')} × {quantity}", size=m.body_size, color=p.on_surface,
+                    expand=True),
+            ft.IconButton(ft.Icon(ft.Icons.REMOVE_CIRCLE_OUTLINE,
+                                  semantics_label=t("One less {name}", name=item.get("name"))),
+                          on_click=lambda _, i=item_id: _remove(ctx, state, i),
+                          width=m.min_touch_target, height=m.min_touch_target),
+        ]))
+    rows.append(ft.Text(t("Total fee: {amount}", amount=format_yen(state.total_fee,
+                                                                   ctx.locale)),
+                        size=m.body_size * 1.1, weight=ft.FontWeight.BOLD, color=p.on_surface))
+    return rows
+
+
+def _day_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    slots = state.slots(waste.choice.district, waste.content.holidays)
+    controls: list[ft.Control] = [_heading(ctx, t("Choose a collection day"))]
+    if not slots:
+        controls.append(ft.Text(t("No collection days are open for booking in your district "
+                                  "right now."), size=m.body_size, color=p.on_surface))
+    for slot in slots[:8]:
+        if slot.remaining <= 0:
+            controls.append(ft.Text(t("{day}: fully booked",
+                                      day=format_day_short(slot.day, ctx.locale)),
+                                    size=m.body_size, color=p.on_surface))
+            continue
+        controls.append(_slot_button(ctx, slot, lambda _, d=slot.day: _pick_day(ctx, state, d),
+                                     selected=state.day == slot.day))
+    return controls
+
+
+def _slot_button(ctx: ViewContext, slot: Slot, on_click: Any,
+                 selected: bool = False) -> ft.Control:
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    label = t("{day} ({count} places left)", day=format_day_short(slot.day, ctx.locale),
+              count=slot.remaining)
+    return ft.Button(
+        content=ft.Text(label, size=m.body_size, color=p.on_primary if selected else p.primary),
+        icon=ft.Icon(ft.Icons.CHECK if selected else ft.Icons.EVENT,
+                     color=p.on_primary if selected else p.primary),
+        bgcolor=p.primary if selected else p.surface, height=m.min_touch_target,
+        on_click=on_click)
+
+
+def _card(ctx: ViewContext, lines: list[ft.Control]) -> ft.Control:
+    m, p = ctx.metrics, ctx.palette
+    return ft.Container(
+        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
+        border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
+        content=ft.Row([ft.Column(lines, spacing=m.body_size * 0.3, expand=True)]))
+
+
+def _heading(ctx: ViewContext, text: str) -> ft.Control:
+    return ft.Text(text, size=ctx.metrics.body_size * 1.15, weight=ft.FontWeight.BOLD,
+                   color=ctx.palette.on_surface)
+
+
+# --- actions -----------------------------------------------------------------------------------
+def _items_and_areas(waste: WasteState) -> tuple[dict[str, Any], dict[str, Any]]:
+    return ({str(i.get("id")): i for i in waste.content.items},
+            {str(a.get("id")): a for a in waste.content.areas})
+
+
+async def _load_and_refresh(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> None:
+    await state.load(*_items_and_areas(waste))
+    ctx.refresh()
+
+
+def _add(ctx: ViewContext, state: BulkyBooking, item: dict[str, Any]) -> None:
+    state.add(item)
+    ctx.refresh()
+
+
+def _remove(ctx: ViewContext, state: BulkyBooking, item_id: str) -> None:
+    state.remove_one(item_id)
+    ctx.refresh()
+
+
+def _pick_day(ctx: ViewContext, state: BulkyBooking, day: Any) -> None:
+    state.day = day
+    ctx.refresh()
+
+
+def _start_move(ctx: ViewContext, state: BulkyBooking, booking: Booking) -> None:
+    state.moving = None if state.moving == booking.booking_id else booking.booking_id
+    ctx.refresh()
+
+
+async def _book(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> None:
+    area = waste.area
+    if area is not None:
+        await state.book(area)
+        await state.load(*_items_and_areas(waste))
+    ctx.refresh()
+
+
+async def _cancel(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+                  booking: Booking) -> None:
+    await state.cancel(booking)
+    await state.load(*_items_and_areas(waste))
+    ctx.refresh()
+
+
+async def _move(ctx: ViewContext, state: BulkyBooking, waste: WasteState, booking: Booking,
+                day: Any) -> None:
+    await state.move(booking, day)
+    await state.load(*_items_and_areas(waste))
+    ctx.refresh()

@@ -166,5 +166,10 @@ def describe_change(entry: Any) -> tuple[str, dict[str, str]] | None:
         return "Your district for waste collection was changed", {}
     if entry.collection == "preferences" and entry.key == REMINDERS_OFF_KEY:
         return "Your waste collection reminders were changed", {}
+    if entry.collection == "bulky_waste":
+        return {"book": ("A bulky-waste collection booked", {}),
+                "cancel": ("A bulky-waste booking cancelled", {}),
+                "change": ("A bulky-waste booking changed", {})}.get(
+                    entry.name, ("A bulky-waste booking changed", {}))
     return None
 

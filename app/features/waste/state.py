@@ -19,6 +19,7 @@ from app.features.waste.repository import (
     district_for_address,
 )
 from app.features.waste.search import SearchHit, WasteIndex
+from app.i18n.formatting import city_today
 from offline_store import OfflineStoreError
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class WasteState:
         self.hits: list[SearchHit] = []
         self.choice = WasteChoice()
         self.district_guessed = False  # taken from the household's address, not chosen yet
-        today = now().date()
+        self.choosing_district = False  # the resident asked to change it
+        today = city_today(now())
         self.month = (today.year, today.month)
 
     # --- loading ---------------------------------------------------------------------------
@@ -143,7 +145,7 @@ class WasteState:
         area = self.area
         if area is None:
             return []
-        return next_collections(area, self._now().date(), self.content.centers,
+        return next_collections(area, city_today(self._now()), self.content.centers,
                                 kinds=self.content.kinds)
 
     def month_cells(self) -> list[DayCell]:
@@ -152,7 +154,7 @@ class WasteState:
             return []
         year, month = self.month
         return month_view(area, year, month, self.content.centers, kinds=self.content.kinds,
-                          language=self.language or "ja")
+                          holidays=self.content.holidays)
 
     def shift_month(self, delta: int) -> None:
         year, month = self.month

@@ -17,6 +17,7 @@ from app.features.waste.repository import WasteRepository
 from app.features.waste.search import SearchHit
 from app.features.waste.state import Section, Status, WasteState
 from app.i18n.formatting import (
+    city_today,
     format_datetime_short,
     format_day_short,
     format_month,
@@ -238,7 +239,7 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
                        lambda _: ctx.run_task(_confirm_district, ctx, state)),
         ], wrap=True))
     controls.append(_heading(ctx, t("Next collections")))
-    today = datetime.now(UTC).astimezone().date()
+    today = city_today()
     for kind, day in state.next_collections():
         when = format_day_short(day, ctx.locale)
         if day == today + timedelta(days=1):
@@ -255,16 +256,37 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
 
 
 def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
-    t, m = ctx.t, ctx.metrics
-    return ft.Dropdown(
-        label=t("Your district"),
-        value=state.choice.district,
-        options=[ft.DropdownOption(key=str(a.get("id")), text=str(a.get("name")))
-                 for a in state.content.areas],
-        text_size=m.body_size,
-        on_select=lambda e: ctx.run_task(_choose_district, ctx, state, e.control.value),
-        width=max(280, m.body_size * 18),
-    )
+    """Big buttons rather than a drop-down: easier to hit, and each names its district for
+    screen readers. Once chosen, one line with a "change" button."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    area = state.area
+    if area is not None and not state.choosing_district:
+        return ft.Row([
+            ft.Text(t("Your district: {name}", name=area.get("name")), size=m.body_size * 1.1,
+                    weight=ft.FontWeight.BOLD, color=p.on_surface),
+            ft.TextButton(content=ft.Text(t("Change district"), size=m.body_size,
+                                          color=p.primary),
+                          on_click=lambda _: _choosing(ctx, state, True),
+                          height=m.min_touch_target),
+        ], wrap=True)
+    buttons = []
+    for option in state.content.areas:
+        area_id = str(option.get("id"))
+        selected = area_id == state.choice.district
+        buttons.append(ft.Button(
+            content=ft.Text(str(option.get("name")), size=m.body_size,
+                            color=p.on_primary if selected else p.primary),
+            bgcolor=p.primary if selected else p.surface, height=m.min_touch_target,
+            on_click=lambda _, a=area_id: ctx.run_task(_choose_district, ctx, state, a)))
+    return ft.Column([ft.Text(t("Your district"), size=m.body_size, weight=ft.FontWeight.BOLD,
+                              color=p.on_surface),
+                      ft.Row(buttons, wrap=True, spacing=m.body_size * 0.4,
+                             run_spacing=m.body_size * 0.4)])
+
+
+def _choosing(ctx: ViewContext, state: WasteState, on: bool) -> None:
+    state.choosing_district = on
+    ctx.refresh()
 
 
 def _month_grid(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
@@ -356,6 +378,7 @@ async def _load_and_refresh(ctx: ViewContext, state: WasteState, language: str) 
 async def _choose_district(ctx: ViewContext, state: WasteState, area_id: str | None) -> None:
     if area_id:
         await state.choose_district(area_id)
+    state.choosing_district = False
     ctx.refresh()
 
 

@@ -1,0 +1,72 @@
+"""The waste tile in Chromium: the sorting dictionary, a district's collection days, and a
+bulky-waste booking made, seen under "my bookings" and cancelled as 津山 太郎."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
+
+pytestmark = pytest.mark.e2e
+
+
+def open_waste(page, section: str | None = None) -> None:
+    page.get_by_role("button", name="ごみ").first.click()
+    page.wait_for_url("**/waste")
+    if section:
+        page.get_by_role("button", name=section, exact=True).click()
+
+
+def type_into(page, label: str, text: str) -> None:
+    field = page.get_by_role("textbox", name=label)
+    field.click()
+    page.keyboard.insert_text(text)
+
+
+def test_search_and_a_districts_collection_days(app_factory, open_page, artifacts):
+    served = app_factory()
+    page = open_page(served)
+    open_waste(page)
+    type_into(page, "捨てたいもの(例: 電子レンジ)", "でんしれんじ")
+    shows(page, "電子レンジ").wait_for()
+    shows(page, "粗大ごみ").wait_for()
+    shows(page, "手数料: ￥500").wait_for()
+    time.sleep(1)
+    page.screenshot(path=str(artifacts / "waste-search-ja.png"))
+
+    page.get_by_role("button", name="収集日", exact=True).click()
+    shows(page, "お住まいの地区を選ぶと、収集日が表示されます。").wait_for()
+    page.get_by_role("button", name="林田", exact=True).click()
+    shows(page, "お住まいの地区: 林田").wait_for()
+    shows(page, "次の収集日").wait_for()
+    shows(page, "燃やせるごみ").wait_for()
+    time.sleep(1)
+    page.screenshot(path=str(artifacts / "waste-calendar-ja.png"))
+
+
+def test_resident_books_a_bulky_pickup_sees_it_and_cancels_it(app_factory, open_page,
+                                                               artifacts, tmp_path):
+    served = app_factory(env=keyring_env(tmp_path / "keyring.json"))
+    page = open_page(served)
+    log_in_as(page, "津山 太郎")
+    shows(page, "津山 太郎さん、こんにちは").wait_for()
+    open_waste(page, "収集日")
+    shows(page, "世帯の住所から選びました: 津山中央").wait_for()  # from 山北
+    page.get_by_role("button", name="この地区にする", exact=True).click()
+
+    page.get_by_role("button", name="粗大ごみ", exact=True).click()
+    shows(page, "予約はまだありません。").wait_for()
+    type_into(page, "出したいものを追加(例: 電子レンジ、ソファ)", "電子レンジ")
+    page.get_by_role("button", name="電子レンジを追加").click()
+    shows(page, "手数料の合計: ￥500").wait_for()
+    page.get_by_role("button", name="件)").first.click()  # the first day with places left
+    page.get_by_role("button", name="で予約する").click()
+    shows(page, "受付番号").wait_for(timeout=60_000)  # confirmed by the city
+    shows(page, "予約済み").wait_for()
+    time.sleep(1)
+    page.screenshot(path=str(artifacts / "waste-bulky-booked-ja.png"))
+
+    page.get_by_role("button", name="この予約を取り消す", exact=True).click()
+    shows(page, "取り消し済み").wait_for(timeout=60_000)

@@ -1,4 +1,8 @@
-"""Run the backend: `python -m backend --host 127.0.0.1 --port 8000 [--data-dir PATH]`."""
+"""Run the backend: `python -m backend --host 127.0.0.1 --port 8000 [--data-dir PATH]`.
+
+`python -m backend import-waste FOLDER` publishes a city's waste files instead
+(backend/waste/cli.py, docs/waste-data.md).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from fastapi import FastAPI
 
 from backend.app import create_app
 from backend.settings import Settings
+from backend.waste import cli as waste_cli
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,7 +52,11 @@ def serve(app: FastAPI, host: str, port: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == [waste_cli.COMMAND]:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s [%(name)s] %(message)s")
+        return waste_cli.main(arguments[1:])
+    args = parse_args(arguments)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
     try:
         settings = Settings.from_env(

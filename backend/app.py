@@ -24,8 +24,10 @@ from backend.api import (
     oidc_token,
     people,
     staff,
+    staff_bulky,
     sync,
 )
+from backend.bulky_waste.startup import start_bulky_waste
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
 from backend.identity.dev_idp import router as dev_idp
@@ -37,6 +39,7 @@ from backend.identity.refresh_tokens import revoke_families_of_person
 from backend.schema import upgrade_to_head
 from backend.services.account_deletion import deletion_hooks
 from backend.settings import Settings
+from backend.waste.startup import load_waste_content
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade_to_head(engine)
         if settings.load_demo_data:
             load_demo_data(engine, settings.municipality_code)
+        load_waste_content(engine, settings)  # the city's folder, else the demo if enabled
+        start_bulky_waste(engine, settings)  # deadline setting, holidays, demo slots
     except BaseException:
         engine.dispose()
         raise
@@ -99,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_log.router)
     app.include_router(people.router)
     app.include_router(staff.router)
+    app.include_router(staff_bulky.router)
     app.include_router(sync.router)
     app.include_router(oidc_discovery.router)
     app.include_router(oidc_authorize.router)

@@ -74,6 +74,21 @@ class Settings:
     environment: str = "development"
     municipality_code: str = TSUYAMA_MUNICIPALITY_CODE
     load_demo_data: bool = True
+    # The made-up Tsuyama waste dataset (assets/waste/tsuyama_demo), published at start-up
+    # unless the city's own waste data is there. Off unless asked for here, so tests that
+    # build Settings directly keep their public stream to the notices; `from_env` follows
+    # TSUYAMA_DEMO_DATA (or TSUYAMA_DEMO_WASTE). See docs/waste-data.md.
+    load_demo_waste: bool = False
+    # The city's own waste files (TSUYAMA_WASTE_DATA_DIR), published at every start-up.
+    waste_data_dir: Path | None = None
+    # Bulky-waste bookings can be made, changed and cancelled until this many working days
+    # before the collection day (TSUYAMA_BULKY_DEADLINE_DAYS; docs/waste-data.md).
+    bulky_deadline_working_days: int = 2
+    # Japan's holidays (this year and the next two) as public `holidays` rows, written at
+    # start-up. Off unless asked for here, like the demo waste, so tests that build Settings
+    # directly keep their public stream to what they wrote; `from_env` turns it on
+    # (TSUYAMA_PUBLISH_HOLIDAYS=0 turns it off).
+    publish_holidays: bool = False
     # The backend's own address as clients reach it: the issuer of its tokens.
     public_url: str = "http://127.0.0.1:8000"
     # PEM file of the token signing key (EC P-256). None: an ephemeral key (tests only).
@@ -121,6 +136,8 @@ class Settings:
                 object.__setattr__(self, "upstream_issuer", self.dev_idp_issuer)
         else:
             object.__setattr__(self, "upstream_issuer", self.upstream_issuer.rstrip("/"))
+        if not 0 <= self.bulky_deadline_working_days <= 30:
+            raise ValueError("TSUYAMA_BULKY_DEADLINE_DAYS must be 0 to 30 working days")
         if self.auth_failure_limit < 1 or self.auth_failure_window_seconds < 1:
             raise ValueError("auth_failure_limit and auth_failure_window_seconds must be >= 1")
         self._check_email_login()
@@ -190,7 +207,8 @@ class Settings:
     def from_env(
         cls, data_dir: Path | None = None, default_public_url: str = "http://127.0.0.1:8000"
     ) -> Settings:
-        """Read `DATABASE_URL`, `TSUYAMA_ENV`, `TSUYAMA_DEMO_DATA` and the identity settings
+        """Read `DATABASE_URL`, `TSUYAMA_ENV`, `TSUYAMA_DEMO_DATA`, the waste data settings
+        (`TSUYAMA_WASTE_DATA_DIR`, `TSUYAMA_DEMO_WASTE`) and the identity settings
         (`TSUYAMA_SIGNING_KEY_FILE`, `TSUYAMA_PUBLIC_URL`, `TSUYAMA_UPSTREAM_*`,
         `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`) and the
         email login settings (`TSUYAMA_EMAIL_LOGIN`, `TSUYAMA_SMTP_*`, `TSUYAMA_DEV_MAILBOX`).
@@ -234,6 +252,8 @@ class Settings:
             database_url=url,
             environment=environment,
             load_demo_data=load_demo_data,
+            **_waste_from_env(load_demo_data),
+            **_bulky_from_env(),
             public_url=public_url,
             signing_key_path=signing_key_path,
             dev_idp_enabled=dev_idp_enabled,
@@ -242,6 +262,31 @@ class Settings:
             **upstream,
             **_email_login_from_env(environment),
         )
+
+
+def _waste_from_env(load_demo_data: bool) -> dict[str, Any]:
+    """`TSUYAMA_WASTE_DATA_DIR` (a folder of the city's waste CSVs, docs/waste-data.md) and
+    `TSUYAMA_DEMO_WASTE` (default: like TSUYAMA_DEMO_DATA)."""
+    raw_dir = os.environ.get("TSUYAMA_WASTE_DATA_DIR", "").strip()
+    waste_dir = Path(raw_dir).expanduser() if raw_dir else None
+    if waste_dir is not None and not waste_dir.is_dir():
+        raise ValueError(f"TSUYAMA_WASTE_DATA_DIR {waste_dir} is not a folder")
+    raw_demo = os.environ.get("TSUYAMA_DEMO_WASTE")
+    demo = load_demo_data if raw_demo is None else _parse_bool("TSUYAMA_DEMO_WASTE", raw_demo)
+    return {"load_demo_waste": demo, "waste_data_dir": waste_dir}
+
+
+def _bulky_from_env() -> dict[str, Any]:
+    """`TSUYAMA_BULKY_DEADLINE_DAYS` (default 2) and `TSUYAMA_PUBLISH_HOLIDAYS` (default 1)."""
+    raw_days = os.environ.get("TSUYAMA_BULKY_DEADLINE_DAYS", "").strip()
+    try:
+        days = int(raw_days) if raw_days else 2
+    except ValueError:
+        raise ValueError(
+            f"TSUYAMA_BULKY_DEADLINE_DAYS must be a number, got {raw_days!r}") from None
+    holidays = _optional_bool("TSUYAMA_PUBLISH_HOLIDAYS")
+    return {"bulky_deadline_working_days": days,
+            "publish_holidays": True if holidays is None else holidays}
 
 
 def _split_list(raw: str) -> tuple[str, ...]:

@@ -158,10 +158,21 @@ class PortalShell:
         self._touch()
         self._wake_connection.set()
 
+    def run_task(self, handler: Callable[..., Any], *args: Any) -> Any:
+        """Runs a view's coroutine on the page's loop; a failure is logged, never silent."""
+
+        async def guarded() -> None:
+            try:
+                await handler(*args)
+            except Exception:
+                log.exception("%s failed", getattr(handler, "__qualname__", handler))
+
+        return self.page.run_task(guarded)
+
     # --- rendering ---------------------------------------------------------------------
     def context(self) -> ViewContext:
         return ViewContext.for_state(
-            self.state, self.navigate, self.page.run_task, self.services, self.render,
+            self.state, self.navigate, self.run_task, self.services, self.render,
             self.login, self.logout,
         )
 

@@ -5,6 +5,12 @@ from sqlmodel import SQLModel
 from backend.models.access_log_entry import ACTOR_KINDS, AccessLogEntry
 from backend.models.auth_failure import AuthFailure
 from backend.models.authorization_code import AuthorizationCode
+from backend.models.bulky_waste import (
+    BOOKING_STATUSES,
+    BulkyBooking,
+    BulkyNumberCounter,
+    BulkySlot,
+)
 from backend.models.consent_record import CHANNELS, ConsentRecord
 from backend.models.delegation import DELEGATION_SCOPES, DELEGATION_STATUSES, Delegation
 from backend.models.household import RELATIONS, Household, HouseholdMember
@@ -16,11 +22,13 @@ from backend.models.revoked_access_token import RevokedAccessToken
 from backend.models.sync_data import HealthRecord, Preference
 from backend.models.sync_log import SyncChange, SyncCounter, SyncReceipt
 from backend.models.utc_datetime import UTCDateTime, as_utc
+from backend.models.waste import WasteAreaRow, WasteItemRow, WasteRecordRow
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "ACTOR_KINDS",
+    "BOOKING_STATUSES",
     "CHANNELS",
     "DELEGATION_SCOPES",
     "DELEGATION_STATUSES",
@@ -30,6 +38,9 @@ __all__ = [
     "AccessLogEntry",
     "AuthFailure",
     "AuthorizationCode",
+    "BulkyBooking",
+    "BulkyNumberCounter",
+    "BulkySlot",
     "ConsentRecord",
     "Delegation",
     "HealthRecord",
@@ -46,6 +57,9 @@ __all__ = [
     "SyncCounter",
     "SyncReceipt",
     "UTCDateTime",
+    "WasteAreaRow",
+    "WasteItemRow",
+    "WasteRecordRow",
     "as_utc",
     "metadata",
 ]

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from backend.models import HealthRecord, Preference, as_utc
+from backend.bulky_waste.bookings import area_names, booking_json
+from backend.models import BulkyBooking, HealthRecord, Preference, as_utc
 
 
 def preferences_json(session: Session, person_id: str) -> list[dict[str, Any]]:
@@ -46,8 +47,22 @@ def health_records_json(session: Session, person_id: str) -> list[dict[str, Any]
     ]
 
 
+def bulky_waste_json(session: Session, person_id: str) -> list[dict[str, Any]]:
+    """Bulky-waste bookings as the devices see them (cancelled and collected ones too)."""
+    rows = list(session.exec(
+        select(BulkyBooking).where(BulkyBooking.person_id == person_id)
+        .order_by(col(BulkyBooking.created_at), col(BulkyBooking.id))
+    ))
+    names: dict[str, str] = {}
+    for code in {row.municipality_code for row in rows}:
+        names |= area_names(session, code, {r.area_id for r in rows
+                                            if r.municipality_code == code})
+    return [booking_json(row, names.get(row.area_id)) for row in rows]
+
+
 def synced_data_json(session: Session, person_id: str) -> dict[str, list[dict[str, Any]]]:
     return {
         "preferences": preferences_json(session, person_id),
         "health_records": health_records_json(session, person_id),
+        "bulky_waste": bulky_waste_json(session, person_id),
     }

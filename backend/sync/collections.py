@@ -51,4 +51,6 @@ def registered() -> dict[str, Collection]:
 
 def _ensure_builtins() -> None:
     # Imported lazily: the built-in handlers import this module to register themselves.
-    from backend.sync import health_records, notices, preferences  # noqa: F401
+    from backend.bulky_waste import handlers  # noqa: F401
+    from backend.sync import health_records, holidays, notices, preferences  # noqa: F401
+    from backend.waste import sync_collections  # noqa: F401

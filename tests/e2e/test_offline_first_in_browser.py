@@ -66,6 +66,9 @@ def test_resident_reads_offline_and_a_read_mark_waits_then_is_sent(
         page.get_by_role("button", name="お知らせ").first.click()
         shows(page, NEWEST).wait_for()
         assert shows(page, "既読(未送信)").count() == 0
+        # Confirmed by the city, the read mark stays: the card is no longer unread.
+        assert "未読" not in (page.get_by_role("button", name=NEWEST).text_content() or "")
+        assert "未読" in (page.get_by_role("button", name=FOR_PARENTS).text_content() or "")
     finally:
         link.close()
         backend.stop()

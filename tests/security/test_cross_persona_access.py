@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,13 @@ from sqlmodel import Session
 from backend.app import create_app
 from backend.models import Person
 from backend.services.access_log import record_access
+from backend.services.clock import city_today
 from backend.services.consent_catalog import catalog
 from backend.settings import Settings
 from backend.sync.change_log import append_changes
 from backend.sync.types import ChangeRow
 from tests.backend.asgi_client import asgi_client
+from tests.backend.bulky_helpers import AREA_A, add_slot, book_args, seed_waste
 from tests.backend.people import bearer, make_household, make_person
 
 MakeApp = Callable[..., FastAPI]
@@ -309,6 +311,57 @@ async def _sync_streams(client: httpx.AsyncClient, w: World) -> list[httpx.Respo
     return [public, parents, *elders, *elsewhere]
 
 
+async def _b_books_bulky_waste(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
+    """B books a bulky-waste collection; its number is B's to keep."""
+    engine = w.app.state.engine
+    seed_waste(engine)
+    day = city_today() + timedelta(days=60)
+    add_slot(engine, AREA_A, day, capacity=5)
+    mutation = {"seq": 10, "mutation_id": "b-bulky-1", "collection": "bulky_waste",
+                "name": "book", "args": book_args("b-booking", AREA_A, day),
+                "created_at": "2026-11-26T00:00:00+00:00"}
+    pushed = await client.post("/sync/push", headers=bearer(w.app, w.b),
+                               json={"client_id": "b-phone", "mutations": [mutation]})
+    result = pushed.json()["results"][0]
+    assert result["status"] == "applied", result
+    w.secrets.append(result["result"]["number"])
+    return result["result"]
+
+
+async def _bulky_push(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A changes and cancels B's booking id: looked up among A's own bookings, so not_found,
+    # and B's booking and place stay.
+    booking = await _b_books_bulky_waste(client, w)
+    mutations = [{"seq": seq, "mutation_id": f"a-bulky-{seq}", "collection": "bulky_waste",
+                  "name": name, "args": args, "created_at": "2026-11-26T00:00:00+00:00"}
+                 for seq, (name, args) in enumerate(
+                     (("cancel", {"id": "b-booking"}),
+                      ("change", {"id": "b-booking", "items": [
+                          {"item_id": "sofa", "quantity": 1}]})), start=1)]
+    response = await client.post("/sync/push", headers=w.as_a(),
+                                 json={"client_id": "b-phone", "mutations": mutations})
+    assert [r["error"]["code"] for r in response.json()["results"]] == ["not_found"] * 2
+    b_rows = [c for c in (await client.get("/sync/pull", headers=bearer(w.app, w.b))).json()[
+        "changes"] if c["collection"] == "bulky_waste"]
+    assert [c["data"] for c in b_rows] == [booking]
+    return [response]
+
+
+def _staff_bulky(method: str, path: str) -> Attempt:
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        booking = await _b_books_bulky_waste(client, w)
+        url = path.replace("{number}", booking["number"])
+        body = ([{"area_id": AREA_A, "day": booking["day"], "capacity": 0}]
+                if method == "PUT" else None)
+        answers = [await client.request(method, url, headers=w.as_a(), json=body,
+                                        params={"area_id": AREA_A} if method == "GET" else None)]
+        answers.append(await client.request(method, url, json=body))  # anonymous
+        assert [a.status_code for a in answers] == [403, 401]
+        return answers[:1]
+
+    return attempt
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -330,6 +383,12 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/sync/push", _sync_push, OWN),
     Case("GET", "/sync/pull", _sync_pull, OWN),
     Case("GET", "/sync/streams/{stream}/pull", _sync_streams, (200, 403)),
+    Case("POST", "/sync/push", _bulky_push, OWN),
+    Case("PUT", "/staff/bulky/slots", _staff_bulky("PUT", "/staff/bulky/slots")),
+    Case("GET", "/staff/bulky/bookings", _staff_bulky("GET", "/staff/bulky/bookings")),
+    Case("GET", "/staff/bulky/bookings.csv", _staff_bulky("GET", "/staff/bulky/bookings.csv")),
+    Case("POST", "/staff/bulky/bookings/{number}/collected",
+         _staff_bulky("POST", "/staff/bulky/bookings/{number}/collected")),
 )
 
 

@@ -147,8 +147,11 @@ def test_stored_rows_become_notices_in_the_reader_language():
 def test_merge_newest_first_household_copy_wins_and_malformed_rows_are_skipped():
     public = [row("1", stored(1, 10)), row("2", stored(2, 12)), row("9", {"broken": True})]
     own = [row("2", stored(2, 12, audience="parents")), row("5", stored(5, 11))]
-    marks = read_marks([row("notices.read.1", True, collection="preferences"),
-                        row("notices.read.5", True, pending=True, collection="preferences"),
+    synced = {"key": "notices.read.1", "value": True, "updated_at": "2026-11-24T00:00:00+00:00"}
+    marks = read_marks([row("notices.read.1", synced, collection="preferences"),
+                        row("notices.read.5", {"key": "notices.read.5", "value": True},
+                            pending=True, collection="preferences"),
+                        row("notices.read.6", True, collection="preferences"),  # malformed
                         row("theme", "dark", collection="preferences")])
     shown = merge(public, own, marks, "ja", limit=10)
     assert [(s.notice.id, s.for_household, s.read, s.read_pending) for s in shown] == [

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.account.account_state import AccountState
 from app.account.device_data import DeviceData
+from app.account.synced_preferences import read_preference, value_of, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from backend_client import BackendClient, Notice
 from offline_store import LocalRow, StoreCorrupted
@@ -97,7 +98,7 @@ def read_marks(rows: Iterable[LocalRow]) -> tuple[set[int], set[int]]:
     read: set[int] = set()
     pending: set[int] = set()
     for row in rows:
-        if not row.key.startswith(READ_PREFIX) or row.data is not True:
+        if not row.key.startswith(READ_PREFIX) or value_of(row) is not True:
             continue
         try:
             notice_id = int(row.key.removeprefix(READ_PREFIX))
@@ -169,11 +170,9 @@ class LocalNotices:
         if store is None:
             return
         key = f"{READ_PREFIX}{notice_id}"
-        existing = await asyncio.to_thread(store.read, "preferences", key)
-        if existing is not None and existing.data is True:
+        if await read_preference(store, key) is True:
             return  # already read (here or on another device): no second mutation
-        await asyncio.to_thread(store.apply_local, "preferences", key, True, "set",
-                                {"key": key, "value": True})
+        await write_preference(store, key, True)
         await self._device.changed_locally()
 
     async def _from_backend(self, language: str) -> NoticesSnapshot:

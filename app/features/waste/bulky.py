@@ -157,6 +157,7 @@ class BulkyBooking:
         self._public = public
         self._device = device
         self._now = now
+        self.query = ""  # what the resident typed to find items
         self.cart: dict[str, int] = {}  # item id -> quantity
         self.cart_items: dict[str, dict[str, Any]] = {}
         self.day: date | None = None
@@ -230,7 +231,7 @@ class BulkyBooking:
         args = {"id": booking_id, "area_id": area.get("id"), "day": self.day.isoformat(),
                 "items": lines}
         await asyncio.to_thread(store.apply_local, COLLECTION, booking_id, shown, "book", args)
-        self.cart, self.cart_items, self.day = {}, {}, None
+        self.cart, self.cart_items, self.day, self.query = {}, {}, None, ""
         self.message = "Your booking is saved and will be sent to the city."
         await self._device.changed_locally()
         return True

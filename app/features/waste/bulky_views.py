@@ -126,19 +126,24 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
 
 
 def _item_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
+    """The query lives in the state, so a re-render (a sync finishing) keeps what was typed
+    and its results; typing itself updates only the result list."""
     t, m = ctx.t, ctx.metrics
-    results = ft.Column(spacing=m.body_size * 0.4)
 
-    def show(query: str) -> None:
+    def rows() -> list[ft.Control]:
+        query = state.query
         hits = [h for h in (waste.index.search(query, 40) if waste.index and query.strip()
                             else []) if is_bulky(h.item)][:8]
-        results.controls = [_pick_row(ctx, state, waste, h.item) for h in hits]
+        return [_pick_row(ctx, state, waste, h.item) for h in hits]
+
+    results = ft.Column(rows(), spacing=m.body_size * 0.4)
 
     def typed(e: ft.Event[ft.TextField]) -> None:
-        show(e.control.value or "")
+        state.query = e.control.value or ""
+        results.controls = rows()
         results.update()
 
-    field = ft.TextField(label=t("Add an item (e.g. 電子レンジ, ソファ)"),
+    field = ft.TextField(value=state.query, label=t("Add an item (e.g. 電子レンジ, ソファ)"),
                          prefix_icon=ft.Icons.ADD_SHOPPING_CART, text_size=m.body_size,
                          on_change=typed, on_submit=typed)
     return [field, results]
@@ -154,7 +159,7 @@ def _pick_row(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                 expand=True),
         big_button(t("Add {name}", name=item.get("name")), "ADD", m, p,
                    lambda _: _add(ctx, state, item)),
-    ], wrap=True)
+    ])
 
 
 def _cart(ctx: ViewContext, state: BulkyBooking) -> list[ft.Control]:

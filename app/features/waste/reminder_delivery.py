@@ -36,11 +36,13 @@ class ReminderDelivery:
         self._t = translate
         self._delivered: list[str] | None = None
         self.notes: list[Reminder] = []  # due now: shown on the home screen
+        self.reloaded = False  # the last tick read the tile's data again
 
     async def tick(self, language: str) -> list[Reminder]:
         """Reads the data if needed, sends what is due; returns the reminders notified."""
-        if self._state.claim_load(language):
-            await self._state.load(language)
+        self.reloaded = self._state.claim_load(language)
+        if self.reloaded:
+            await self._state.load(language)  # the tile's screen shows it: re-render
         if self._state.status is not Status.LOADED:
             return []
         now = self._now()
@@ -83,7 +85,7 @@ class ReminderDelivery:
                 await self.tick(language())
             except Exception:  # never let the reminder loop take the session down
                 log.exception("waste reminders failed")
-            if self.notes != before:
+            if self.notes != before or self.reloaded:
                 on_change()
             await asyncio.sleep(CHECK_EVERY_S)
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.account.device_data import DeviceData
+from app.account.synced_preferences import read_preference, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from app.shell.settings import SettingsStore
 from offline_store import StoreCorrupted
@@ -122,12 +123,12 @@ class WasteRepository:
     async def choice(self) -> WasteChoice:
         store = self._device.store
         if store is not None:
-            row = await asyncio.to_thread(store.read, "preferences", DISTRICT_KEY)
-            off = await asyncio.to_thread(store.read, "preferences", REMINDERS_OFF_KEY)
-            off_kinds = off.data if off is not None and isinstance(off.data, list) else []
+            district = await read_preference(store, DISTRICT_KEY)
+            off = await read_preference(store, REMINDERS_OFF_KEY, [])
             return WasteChoice(
-                row.data if row is not None and isinstance(row.data, str) else None,
-                frozenset(x for x in off_kinds if isinstance(x, str)),
+                district if isinstance(district, str) else None,
+                frozenset(x for x in (off if isinstance(off, list) else [])
+                          if isinstance(x, str)),
             )
         raw = await self._local.load()
         try:
@@ -154,8 +155,7 @@ class WasteRepository:
         if choice.reminders_off != before.reminders_off:
             writes.append((REMINDERS_OFF_KEY, sorted(choice.reminders_off)))
         for key, value in writes:
-            await asyncio.to_thread(store.apply_local, "preferences", key, value, "set",
-                                    {"key": key, "value": value})
+            await write_preference(store, key, value)
         if writes:
             await self._device.changed_locally()
 

@@ -186,7 +186,7 @@ def _hit_card(ctx: ViewContext, state: WasteState, hit: SearchHit) -> ft.Control
             ft.Text(str(item.get("name")), size=m.body_size * 1.1, weight=ft.FontWeight.BOLD,
                     color=p.on_surface, expand=True),
             _kind_chip(ctx, category, info.get("color")),
-        ], wrap=True),
+        ]),
     ]
     if hit.matched and hit.matched != item.get("name"):
         lines.append(ft.Text(t("Found as “{word}”", word=hit.matched),
@@ -234,7 +234,7 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     if state.district_guessed:
         controls.append(ft.Row([
             ft.Text(t("Chosen from your household's address: {name}", name=area.get("name")),
-                    size=m.body_size * 0.9, color=p.on_surface, expand=True),
+                    size=m.body_size * 0.9, color=p.on_surface),
             big_button(t("Keep this district"), "CHECK", m, p,
                        lambda _: ctx.run_task(_confirm_district, ctx, state)),
         ], wrap=True))
@@ -336,7 +336,9 @@ def _day_cell(ctx: ViewContext, state: WasteState, cell: DayCell, month: int) ->
                        *([cell.holiday_name] if cell.holiday_name else []),
                        *([t("Closed")] if cell.closed else []), *cell.kinds])
     return ft.Container(
-        ft.Semantics(label=label, container=True, content=ft.Column(parts, spacing=1)),
+        # One label per day for screen readers; the drawn parts are not read twice.
+        ft.Semantics(label=label, container=True, exclude_semantics=True,
+                     content=ft.Column(parts, spacing=1)),
         expand=1, height=m.body_size * 5, padding=2, opacity=0.45 if faded else 1.0,
         bgcolor=p.surface, border=ft.Border.all(1, p.outline),
     )

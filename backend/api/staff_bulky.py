@@ -1,0 +1,134 @@
+"""Staff routes of bulky-waste booking (city staff only; docs/waste-data.md):
+
+- `PUT /staff/bulky/slots`: create or resize collection slots (and publish them);
+- `GET /staff/bulky/bookings` (paged JSON) and `GET /staff/bulky/bookings.csv` (Excel);
+- `POST /staff/bulky/bookings/{number}/collected`.
+
+Listing bookings is a read of residents' data: each resident shown gets an access-log entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from backend.api.dependencies import EngineDep
+from backend.bulky_waste.bookings import area_names
+from backend.bulky_waste.staff import (
+    BookingFilter,
+    BookingNotBooked,
+    BookingNotFound,
+    CapacityBelowBooked,
+    SlotInput,
+    UnknownAreas,
+    bookings_csv,
+    find_bookings,
+    log_staff_read,
+    mark_collected,
+    put_slots,
+    staff_booking_json,
+)
+from backend.identity.dependencies import StaffPerson
+
+router = APIRouter(tags=["staff"])
+
+DEFAULT_PURPOSE = "粗大ごみの収集（bulky waste collection）"
+MAX_SLOTS = 500
+Status = Literal["booked", "cancelled", "collected"]
+
+
+class SlotIn(BaseModel):
+    area_id: str = Field(min_length=1, max_length=64)
+    day: date
+    capacity: int = Field(ge=0, le=1000)
+
+
+def _filters(day: date | None, area_id: str | None, status_: Status | None) -> BookingFilter:
+    return BookingFilter(day=day, area_id=area_id, status=status_)
+
+
+Purpose = Annotated[str, Query(min_length=3, max_length=200,
+                               description="Why the bookings are read (in residents' logs)")]
+DayQuery = Annotated[date | None, Query(description="Collection day YYYY-MM-DD")]
+AreaQuery = Annotated[str | None, Query(max_length=64)]
+StatusQuery = Annotated[Status | None, Query(alias="status")]
+
+
+@router.put("/staff/bulky/slots")
+def set_slots(body: list[SlotIn], staff: StaffPerson, engine: EngineDep) -> dict[str, Any]:
+    if not 1 <= len(body) <= MAX_SLOTS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"send 1 to {MAX_SLOTS} slots")
+    keys = [(slot.area_id, slot.day) for slot in body]
+    if len(set(keys)) != len(keys):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "each area and day may appear once")
+    try:
+        states = put_slots(engine, staff.municipality_code,
+                           [SlotInput(s.area_id, s.day, s.capacity) for s in body])
+    except UnknownAreas as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {
+            "code": "unknown_area", "message": str(exc), "area_ids": exc.area_ids}) from None
+    except CapacityBelowBooked as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, {
+            "code": "capacity_below_booked", "message": str(exc),
+            "area_id": exc.slot.area_id, "day": exc.slot.day.isoformat(),
+            "capacity": exc.slot.capacity, "booked": exc.booked}) from None
+    return {"slots": [{**state.data(), "booked": state.booked} for state in states]}
+
+
+@router.get("/staff/bulky/bookings")
+def list_bookings(
+    staff: StaffPerson,
+    engine: EngineDep,
+    day: DayQuery = None,
+    area_id: AreaQuery = None,
+    status_: StatusQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    purpose: Purpose = DEFAULT_PURPOSE,
+) -> dict[str, Any]:
+    code = staff.municipality_code
+    with Session(engine) as session:
+        bookings, total = find_bookings(session, code, _filters(day, area_id, status_),
+                                        limit, offset)
+        names = area_names(session, code, {booking.area_id for booking in bookings})
+        rows = [staff_booking_json(booking, names) for booking in bookings]
+        log_staff_read(session, staff.id, code, bookings, purpose)
+        session.commit()
+    return {"bookings": rows, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/staff/bulky/bookings.csv")
+def bookings_as_csv(
+    staff: StaffPerson,
+    engine: EngineDep,
+    day: DayQuery = None,
+    area_id: AreaQuery = None,
+    status_: StatusQuery = None,
+    purpose: Purpose = DEFAULT_PURPOSE,
+) -> Response:
+    code = staff.municipality_code
+    with Session(engine) as session:
+        bookings, _ = find_bookings(session, code, _filters(day, area_id, status_))
+        body = bookings_csv(session, code, bookings)
+        log_staff_read(session, staff.id, code, bookings, purpose)
+        session.commit()
+    name = f"bulky-bookings-{day.isoformat() if day else 'all'}.csv"
+    return Response(content=body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/staff/bulky/bookings/{number}/collected")
+def booking_collected(number: str, staff: StaffPerson, engine: EngineDep) -> dict[str, Any]:
+    try:
+        return mark_collected(engine, staff.municipality_code, number)
+    except BookingNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no booking with that number") from None
+    except BookingNotBooked as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, {
+            "code": "not_booked", "message": str(exc), "status": exc.status}) from None

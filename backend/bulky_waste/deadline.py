@@ -1,0 +1,58 @@
+"""The booking deadline: a booking can be made, changed or cancelled until N working days
+before its collection day (N: `Settings.bulky_deadline_working_days`, default 2).
+
+Working days are Monday to Friday, except national holidays and the city offices' year-end
+break (12/29 to 1/3). With N = 2 a Thursday collection closes at the end of Tuesday; with a
+holiday on that Monday, a Tuesday collection closes at the end of the Thursday before.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from backend.services.clock import city_today
+from backend.services.japanese_holidays import is_holiday
+
+DEFAULT_WORKING_DAYS = 2
+_working_days = DEFAULT_WORKING_DAYS
+
+
+def configure(working_days: int) -> None:
+    """Set N (from the settings, at app start)."""
+    global _working_days
+    if working_days < 0:
+        raise ValueError("the bulky-waste deadline must be 0 or more working days")
+    _working_days = working_days
+
+
+def working_days_before() -> int:
+    return _working_days
+
+
+def today() -> date:
+    """Today in the city (tests replace this function)."""
+    return city_today()
+
+
+def is_year_end_break(day: date) -> bool:
+    return (day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and not is_holiday(day) and not is_year_end_break(day)
+
+
+def changeable_until(collection_day: date, working_days: int | None = None) -> date:
+    """The last day a booking for `collection_day` can be made, changed or cancelled."""
+    count = _working_days if working_days is None else working_days
+    day = collection_day
+    while count > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def is_open(collection_day: date, on: date | None = None) -> bool:
+    """Whether `collection_day` can still be booked, changed or cancelled (today by default)."""
+    return (on or today()) <= changeable_until(collection_day)

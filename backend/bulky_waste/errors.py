@@ -1,0 +1,21 @@
+"""Refusals of the bulky-waste handlers: permanent rejections with a code (docs/sync.md)."""
+
+from __future__ import annotations
+
+UNKNOWN_AREA = "unknown_area"
+UNKNOWN_ITEM = "unknown_item"
+NOT_BULKY = "not_bulky"
+FEE_UNKNOWN = "fee_unknown"
+NO_SLOT = "no_slot"
+SLOT_FULL = "slot_full"
+DEADLINE_PASSED = "deadline_passed"
+NOT_BOOKED = "not_booked"
+
+
+class Refused(Exception):
+    """A permanent refusal; the handler turns it into `MutationOutcome.rejected`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -86,7 +86,7 @@ class DeviceData(Observable):
         if self._run_task is not None:
             self._run_task(self._refresh_counts)
             if self.public is not None:
-                self._run_task(self.public.refreshed)
+                self._run_task(self.public.refreshed, report)
 
     async def _refresh_counts(self) -> None:
         store = self.store

@@ -90,17 +90,23 @@ class PublicContent(Observable):
     def _reported(self, report: SyncReport) -> None:
         self.last_report = report
         if self._run_task is not None:
-            self._run_task(self.refreshed)
+            self._run_task(self.refreshed, report)
 
-    async def refreshed(self) -> None:
-        """Re-reads the data age after a sync (this one's or the resident's)."""
+    async def refreshed(self, report: SyncReport | None = None) -> None:
+        """Re-reads the data age after a sync (this one's or the resident's). Screens are
+        told only when rows changed or the shown age (to the minute) did: a sync that found
+        nothing new does not re-render them."""
         store = self.store
         if store is None:
             return
         cursor = await asyncio.to_thread(store.cursor, PUBLIC_STREAM)
+        rows_changed = report is None or bool(report.pulled or report.removed)
+        age_changed = _minute(cursor.last_synced_at) != _minute(self.last_synced_at)
         self.last_synced_at = cursor.last_synced_at
-        self.version += 1
-        self._changed()
+        if rows_changed:
+            self.version += 1
+        if rows_changed or age_changed:
+            self._changed()
 
     async def stop(self) -> None:
         self._closed = True
@@ -108,3 +114,7 @@ class PublicContent(Observable):
         store, self.store = self.store, None
         if store is not None:
             await asyncio.to_thread(store.close)
+
+
+def _minute(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(second=0, microsecond=0)

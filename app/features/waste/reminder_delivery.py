@@ -37,6 +37,7 @@ class ReminderDelivery:
         self._delivered: list[str] | None = None
         self.notes: list[Reminder] = []  # due now: shown on the home screen
         self.reloaded = False  # the last tick read the tile's data again
+        self.notes_changed = False  # the last tick changed the home-screen notes
 
     async def tick(self, language: str) -> list[Reminder]:
         """Reads the data if needed, sends what is due; returns the reminders notified."""
@@ -85,7 +86,8 @@ class ReminderDelivery:
                 await self.tick(language())
             except Exception:  # never let the reminder loop take the session down
                 log.exception("waste reminders failed")
-            if self.notes != before or self.reloaded:
+            self.notes_changed = self.notes != before
+            if self.notes_changed or self.reloaded:
                 on_change()
             await asyncio.sleep(CHECK_EVERY_S)
 

@@ -27,6 +27,7 @@ from app.i18n.formatting import (
 from app.i18n.translator import load_translator
 from app.shell.context import ViewContext
 
+FEATURE_ROUTE = "/waste"
 SECTION_LABELS = {
     Section.SEARCH: ("How to sort", "SEARCH"),
     Section.CALENDAR: ("Collection days", "CALENDAR_MONTH"),
@@ -70,7 +71,15 @@ def reminder_delivery(ctx: ViewContext) -> ReminderDelivery:
 
 async def reminders_background(ctx: ViewContext) -> None:
     """Collection reminders for the whole session (notifications, home-screen notes)."""
-    await reminder_delivery(ctx).run(lambda: ctx.state.settings.language, ctx.refresh)
+    delivery = reminder_delivery(ctx)
+
+    def changed() -> None:
+        # Re-render for new home notes, or for data read again while the tile is open;
+        # never for nothing (a re-render under a finger can swallow its tap).
+        if delivery.notes_changed or ctx.state.route.startswith(FEATURE_ROUTE):
+            ctx.refresh()
+
+    await delivery.run(lambda: ctx.state.settings.language, changed)
 
 
 def home_notes(ctx: ViewContext) -> list[str]:

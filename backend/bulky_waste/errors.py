@@ -10,6 +10,7 @@ NO_SLOT = "no_slot"
 SLOT_FULL = "slot_full"
 DEADLINE_PASSED = "deadline_passed"
 NOT_BOOKED = "not_booked"
+RESIDENTS_ONLY = "residents_only"
 
 
 class Refused(Exception):

@@ -23,12 +23,19 @@ from backend.bulky_waste.bookings import (
     encode_items,
     own_booking,
 )
-from backend.bulky_waste.errors import DEADLINE_PASSED, NOT_BOOKED, UNKNOWN_AREA, Refused
+from backend.bulky_waste.errors import (
+    DEADLINE_PASSED,
+    NOT_BOOKED,
+    RESIDENTS_ONLY,
+    UNKNOWN_AREA,
+    Refused,
+)
 from backend.bulky_waste.items import parse_lines, resolve_items, total_fee
 from backend.bulky_waste.numbers import next_number
 from backend.bulky_waste.slots import SLOTS_COLLECTION, SlotState, release_place, take_place
 from backend.models import BulkyBooking, Person, WasteAreaRow
 from backend.models.bulky_waste import BOOKING_BOOKED, BOOKING_CANCELLED
+from backend.models.person import ASSURANCE_CARD
 from backend.services.clock import utc_now
 from backend.sync.args import BadArgs, text_arg
 from backend.sync.collections import Collection, Policy, register
@@ -87,6 +94,12 @@ def book(session: Session, person: Person, mutation: Mutation) -> MutationOutcom
     day = day_arg(args)
     lines = parse_lines(args.get("items"))
     code = person.municipality_code
+    if person.assurance_level != ASSURANCE_CARD:
+        # Collection at a home address is for residents: an email-only (visitor) account has
+        # no verified address in the city.
+        raise Refused(RESIDENTS_ONLY, "bulky-waste collection is booked by residents "
+                      "logged in with their My Number card"
+                      "（粗大ごみの収集はマイナンバーカードでログインした住民の方が予約できます）")
     if session.get(BulkyBooking, (person.id, booking_id)) is not None:
         return MutationOutcome.rejected(ALREADY_EXISTS, f"booking {booking_id} already exists")
     if session.get(WasteAreaRow, (code, area_id)) is None:

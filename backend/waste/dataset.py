@@ -69,9 +69,13 @@ def read_source_info(folder: Path) -> SourceInfo:
     is_demo = raw.get("is_demo", False)
     if not isinstance(is_demo, bool):
         raise WasteFileError(DATASET_FILE, "is_demo must be true or false")
+    week_shift = raw.get("week_shift", False)
+    if not isinstance(week_shift, bool):
+        raise WasteFileError(DATASET_FILE, "week_shift must be true or false")
     return SourceInfo(key=key, title=str(raw.get("title") or folder.name),
                       attribution=str(raw.get("attribution") or ""),
-                      licence=str(raw.get("licence") or ""), is_demo=is_demo)
+                      licence=str(raw.get("licence") or ""), is_demo=is_demo,
+                      week_shift=week_shift)
 
 
 class _Readings:

@@ -53,10 +53,14 @@ class SourceInfo:
     attribution: str = ""
     licence: str = ""
     is_demo: bool = False
+    # 5374's WeekShift: a collection day inside a centre's closure moves a week later
+    # (Kanazawa) instead of being dropped.
+    week_shift: bool = False
 
     def data(self, loaded_at: str) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "attribution": self.attribution,
-                "licence": self.licence, "is_demo": self.is_demo, "loaded_at": loaded_at}
+                "licence": self.licence, "is_demo": self.is_demo, "loaded_at": loaded_at,
+                "week_shift": self.week_shift}
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ class WasteArea:
     def data(self, source: SourceInfo) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "center": self.center,
                 "schedules": [schedule.data() for schedule in self.schedules],
-                "towns": list(self.towns), "source": source.key, "is_demo": source.is_demo}
+                "towns": list(self.towns), "week_shift": source.week_shift,
+                "source": source.key, "is_demo": source.is_demo}
 
 
 @dataclass(frozen=True)

@@ -278,3 +278,11 @@ async def test_the_my_data_export_has_the_bookings(bulky: Bulky) -> None:
     async with asgi_client(bulky.app) as client:
         response = await client.get("/me/export", headers=bearer(bulky.app, bulky.resident))
     assert response.json()["synced_data"]["bulky_waste"] == [booked["result"]]
+
+
+def test_an_email_only_visitor_account_cannot_book_a_home_collection(bulky: Bulky) -> None:
+    visitor = make_person(bulky.app, assurance_level="email", address=None)
+    result = push(bulky.engine, visitor, "book", book_args("v-1", AREA_A, D1))
+    assert result["status"] == "rejected"
+    assert error_code(result) == "residents_only"
+    assert slot_state(bulky.engine, AREA_A, D1) == (3, 0)  # no place taken

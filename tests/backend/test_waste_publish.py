@@ -41,11 +41,13 @@ DEMO_COUNTS = {"waste_items": 193, "waste_areas": 8, "waste_kinds": 8, "waste_ce
 SHAPES = {
     "waste_items": {"id", "name", "reading", "category", "notes", "fee_kind", "fee",
                     "fee_notes", "remarks", "synonyms", "source", "is_demo"},
-    "waste_areas": {"id", "name", "center", "schedules", "towns", "source", "is_demo"},
+    "waste_areas": {"id", "name", "center", "schedules", "towns", "week_shift", "source",
+                    "is_demo"},
     "waste_kinds": {"label", "sublabel", "description", "color", "order", "source", "is_demo"},
     "waste_centers": {"name", "closures", "source", "is_demo"},
     "waste_remarks": {"id", "text", "source", "is_demo"},
-    "waste_sources": {"key", "title", "attribution", "licence", "is_demo", "loaded_at"},
+    "waste_sources": {"key", "title", "attribution", "licence", "is_demo", "loaded_at",
+                      "week_shift"},
 }
 
 
@@ -188,6 +190,10 @@ async def test_kanazawa_loads_fully(database_url: str, make_app: MakeApp) -> Non
     source = next(row["data"] for row in rows if row["collection"] == "waste_sources")
     assert (source["key"], source["licence"], source["is_demo"]) == (
         "kanazawa_2022", "MPL-2.0", False)
+    # Kanazawa moves a collection inside a centre closure a week later (5374's WeekShift)
+    assert source["week_shift"] is True
+    assert {row["data"]["week_shift"] for row in rows
+            if row["collection"] == "waste_areas"} == {True}
 
 
 @pytest.mark.anyio

@@ -24,6 +24,7 @@ REJECTION_LABELS = {
     "deadline_passed": "It is too late to book, change or cancel for that day.",
     "not_bulky": "One of the items is not bulky waste.",
     "unknown_item": "One of the items is no longer in the city's list.",
+    "residents_only": "Only residents logged in with their My Number card can book.",
 }
 
 

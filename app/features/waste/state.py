@@ -146,6 +146,7 @@ class WasteState:
         if area is None:
             return []
         return next_collections(area, city_today(self._now()), self.content.centers,
+                                week_shift=bool(area.get("week_shift")),
                                 kinds=self.content.kinds)
 
     def month_cells(self) -> list[DayCell]:
@@ -153,7 +154,8 @@ class WasteState:
         if area is None:
             return []
         year, month = self.month
-        return month_view(area, year, month, self.content.centers, kinds=self.content.kinds,
+        return month_view(area, year, month, self.content.centers,
+                          week_shift=bool(area.get("week_shift")), kinds=self.content.kinds,
                           holidays=self.content.holidays)
 
     def shift_month(self, delta: int) -> None:
@@ -178,4 +180,6 @@ class WasteState:
             return []
         enabled = {k for k in self.kinds() if self.reminder_on(k)}
         return due_reminders(area, self._now(), enabled, horizon_days=horizon_days,
-                             centers=self.content.centers, kinds=self.content.kinds)
+                             centers=self.content.centers,
+                             week_shift=bool(area.get("week_shift")),
+                             kinds=self.content.kinds)

@@ -6,7 +6,14 @@ to send them first, to give them up, or to stay logged in.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Protocol
+
+from backend_client import BackendError
+
+log = logging.getLogger(__name__)
 
 ASK, SEND, DISCARD, CANCEL = "ask", "send", "discard", "cancel"
 QUESTION_PENDING, QUESTION_STILL_PENDING = "pending", "still_pending"
@@ -40,3 +47,16 @@ async def run_logout(choice: str, device: _Device, account: _Account) -> str:
     await device.stop(wipe=choice == DISCARD)
     await account.logout()
     return ""
+
+
+async def send_before_reset(device: _Device, timeout_s: float) -> int:
+    """A kiosk about to wipe itself for the next person: try once, for at most `timeout_s`,
+    to send what the last resident left unsent (a booking made just before walking away).
+    Returns how many changes are still unsent (lost with the ephemeral store)."""
+    if device.pending == 0:
+        return 0
+    with contextlib.suppress(TimeoutError, BackendError):
+        await asyncio.wait_for(device.sync_and_wait(), timeout_s)
+    if device.pending:
+        log.warning("kiosk reset with %d unsent changes", device.pending)
+    return device.pending

@@ -13,7 +13,7 @@ from typing import Any
 import flet as ft
 
 from app.account.account_state import AccountState, LoginStatus
-from app.account.logout_flow import run_logout
+from app.account.logout_flow import run_logout, send_before_reset
 from app.design.theme import FONTS, build_theme
 from app.i18n.formatting import city_today
 from app.shell.context import ViewContext
@@ -30,6 +30,8 @@ from app.shell.views.sync_view import sync_body
 from backend_client import BackendError
 
 log = logging.getLogger(__name__)
+
+KIOSK_SEND_TIMEOUT_S = 8.0
 
 # How long a kiosk waits for a login started at the login page before giving up on it (the
 # same as the backend's and Flet's 10-minute login state lifetime).
@@ -257,6 +259,8 @@ class PortalShell:
                 continue
             log.info("kiosk idle: resetting for the next person")
             self.state.logout_question = ""
+            if self.services.device.open:
+                await send_before_reset(self.services.device, KIOSK_SEND_TIMEOUT_S)
             await self.services.device.stop(wipe=True)
             await self.account.logout()
             await self.store.clear()

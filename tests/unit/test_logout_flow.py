@@ -65,3 +65,19 @@ async def test_cancel_and_unknown_choices():
     assert not account.logged_out
     with pytest.raises(ValueError):
         await run_logout("maybe", device, account)
+
+
+async def test_a_kiosk_reset_tries_to_send_what_was_left_then_gives_up_in_time():
+    from app.account.logout_flow import send_before_reset
+
+    assert await send_before_reset(FakeDevice(2), timeout_s=1) == 0  # online: sent
+
+    class Hanging(FakeDevice):
+        async def sync_and_wait(self) -> None:
+            import asyncio
+
+            await asyncio.sleep(60)
+
+    assert await send_before_reset(Hanging(1), timeout_s=0.05) == 1  # a dead link: no hang
+    assert await send_before_reset(FakeDevice(1, sync_sends=False), timeout_s=1) == 1
+    assert await send_before_reset(FakeDevice(0), timeout_s=1) == 0

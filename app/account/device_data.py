@@ -29,6 +29,13 @@ from offline_store.sync_engine import MAIN_STREAM, SyncEngine, SyncReport, SyncS
 log = logging.getLogger(__name__)
 
 
+def stores_stamp(public: PublicContent, device: DeviceData) -> object:
+    """Changes whenever what a tile reads from this device's stores may have changed: a sync
+    of either store, a local write, or another resident's store opened."""
+    store = device.store
+    return (public.version, device.version, id(store) if store else None)
+
+
 class DeviceData(Observable):
     def __init__(self, data_dir: Path, client: BackendClient, *, kiosk: bool,
                  run_task: Callable[..., object] | None = None,

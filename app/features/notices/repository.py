@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.account.account_state import AccountState
-from app.account.device_data import DeviceData
+from app.account.device_data import DeviceData, stores_stamp
 from app.account.synced_preferences import read_preference, value_of, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from backend_client import BackendClient, Notice
@@ -138,8 +138,7 @@ class LocalNotices:
         self._limit = limit
 
     def stamp(self) -> object:
-        store = self._device.store
-        return (self._public.version, self._device.version, id(store) if store else None)
+        return stores_stamp(self._public, self._device)
 
     @property
     def can_mark_read(self) -> bool:

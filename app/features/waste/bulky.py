@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from app.account.device_data import DeviceData
+from app.account.device_data import DeviceData, stores_stamp
 from app.device.public_content import PublicContent
+from app.features.waste.repository import dict_rows
 from app.i18n.formatting import city_today
 from offline_store import LocalRow, OutboxEntry
 
@@ -172,8 +173,7 @@ class BulkyBooking:
         return self._device.store is not None
 
     def stamp_now(self) -> object:
-        store = self._device.store
-        return (self._public.version, self._device.version, id(store) if store else None)
+        return stores_stamp(self._public, self._device)
 
     async def load(self, items: Mapping[str, Mapping[str, Any]] | None = None,
                    areas: Mapping[str, Mapping[str, Any]] | None = None) -> None:
@@ -181,7 +181,7 @@ class BulkyBooking:
         public, store = self._public.store, self._device.store
         if public is not None:
             rows = await asyncio.to_thread(public.list, SLOTS)
-            self.slot_rows = [dict(r.data) for r in rows if isinstance(r.data, Mapping)]
+            self.slot_rows = dict_rows(rows)
         if store is None:
             self.bookings = []
             return

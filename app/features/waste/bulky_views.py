@@ -12,6 +12,7 @@ from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
 from app.i18n.formatting import city_today, format_day_short, format_yen
 from app.shell.context import ViewContext
+from app.shell.views.common import line_card, section_heading
 
 STATUS_LABELS = {
     "pending": "Waiting for the city's confirmation",
@@ -55,12 +56,12 @@ def bulky_section(ctx: ViewContext, waste: WasteState) -> list[ft.Control]:
     if state.message:
         controls.append(ft.Text(t(state.message), size=m.body_size, color=p.primary,
                                 weight=ft.FontWeight.BOLD))
-    controls.append(_heading(ctx, t("My bookings")))
+    controls.append(section_heading(ctx, t("My bookings")))
     if not state.bookings:
         controls.append(ft.Text(t("No bookings yet."), size=m.body_size, color=p.on_surface))
     controls += [_booking_card(ctx, state, waste, b) for b in state.bookings]
 
-    controls.append(_heading(ctx, t("New booking")))
+    controls.append(section_heading(ctx, t("New booking")))
     area = waste.area
     if area is None:
         controls.append(ft.Text(t("First choose your district under “Collection days”."),
@@ -97,7 +98,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
         lines.append(ft.Text(t("Not accepted: {reason}",
                                reason=t(reason) if reason else (message or "")),
                              size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
-        return _card(ctx, lines)
+        return line_card(ctx, lines)
     status = t(STATUS_LABELS.get(booking.status, booking.status))
     if booking.waiting and booking.status != "pending":
         status += " · " + t("a change is waiting to be sent")
@@ -123,7 +124,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                         lines.append(_slot_button(
                             ctx, slot, lambda _, d=slot.day: ctx.run_task(
                                 _move, ctx, state, waste, booking, d)))
-    return _card(ctx, lines)
+    return line_card(ctx, lines)
 
 
 def _item_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
@@ -133,8 +134,7 @@ def _item_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> li
 
     def rows() -> list[ft.Control]:
         query = state.query
-        hits = [h for h in (waste.index.search(query, 40) if waste.index and query.strip()
-                            else []) if is_bulky(h.item)][:8]
+        hits = [h for h in waste.search(query, 40) if is_bulky(h.item)][:8]
         return [_pick_row(ctx, state, waste, h.item) for h in hits]
 
     results = ft.Column(rows(), spacing=m.body_size * 0.4)
@@ -188,7 +188,7 @@ def _cart(ctx: ViewContext, state: BulkyBooking) -> list[ft.Control]:
 def _day_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     slots = state.slots(waste.choice.district, waste.content.holidays)
-    controls: list[ft.Control] = [_heading(ctx, t("Choose a collection day"))]
+    controls: list[ft.Control] = [section_heading(ctx, t("Choose a collection day"))]
     if not slots:
         controls.append(ft.Text(t("No collection days are open for booking in your district "
                                   "right now."), size=m.body_size, color=p.on_surface))
@@ -214,19 +214,6 @@ def _slot_button(ctx: ViewContext, slot: Slot, on_click: Any,
                      color=p.on_primary if selected else p.primary),
         bgcolor=p.primary if selected else p.surface, height=m.min_touch_target,
         on_click=on_click)
-
-
-def _card(ctx: ViewContext, lines: list[ft.Control]) -> ft.Control:
-    m, p = ctx.metrics, ctx.palette
-    return ft.Container(
-        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
-        border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
-        content=ft.Row([ft.Column(lines, spacing=m.body_size * 0.3, expand=True)]))
-
-
-def _heading(ctx: ViewContext, text: str) -> ft.Control:
-    return ft.Text(text, size=ctx.metrics.body_size * 1.15, weight=ft.FontWeight.BOLD,
-                   color=ctx.palette.on_surface)
 
 
 # --- actions -----------------------------------------------------------------------------------

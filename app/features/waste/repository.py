@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.account.device_data import DeviceData
+from app.account.device_data import DeviceData, stores_stamp
 from app.account.synced_preferences import read_preference, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from app.shell.settings import SettingsStore
@@ -53,7 +53,7 @@ class WasteChoice:
     reminders_off: frozenset[str] = frozenset()  # kinds the resident switched off
 
 
-def _dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+def dict_rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         if isinstance(row.data, Mapping):
@@ -96,8 +96,7 @@ class WasteRepository:
         self._local = local_settings
 
     def stamp(self) -> object:
-        store = self._device.store
-        return (self._public.version, self._device.version, id(store) if store else None)
+        return stores_stamp(self._public, self._device)
 
     async def content(self, language: str) -> WasteContent:
         store = self._public.store
@@ -106,12 +105,12 @@ class WasteRepository:
 
         def read() -> WasteContent:
             return WasteContent(
-                items=_dicts(store.list(ITEMS)),
-                areas=sorted(_dicts(store.list(AREAS)), key=lambda a: str(a.get("name"))),
-                kinds=sorted(_dicts(store.list(KINDS)),
+                items=dict_rows(store.list(ITEMS)),
+                areas=sorted(dict_rows(store.list(AREAS)), key=lambda a: str(a.get("name"))),
+                kinds=sorted(dict_rows(store.list(KINDS)),
                              key=lambda k: (k.get("order", 0), str(k.get("label")))),
-                centers=_dicts(store.list(CENTERS)),
-                holidays=holidays_from(_dicts(store.list(HOLIDAYS)), language),
+                centers=dict_rows(store.list(CENTERS)),
+                holidays=holidays_from(dict_rows(store.list(HOLIDAYS)), language),
                 synced_at=store.cursor(PUBLIC_STREAM).last_synced_at,
             )
 

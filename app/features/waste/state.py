@@ -3,9 +3,9 @@ and its collection calendar, reminders, and (see bulky.py) bulky-waste bookings.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -52,7 +52,8 @@ class WasteState:
         self.stamp: object = None
         self.language: str | None = None
         self.content = WasteContent()
-        self.index: WasteIndex | None = None
+        self._index: WasteIndex | None = None
+        self._indexed_items: list[dict[str, Any]] | None = None
         self.section = Section.SEARCH
         self.query = ""
         self.hits: list[SearchHit] = []
@@ -81,15 +82,14 @@ class WasteState:
         try:
             content = await self._repo.content(language)
             choice = await self._repo.choice()
-            index = (self.index if self.index is not None
-                     and content.items == self.content.items
-                     else await asyncio.to_thread(WasteIndex.build, content.items))
         except OfflineStoreError as exc:
             log.warning("waste data could not be read: %s", exc)
             self.status, self.error, self.stamp, self.language = (
                 Status.FAILED, str(exc), stamp, language)
             return
-        self.content, self.choice, self.index = content, choice, index
+        if content.items == self.content.items:  # keep the list the index was built from
+            content = replace(content, items=self.content.items)
+        self.content, self.choice = content, choice
         self.district_guessed = False
         if choice.district is None or content.area(choice.district) is None:
             guess = district_for_address(self._household_address(), content.areas)
@@ -102,10 +102,17 @@ class WasteState:
     # --- sorting dictionary ----------------------------------------------------------------
     def set_query(self, query: str) -> None:
         self.query = query
-        if self.index is None or not query.strip():
-            self.hits = []
-            return
-        self.hits = self.index.search(query, RESULTS_SHOWN)
+        self.hits = self.search(query, RESULTS_SHOWN)
+
+    def search(self, query: str, limit: int) -> list[SearchHit]:
+        """The index is built on the first search, not at load: the reminder loop loads the
+        tile's data in every session, and most sessions never search."""
+        if not query.strip():
+            return []
+        if self._index is None or self._indexed_items is not self.content.items:
+            self._index = WasteIndex.build(self.content.items)
+            self._indexed_items = self.content.items
+        return self._index.search(query, limit)
 
     # --- district and calendar ---------------------------------------------------------
     @property

@@ -26,6 +26,7 @@ from app.i18n.formatting import (
 )
 from app.i18n.translator import load_translator
 from app.shell.context import ViewContext
+from app.shell.views.common import section_heading
 
 FEATURE_ROUTE = "/waste"
 SECTION_LABELS = {
@@ -247,7 +248,7 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
             big_button(t("Keep this district"), "CHECK", m, p,
                        lambda _: ctx.run_task(_confirm_district, ctx, state)),
         ], wrap=True))
-    controls.append(_heading(ctx, t("Next collections")))
+    controls.append(section_heading(ctx, t("Next collections")))
     today = city_today()
     for kind, day in state.next_collections():
         when = format_day_short(day, ctx.locale)
@@ -356,7 +357,7 @@ def _day_cell(ctx: ViewContext, state: WasteState, cell: DayCell, month: int) ->
 def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = [
-        _heading(ctx, t("Reminders the evening before")),
+        section_heading(ctx, t("Reminders the evening before")),
         ft.Text(t("At 19:00 the day before: a notification on phones and computers, and a "
                   "note on the home screen."), size=m.body_size * 0.85, color=p.on_surface),
     ]
@@ -368,11 +369,6 @@ def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
                                                      bool(e.control.value)),
         ))
     return controls
-
-
-def _heading(ctx: ViewContext, text: str) -> ft.Control:
-    return ft.Text(text, size=ctx.metrics.body_size * 1.15, weight=ft.FontWeight.BOLD,
-                   color=ctx.palette.on_surface)
 
 
 # --- actions -----------------------------------------------------------------------------------

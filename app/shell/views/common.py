@@ -66,3 +66,19 @@ def note_card(ctx: ViewContext, message: str) -> ft.Control:
              ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
         ),
     )
+
+
+def section_heading(ctx: ViewContext, text: str) -> ft.Control:
+    """A heading inside a screen ("次の収集日", "予約一覧", "送信待ち")."""
+    return ft.Text(text, size=ctx.metrics.body_size * 1.15, weight=ft.FontWeight.BOLD,
+                   color=ctx.palette.on_surface)
+
+
+def line_card(ctx: ViewContext, lines: list[ft.Control]) -> ft.Control:
+    """A full-width card of stacked lines (a booking, a change waiting to be sent)."""
+    m, p = ctx.metrics, ctx.palette
+    return ft.Container(
+        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
+        border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
+        content=ft.Row([ft.Column(lines, spacing=m.body_size * 0.3, expand=True)]),
+    )

@@ -12,6 +12,7 @@ from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.state import HOME
+from app.shell.views.common import line_card, section_heading
 
 STATE_LABELS = {
     "pending": "Waiting to be sent",
@@ -58,20 +59,21 @@ def sync_body(ctx: ViewContext) -> list[ft.Control]:
         controls.append(_line(ctx, "CLOUD_OFF", t("Your data has not been synced yet.")))
     controls.append(big_button(t("Sync now"), "SYNC", m, p, lambda _: device.sync_now()))
 
-    controls.append(_heading(ctx, t("Waiting to be sent ({count})", count=len(state.waiting))))
+    controls.append(section_heading(ctx, t("Waiting to be sent ({count})",
+                                           count=len(state.waiting))))
     if not state.waiting:
         controls.append(ft.Text(t("Everything made on this device has been sent."),
                                 size=m.body_size, color=p.on_surface))
     controls += [_item(ctx, item) for item in state.waiting]
     if state.rejected:
-        controls.append(_heading(ctx, t("Not accepted by the city ({count})",
+        controls.append(section_heading(ctx, t("Not accepted by the city ({count})",
                                         count=len(state.rejected))))
         controls.append(ft.Text(
             t("These changes were undone on this device; the city's version is shown."),
             size=m.body_size * 0.9, color=p.on_surface))
         controls += [_item(ctx, item) for item in state.rejected]
     if state.sent:
-        controls.append(_heading(ctx, t("Sent recently")))
+        controls.append(section_heading(ctx, t("Sent recently")))
         controls += [_item(ctx, item) for item in state.sent]
     return controls
 
@@ -80,11 +82,6 @@ def _line(ctx: ViewContext, icon: str, text: str) -> ft.Control:
     m, p = ctx.metrics, ctx.palette
     return ft.Row([ft.Icon(getattr(ft.Icons, icon), color=p.primary),
                    ft.Text(text, size=m.body_size, color=p.on_surface, expand=True)])
-
-
-def _heading(ctx: ViewContext, text: str) -> ft.Control:
-    return ft.Text(text, size=ctx.metrics.body_size * 1.1, weight=ft.FontWeight.BOLD,
-                   color=ctx.palette.on_surface)
 
 
 def _item(ctx: ViewContext, item: ChangeItem) -> ft.Control:
@@ -103,11 +100,7 @@ def _item(ctx: ViewContext, item: ChangeItem) -> ft.Control:
         reason, reason_params = item.reason
         lines.append(ft.Text(t(reason, **reason_params), size=m.body_size * 0.9,
                              color=p.banner))
-    return ft.Container(
-        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
-        border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
-        content=ft.Row([ft.Column(lines, spacing=m.body_size * 0.25, expand=True)]),
-    )
+    return line_card(ctx, lines)
 
 
 async def _load_and_refresh(ctx: ViewContext, state: SyncStatusState) -> None:

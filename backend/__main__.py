@@ -48,7 +48,8 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     """
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _absorb_replayed_stop_signal)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # The app sets Date itself (backend.app.DateHeader); uvicorn's would make a second one.
+    uvicorn.run(app, host=host, port=port, log_level="info", date_header=False)
 
 
 def main(argv: list[str] | None = None) -> int:

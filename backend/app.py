@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.api import (
     access_log,
@@ -30,6 +32,7 @@ from backend.api import (
 from backend.bulky_waste.startup import start_bulky_waste
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
+from backend.identity.clock import Clock, utc_now
 from backend.identity.dev_idp import router as dev_idp
 from backend.identity.email_login import dev_mailbox
 from backend.identity.email_login import router as email_login
@@ -53,6 +56,34 @@ def _revoke_logins_of(engine: Engine) -> Callable[[str], None]:
             session.commit()
 
     return revoke
+
+
+class DateHeader:
+    """Every answer carries the server's time in `Date` (RFC 9110 §6.6.1): the app checks the
+    times of the tokens it receives against it, not against its own clock, which can be off
+    by days. uvicorn's own Date header is switched off (`backend/__main__.py`), so there is
+    one; an in-process test transport gets one too. The time is `app.state.clock` if a test
+    moved it."""
+
+    def __init__(self, app: ASGIApp, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    moment = self.clock().astimezone(UTC)
+                    headers.append((b"date", format_datetime(moment, usegmt=True).encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -87,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(DateHeader, clock=lambda: utc_now(app))
     app.state.settings = settings
     app.state.engine = engine
     app.state.signing_key = SigningKey.load_or_create(

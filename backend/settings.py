@@ -23,6 +23,11 @@ DEV_MAILBOX_IN_PRODUCTION = (
     "and TSUYAMA_SMTP_FROM instead (see docs/identity.md)"
 )
 
+# The grace period of a refresh token just rotated (see Settings.refresh_reuse_grace_seconds);
+# never longer than an access token lives (10 minutes).
+DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 120
+MAX_REFRESH_REUSE_GRACE_SECONDS = 600
+
 _SQLITE_PREFIXES = ("sqlite://",)
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
@@ -109,6 +114,11 @@ class Settings:
     # within the sliding window before answering 429.
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 300
+    # Seconds after a refresh during which the device may present the refresh token it just
+    # used once more (its answer was lost) and get the same token response again, instead
+    # of the family being revoked as reuse (TSUYAMA_REFRESH_REUSE_GRACE_SECONDS; 0 turns the
+    # grace off; docs/identity.md, ADR 0016).
+    refresh_reuse_grace_seconds: int = DEFAULT_REFRESH_REUSE_GRACE_SECONDS
     # Email-only accounts for visitors (`acr_values=email`): None means "on in development,
     # off in production"; production needs the SMTP settings when it is on.
     email_login_enabled: bool | None = None
@@ -140,6 +150,12 @@ class Settings:
             raise ValueError("TSUYAMA_BULKY_DEADLINE_DAYS must be 0 to 30 working days")
         if self.auth_failure_limit < 1 or self.auth_failure_window_seconds < 1:
             raise ValueError("auth_failure_limit and auth_failure_window_seconds must be >= 1")
+        if not 0 <= self.refresh_reuse_grace_seconds <= MAX_REFRESH_REUSE_GRACE_SECONDS:
+            raise ValueError(
+                "TSUYAMA_REFRESH_REUSE_GRACE_SECONDS must be 0 (off) to "
+                f"{MAX_REFRESH_REUSE_GRACE_SECONDS} seconds, got "
+                f"{self.refresh_reuse_grace_seconds}"
+            )
         self._check_email_login()
 
     def _check_email_login(self) -> None:
@@ -210,8 +226,9 @@ class Settings:
         """Read `DATABASE_URL`, `TSUYAMA_ENV`, `TSUYAMA_DEMO_DATA`, the waste data settings
         (`TSUYAMA_WASTE_DATA_DIR`, `TSUYAMA_DEMO_WASTE`) and the identity settings
         (`TSUYAMA_SIGNING_KEY_FILE`, `TSUYAMA_PUBLIC_URL`, `TSUYAMA_UPSTREAM_*`,
-        `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`) and the
-        email login settings (`TSUYAMA_EMAIL_LOGIN`, `TSUYAMA_SMTP_*`, `TSUYAMA_DEV_MAILBOX`).
+        `TSUYAMA_DEV_IDP`, `TSUYAMA_APP_REDIRECT_URIS`, `TSUYAMA_STAFF_SUBJECTS`,
+        `TSUYAMA_REFRESH_REUSE_GRACE_SECONDS`) and the email login settings
+        (`TSUYAMA_EMAIL_LOGIN`, `TSUYAMA_SMTP_*`, `TSUYAMA_DEV_MAILBOX`).
 
         Without `DATABASE_URL` the database is `backend.sqlite3` inside `data_dir`
         (default: see `default_data_dir`), which is created if missing.
@@ -254,6 +271,7 @@ class Settings:
             load_demo_data=load_demo_data,
             **_waste_from_env(load_demo_data),
             **_bulky_from_env(),
+            **_refresh_from_env(),
             public_url=public_url,
             signing_key_path=signing_key_path,
             dev_idp_enabled=dev_idp_enabled,
@@ -287,6 +305,17 @@ def _bulky_from_env() -> dict[str, Any]:
     holidays = _optional_bool("TSUYAMA_PUBLISH_HOLIDAYS")
     return {"bulky_deadline_working_days": days,
             "publish_holidays": True if holidays is None else holidays}
+
+
+def _refresh_from_env() -> dict[str, Any]:
+    """`TSUYAMA_REFRESH_REUSE_GRACE_SECONDS` (default 120; 0 turns the grace off)."""
+    raw = os.environ.get("TSUYAMA_REFRESH_REUSE_GRACE_SECONDS", "").strip()
+    try:
+        seconds = int(raw) if raw else DEFAULT_REFRESH_REUSE_GRACE_SECONDS
+    except ValueError:
+        raise ValueError(
+            f"TSUYAMA_REFRESH_REUSE_GRACE_SECONDS must be a number, got {raw!r}") from None
+    return {"refresh_reuse_grace_seconds": seconds}
 
 
 def _split_list(raw: str) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """Client of the Tsuyama Portal backend, used by the Flet app."""
 
 from backend_client.client import BackendClient
+from backend_client.clock import ServerClock
 from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
     AccessRevoked,
@@ -29,6 +30,7 @@ __all__ = [
     "LoginRequest",
     "Me",
     "Notice",
+    "ServerClock",
     "TokenSet",
     "new_device_id",
     "verify_id_token",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
 
+from backend_client.clock import ServerClock
 from backend_client.dto import Health, Me, Notice
 from backend_client.errors import (
     AccessRevoked,
@@ -22,12 +24,19 @@ from backend_client.sync_transport import Mutation, PullPage, PushResponse
 UNAVAILABLE_STATUS_CODES = frozenset({502, 503, 504})
 ACCESS_REVOKED = "access_revoked"
 
+# Given the access token a request was refused with (401), a fresh one, or None.
+TokenRenewer = Callable[[str], Awaitable[str | None]]
+
 
 class BackendClient:
     """Async client of the Tsuyama Portal backend.
 
     GET requests are retried `retries` times on `BackendUnavailable`, waiting `backoff`,
     then 2×`backoff`, 4×`backoff`… seconds in between.
+
+    `server_clock` learns the server's time from the `Date` header of every answer (see
+    `backend_client.clock`). `renew_token` (set by the account state): a request sent with an
+    access token and answered 401 asks it once for a fresh token and is sent once more.
     """
 
     def __init__(
@@ -38,10 +47,13 @@ class BackendClient:
         timeout: float = 5.0,
         retries: int = 2,
         backoff: float = 0.2,
+        server_clock: ServerClock | None = None,
     ) -> None:
         if retries < 0:
             raise ValueError("retries must be >= 0")
         self.base_url = base_url.rstrip("/")
+        self.server_clock = server_clock or ServerClock()
+        self.renew_token: TokenRenewer | None = None
         self._retries = retries
         self._backoff = backoff
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
@@ -246,19 +258,18 @@ class BackendClient:
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> Any:
-        """One request; POSTs are not retried here (the caller knows if a replay is safe)."""
+        """One request; POSTs are not retried here (the caller knows if a replay is safe),
+        except once after a 401 with a renewed access token (the server refused the token
+        before doing anything)."""
         url = f"{self.base_url}{path}"
-        try:
-            response = await self._http.request(
-                method, path, params=params, data=data, json=json, headers=headers
-            )
-        except httpx.TimeoutException as exc:
-            raise BackendUnavailable(f"Backend at {self.base_url} timed out ({path})") from exc
-        except httpx.TransportError as exc:
-            reason = str(exc) or type(exc).__name__
-            raise BackendUnavailable(
-                f"Backend at {self.base_url} is unreachable ({path}): {reason}"
-            ) from exc
+        response = await self._send(method, path, params=params, data=data, json=json,
+                                    headers=headers)
+        rejected = _bearer_token(headers) if response.status_code == 401 else None
+        if rejected is not None and self.renew_token is not None:
+            renewed = await self.renew_token(rejected)
+            if renewed and renewed != rejected:
+                response = await self._send(method, path, params=params, data=data, json=json,
+                                            headers={**(headers or {}), **_bearer(renewed)})
         if response.status_code in UNAVAILABLE_STATUS_CODES:
             raise BackendUnavailable(
                 f"Backend at {self.base_url} is unavailable: {response.status_code} from {url}"
@@ -280,8 +291,31 @@ class BackendClient:
             raise BackendProtocolError(f"Malformed JSON from {url}: {exc}") from exc
 
 
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The HTTP exchange; the answer's `Date` goes to `server_clock`."""
+        sent = self.server_clock.local_now()
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise BackendUnavailable(f"Backend at {self.base_url} timed out ({path})") from exc
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise BackendUnavailable(
+                f"Backend at {self.base_url} is unreachable ({path}): {reason}"
+            ) from exc
+        if response.status_code not in UNAVAILABLE_STATUS_CODES:  # maybe a proxy in front
+            self.server_clock.observe_headers(response.headers.get_list("date"), sent,
+                                              self.server_clock.local_now())
+        return response
+
+
 def _bearer(access_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {access_token}"}
+
+
+def _bearer_token(headers: dict[str, str] | None) -> str | None:
+    value = (headers or {}).get("Authorization", "")
+    return value[len("Bearer "):] if value.startswith("Bearer ") else None
 
 
 def _detail(response: httpx.Response) -> str:

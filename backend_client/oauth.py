@@ -9,12 +9,13 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt
 
+from backend_client.clock import local_now
 from backend_client.errors import BackendProtocolError
 
 APP_CLIENT_ID = "tsuyama-portal-app"
@@ -22,6 +23,8 @@ APP_SCOPES = ("openid", "profile")
 ID_TOKEN_ALGORITHMS = ["ES256"]
 # Refresh a little before expiry so a request never leaves with a token about to lapse.
 EXPIRY_MARGIN = timedelta(seconds=30)
+# Tolerance of the ID token's iat/nbf/exp against the server-time estimate.
+ID_TOKEN_LEEWAY = timedelta(seconds=60)
 
 
 def _b64url(raw: bytes) -> str:
@@ -91,20 +94,24 @@ class TokenSet:
         return cls(
             access_token=access,
             refresh_token=refresh if isinstance(refresh, str) and refresh else None,
-            expires_at=(now or datetime.now(UTC)) + timedelta(seconds=expires_in),
+            expires_at=(now or local_now()) + timedelta(seconds=expires_in),
             id_token=id_token if isinstance(id_token, str) else None,
             scope=str(data.get("scope", "")),
         )
 
     def expired(self, now: datetime | None = None) -> bool:
-        return (now or datetime.now(UTC)) >= self.expires_at - EXPIRY_MARGIN
+        return (now or local_now()) >= self.expires_at - EXPIRY_MARGIN
 
 
 def verify_id_token(
     id_token: str, jwks: dict[str, Any], issuer: str, nonce: str,
-    client_id: str = APP_CLIENT_ID,
+    client_id: str = APP_CLIENT_ID, *, now: datetime | None = None,
+    leeway: timedelta = ID_TOKEN_LEEWAY,
 ) -> dict[str, Any]:
-    """Checks the ID token's signature (backend JWKS), issuer, audience, expiry and nonce."""
+    """Checks the ID token's signature (backend JWKS), issuer, audience, nonce, and its
+    iat/nbf/exp against `now`: the server's time as the device estimates it
+    (`ServerClock.now()`), so a device whose own clock is off can still log in. Without
+    `now`, the device's clock."""
     try:
         header = jwt.get_unverified_header(id_token)
         keys = {k.get("kid"): k for k in jwks.get("keys", []) if isinstance(k, dict)}
@@ -112,12 +119,38 @@ def verify_id_token(
         if jwk is None or header.get("alg") not in ID_TOKEN_ALGORITHMS:
             raise BackendProtocolError("ID token signed with an unknown key or algorithm")
         key = jwt.PyJWK(jwk).key
+        # PyJWT would compare the times with the device's clock: checked below instead.
         claims = jwt.decode(
             id_token, key, algorithms=ID_TOKEN_ALGORITHMS, audience=client_id, issuer=issuer,
-            leeway=60, options={"require": ["exp", "iat", "sub", "aud", "iss", "nonce"]},
+            options={"require": ["exp", "iat", "sub", "aud", "iss", "nonce"],
+                     "verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except jwt.PyJWTError as exc:
         raise BackendProtocolError(f"ID token rejected: {exc}") from exc
+    check_token_times(claims, now or local_now(), leeway)
     if not secrets.compare_digest(str(claims.get("nonce")), nonce):
         raise BackendProtocolError("ID token rejected: nonce does not match this login")
     return claims
+
+
+def check_token_times(claims: dict[str, Any], now: datetime,
+                      leeway: timedelta = ID_TOKEN_LEEWAY) -> None:
+    """iat and nbf not after `now` + leeway, exp after `now` − leeway (as PyJWT does)."""
+    moment = now.timestamp()
+    margin = leeway.total_seconds()
+    times: dict[str, float] = {}
+    for name in ("iat", "nbf", "exp"):
+        value = claims.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise BackendProtocolError(f"ID token rejected: {name} must be a number")
+        times[name] = float(value)
+    if "exp" not in times or "iat" not in times:
+        raise BackendProtocolError("ID token rejected: exp and iat are required")
+    if times["exp"] <= moment - margin:
+        raise BackendProtocolError("ID token rejected: it has expired (by the server's time)")
+    for name in ("iat", "nbf"):
+        if name in times and times[name] > moment + margin:
+            raise BackendProtocolError(
+                f"ID token rejected: not yet valid ({name}, by the server's time)")

@@ -13,6 +13,8 @@ from typing import Any, overload
 from backend_client.errors import BackendProtocolError
 
 PUSH_STATUSES = ("applied", "rejected", "duplicate")
+DECIDED_STATUSES = ("applied", "rejected")  # what a duplicate's original_status can be
+SEQ_CONFLICT = "seq_conflict"
 CHANGE_OPS = ("upsert", "delete")
 
 
@@ -33,12 +35,25 @@ class Mutation:
 
 @dataclass(frozen=True)
 class PushResult:
+    """One mutation's answer. `status` is what this push did ("duplicate": a replay of an
+    earlier decision, which `original_status` names); `outcome` is what the server decided
+    ("applied" or "rejected"), or "retry" for a `seq_conflict` (not processed)."""
+
     mutation_id: str
     seq: int
     status: str
     result: Any
     error_code: str | None
     error_message: str | None
+    original_status: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        if self.status == "duplicate":
+            return self.original_status or "applied"
+        if self.status == "rejected" and self.error_code == SEQ_CONFLICT:
+            return "retry"
+        return self.status
 
     @classmethod
     def from_json(cls, data: Any) -> PushResult:
@@ -51,14 +66,28 @@ class PushResult:
         if not isinstance(mutation_id, str) or not isinstance(seq, int):
             raise BackendProtocolError("push result: mutation_id and seq are required")
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        original = data.get("original_status")
+        if status == "duplicate":
+            if original is None:
+                # A server that does not say: an old one, which only replayed applied ones.
+                original = "rejected" if error.get("code") else "applied"
+            elif original not in DECIDED_STATUSES:
+                raise BackendProtocolError(f"push result: unknown original_status {original!r}")
+        else:
+            original = None
+        code, message = error.get("code"), error.get("message")
         return cls(mutation_id, seq, status, data.get("result"),
-                   error.get("code"), error.get("message"))
+                   None if code is None else str(code),
+                   None if message is None else str(message), original)
 
     def to_json(self) -> dict[str, Any]:
         error = ({"code": self.error_code, "message": self.error_message}
-                 if self.error_code else None)
-        return {"mutation_id": self.mutation_id, "seq": self.seq, "status": self.status,
-                "result": self.result, "error": error}
+                 if self.error_code or self.error_message else None)
+        answer = {"mutation_id": self.mutation_id, "seq": self.seq, "status": self.status,
+                  "result": self.result, "error": error}
+        if self.original_status is not None:
+            answer["original_status"] = self.original_status
+        return answer
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from offline_store.crypto import SENSITIVE_COLLECTIONS
 from offline_store.data_key_store import DataKeyStore, KeyringDataKeyStore, MemoryDataKeyStore
 from offline_store.database import open_public_store, open_user_store
 from offline_store.errors import (
-    ClientMismatch,
     DataKeyMissing,
     DataKeyStoreUnavailable,
     MigrationError,
@@ -18,6 +17,7 @@ from offline_store.errors import (
     StoreCorrupted,
     StoreTooNew,
 )
+from offline_store.recovery import StoreRecovery
 from offline_store.repository import (
     CursorState,
     LocalRow,
@@ -28,7 +28,6 @@ from offline_store.repository import (
 
 __all__ = [
     "SENSITIVE_COLLECTIONS",
-    "ClientMismatch",
     "CursorState",
     "DataKeyMissing",
     "DataKeyStore",
@@ -41,6 +40,7 @@ __all__ = [
     "OutboxEntry",
     "PublicStore",
     "StoreCorrupted",
+    "StoreRecovery",
     "StoreTooNew",
     "UserStore",
     "open_public_store",

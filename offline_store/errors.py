@@ -28,7 +28,3 @@ class StoreTooNew(OfflineStoreError):
 
 class MigrationError(OfflineStoreError):
     """A migration failed or would have changed outbox rows; the file is left as it was."""
-
-
-class ClientMismatch(OfflineStoreError):
-    """The store belongs to another client id (device id) than the one given."""

@@ -88,7 +88,23 @@ def _v3_record_stream(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM local_record WHERE collection = 'notices' AND pending = 0")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_tables, _v2_sync_loop_indexes, _v3_record_stream)
+def _v4_store_notices(db: sqlite3.Connection) -> None:
+    """What the store has to tell the resident about itself (a damaged or lost store that
+    was rebuilt, and what was recovered), kept until they dismiss it."""
+    db.execute("""
+        CREATE TABLE store_notice (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            recovered INTEGER NOT NULL DEFAULT 0,
+            lost INTEGER,
+            detail TEXT NOT NULL DEFAULT '',
+            dismissed INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_tables, _v2_sync_loop_indexes, _v3_record_stream,
+                                     _v4_store_notices)
 HEAD = len(MIGRATIONS)
 
 

@@ -82,3 +82,17 @@ class ClientIdentity(StoreModel, table=True):
     client_id: str
     created_at: str
     data_key_check: bytes | None = Field(default=None, sa_type=LargeBinary)
+
+
+class StoreNotice(StoreModel, table=True):
+    """Something the store tells the resident about itself (`offline_store.recovery`)."""
+
+    __tablename__ = "store_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # damaged | key_lost | file_lost
+    created_at: str
+    recovered: int = 0  # unsent changes recovered and queued again
+    lost: int | None = None  # unsent changes that could not be recovered; None: unknown
+    detail: str = ""
+    dismissed: bool = False

@@ -38,12 +38,14 @@ from offline_store.data_key_store import DataKeyStore
 from offline_store.errors import DataKeyMissing, StoreCorrupted
 from offline_store.files import delete_sqlite_files
 from offline_store.models import LocalRecord, Outbox, SyncCursor
+from offline_store.recovery import RECOVERY_KINDS, SalvagedChange, StoreRecovery
 
 log = logging.getLogger(__name__)
 
 UNRESOLVED = ("pending", "sending")
 MAIN_STREAM = "main"  # the resident's own rows (personal pull) and every local write
 PUSH_STATUSES = ("applied", "rejected", "duplicate")
+SEQ_CONFLICT = "seq_conflict"  # the server saw this seq from this client id before
 _CHANGE_OPS = ("upsert", "delete")
 
 
@@ -527,14 +529,97 @@ class UserStore(LocalStore):
                 {"cutoff": cutoff}).rowcount
         return int(applied) + int(rejected)
 
+    def renumber_unresolved(self, server_last_seq: int) -> int:
+        """Gives every unresolved entry a new seq above both the server's `last_seq` for this
+        client id and every seq the outbox has used, keeping their order; later entries
+        continue from there. For a store whose numbering the server has seen before (a store
+        restored from a backup, or copied): answered `seq_conflict`. Returns how many."""
+        if server_last_seq < 0:
+            raise ValueError("server_last_seq must be >= 0")
+        with self._write() as conn:
+            rows = [r[0] for r in conn.execute(text(
+                "SELECT seq FROM outbox WHERE state IN ('pending', 'sending') ORDER BY seq"))]
+            if not rows:
+                return 0
+            top = conn.execute(text("SELECT max(seq) FROM outbox")).scalar_one() or 0
+            sequence = conn.execute(text(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar() or 0
+            base = max(int(server_last_seq), int(top), int(sequence))
+            # Every new seq is above every seq in use, so no step of the update collides.
+            for offset, seq in enumerate(rows, start=1):
+                conn.execute(text("UPDATE outbox SET seq = :new WHERE seq = :old"),
+                             {"new": base + offset, "old": seq})
+            conn.execute(text("UPDATE sqlite_sequence SET seq = :top WHERE name = 'outbox'"),
+                         {"top": base + len(rows)})
+        log.info("renumbered %d unsent changes from seq %d", len(rows), base + 1)
+        return len(rows)
+
+    def restore_unsent(self, changes: Iterable[SalvagedChange]) -> int:
+        """Queues changes salvaged from a damaged store again, in their order and under their
+        mutation ids (the server answers those it already applied as duplicates), each with
+        the resident's optimistic value of its row where that could be read."""
+        count = 0
+        with self._write() as conn:
+            for change in changes:
+                if change.optimistic is not None:
+                    _, data = change.optimistic
+                    conn.execute(_OPTIMISTIC_UPSERT, {
+                        "collection": change.collection, "key": change.record_key,
+                        "data": None if data is None else self._seal(
+                            data, change.collection, change.record_key),
+                        "encrypted": self._is_sensitive(change.collection),
+                        "deleted": data is None, "now": iso_utc(self._clock())})
+                # No readable value: no local row; the server's comes with the next pull.
+                self._insert_outbox(conn, {
+                    "mutation_id": change.mutation_id, "collection": change.collection,
+                    "record_key": change.record_key, "name": change.name,
+                    "args": self._seal(change.args, change.collection, change.mutation_id,
+                                       OUTBOX_ARGS),
+                    "encrypted": self._is_sensitive(change.collection),
+                    "created_at": change.created_at})
+                count += 1
+        return count
+
+    def record_recovery(self, kind: str, recovered: int, lost: int | None,
+                        detail: str = "") -> StoreRecovery:
+        """Notes that this store replaced a damaged or lost one (shown until dismissed)."""
+        if kind not in RECOVERY_KINDS:
+            raise ValueError(f"unknown recovery kind {kind!r}")
+        now = self._clock()
+        with self._write() as conn:
+            notice_id = conn.execute(text("""
+                INSERT INTO store_notice (kind, created_at, recovered, lost, detail)
+                VALUES (:kind, :at, :recovered, :lost, :detail)
+            """), {"kind": kind, "at": iso_utc(now), "recovered": recovered, "lost": lost,
+                   "detail": detail[:500]}).lastrowid
+        return StoreRecovery(int(notice_id), kind, now, recovered, lost,  # type: ignore[arg-type]
+                             detail[:500])
+
+    def recoveries(self) -> builtins.list[StoreRecovery]:
+        """Recoveries the resident has not dismissed yet, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT id, kind, created_at, recovered, lost, detail FROM store_notice "
+                "WHERE dismissed = 0 ORDER BY id DESC")).all()
+        return [StoreRecovery(int(r[0]), r[1], datetime.fromisoformat(r[2]), int(r[3]),
+                              None if r[4] is None else int(r[4]), r[5]) for r in rows]
+
+    def dismiss_recovery(self, notice_id: int) -> None:
+        with self._write() as conn:
+            conn.execute(text("UPDATE store_notice SET dismissed = 1 WHERE id = :id"),
+                         {"id": notice_id})
+
     def mark_results(self, results: Iterable[Mapping[str, Any]]) -> builtins.list[OutboxEntry]:
         """Consumes the results of `POST /sync/push`, in one transaction.
 
-        `applied` and `duplicate` (a replay the server had already applied) mark the entry
-        applied; `rejected` marks it rejected with the error's code and message. When the
-        last pending mutation of a row is resolved the row is settled (see the module doc).
-        Unknown mutation ids and entries already resolved are ignored. Returns the entries
-        whose state changed.
+        The server's decision is what counts (docs/sync.md, "Outcomes"): `applied`, or a
+        `duplicate` whose `original_status` is `applied`, marks the entry applied;
+        `rejected`, or a `duplicate` of a rejection, marks it rejected with the error's code
+        and message (a replayed refusal is still a refusal). `seq_conflict` is no outcome:
+        the entry stays unresolved and is renumbered (`renumber_unresolved`) and sent again.
+        When the last pending mutation of a row is resolved the row is settled (see the
+        module doc). Unknown mutation ids and entries already resolved are ignored. Returns
+        the entries whose state changed.
         """
         now = iso_utc(self._clock())
         changed: builtins.list[int] = []
@@ -556,7 +641,10 @@ class UserStore(LocalStore):
                                 mutation_id, result.get("seq"), seq)
                 if state not in UNRESOLVED:
                     continue
-                if status == "rejected":
+                outcome = push_outcome(result)
+                if outcome == "retry":
+                    continue
+                if outcome == "rejected":
                     code, message = _error_of(result.get("error"))
                     conn.execute(text(
                         "UPDATE outbox SET state = 'rejected', error_code = :code, "
@@ -613,6 +701,26 @@ class UserStore(LocalStore):
             created_at=datetime.fromisoformat(row.created_at), state=row.state,
             error_code=row.error_code, error_message=row.error_message, attempts=row.attempts,
         )
+
+
+def push_outcome(result: Mapping[str, Any]) -> str:
+    """What the server decided for one pushed mutation: "applied", "rejected", or "retry"
+    (a `seq_conflict`: not processed, to be renumbered and sent again). A `duplicate` is
+    the replay of a decision and counts as that decision."""
+    status = result.get("status")
+    if status == "duplicate":
+        original = result.get("original_status")
+        if original == "rejected":
+            return "rejected"
+        if original not in (None, "applied"):
+            raise ValueError(f"unknown original status {original!r}")
+        return "applied"
+    if status == "rejected":
+        code, _ = _error_of(result.get("error"))
+        return "retry" if code == SEQ_CONFLICT else "rejected"
+    if status == "applied":
+        return "applied"
+    raise ValueError(f"unknown push status {status!r}")
 
 
 def _error_of(error: Any) -> tuple[str | None, str | None]:

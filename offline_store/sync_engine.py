@@ -36,6 +36,7 @@ PUBLIC_STREAM = "public"  # the city's content for everyone: into the PublicStor
 AUDIENCE_PREFIX = "audience:"  # targeted content ("audience:parents"): into the UserStore
 
 Fetch = Callable[[int], Awaitable[PullPage]]
+_MAX_RENUMBERING = 3  # seq conflicts answered in one sync before giving up until the next
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class SyncEngine:
             return await _run(progress, work)
 
     async def _push_all(self, progress: _Progress) -> None:
+        renumbered = 0
         while True:
             batch = await asyncio.to_thread(self._store.next_batch, self._push_batch)
             if not batch:
@@ -154,16 +156,25 @@ class SyncEngine:
                 token, self._store.client_id,
                 [Mutation(**entry.to_push()) for entry in batch],
             )
-            answered = {r.mutation_id for r in response.results}
-            await asyncio.to_thread(self._store.mark_results,
-                                    [r.to_json() for r in response.results])
-            progress.pushed += len(batch)
-            progress.applied += sum(r.status in ("applied", "duplicate")
-                                    for r in response.results)
-            progress.rejected += sum(r.status == "rejected" for r in response.results)
-            if not answered.intersection(e.mutation_id for e in batch):
-                # The server answered none of them: stop rather than loop on the same batch.
-                raise BackendError("the server answered none of the pushed mutations")
+            sent = {e.mutation_id for e in batch}
+            results = [r for r in response.results if r.mutation_id in sent]
+            await asyncio.to_thread(self._store.mark_results, [r.to_json() for r in results])
+            outcomes = [r.outcome for r in results]
+            progress.pushed += outcomes.count("applied") + outcomes.count("rejected")
+            progress.applied += outcomes.count("applied")
+            progress.rejected += outcomes.count("rejected")
+            if "retry" in outcomes:
+                # The server has seen these numbers from this client id (a store restored
+                # from a backup): continue above its last seq, in the same order.
+                renumbered += 1
+                if renumbered > _MAX_RENUMBERING:
+                    raise BackendError("the server kept refusing this device's numbering")
+                await asyncio.to_thread(self._store.renumber_unresolved, response.last_seq)
+                continue
+            if len(results) < len(batch):
+                # An answer must come for every mutation sent; without one the rest stays
+                # unresolved and is sent again in the next sync, never lost.
+                raise BackendError("the server did not answer every pushed mutation")
 
     async def _pull_streams(self, listed: tuple[str, ...], progress: _Progress) -> None:
         """The read-only streams the personal pull listed; then forget the store's streams

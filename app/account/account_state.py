@@ -5,12 +5,19 @@ backend's /authorize in the browser with PKCE S256, state and nonce; the backend
 resident to the My Number card provider (or the development provider) and back with a code;
 the app exchanges the code, checks the ID token, keeps the refresh token in its token store
 and the access token in memory.
+
+Times in the ID token are checked against the server's time as the client learned it from
+the backend's answers (`BackendClient.server_clock`), so a device whose clock is off by
+days still logs in. A request refused 401 with the current access token refreshes it once
+and is sent again (`BackendClient.renew_token`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from collections import deque
 from enum import StrEnum
 
 from app.account.token_store import StoredLogin, TokenStore
@@ -52,6 +59,9 @@ class AccountState(Observable):
         self._tokens: TokenSet | None = None
         self._pending: LoginRequest | None = None
         self._device_id: str | None = None
+        self._refreshing = asyncio.Lock()  # one refresh at a time: the token rotates
+        self._replaced: deque[str] = deque(maxlen=4)  # access tokens refreshed away
+        client.renew_token = self._renew_refused_token
 
     @property
     def signed_in(self) -> bool:
@@ -109,7 +119,7 @@ class AccountState(Observable):
                 raise LoginError("the backend sent no ID token")
             discovery = await self._client.discovery()
             verify_id_token(tokens.id_token, await self._client.jwks(), discovery["issuer"],
-                            pending.nonce)
+                            pending.nonce, now=self._client.server_clock.now())
             await self._signed_in(tokens)
         except (LoginError, BackendError) as exc:
             log.warning("login failed: %s", exc)
@@ -131,11 +141,42 @@ class AccountState(Observable):
         if self._tokens is None:
             raise LoginError("not signed in")
         if self._tokens.expired() and self._tokens.refresh_token:
-            tokens = await self._client.refresh_tokens(self._tokens.refresh_token,
-                                                       await self.device_id())
-            self._tokens = tokens
-            await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
+            async with self._refreshing:
+                if self._tokens is not None and self._tokens.expired():
+                    await self._refresh(self._tokens)
+        if self._tokens is None:
+            raise LoginError("not signed in")
         return self._tokens.access_token
+
+    async def _refresh(self, current: TokenSet) -> None:
+        if not current.refresh_token:
+            raise LoginError("the login cannot be renewed")
+        tokens = await self._client.refresh_tokens(current.refresh_token,
+                                                   await self.device_id())
+        if self._tokens is not current:  # logged out meanwhile
+            return
+        self._replaced.append(current.access_token)
+        self._tokens = tokens
+        await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
+
+    async def _renew_refused_token(self, refused: str) -> str | None:
+        """The backend answered 401 to `refused` (revoked, or expired by the server's clock
+        while this device thought it fresh): a new access token to send the request again
+        with, or None (not this login's token, or the login cannot be renewed)."""
+        async with self._refreshing:
+            current = self._tokens
+            if current is None:
+                return None
+            if refused in self._replaced:  # refreshed meanwhile by another request
+                return current.access_token
+            if refused != current.access_token or not current.refresh_token:
+                return None
+            try:
+                await self._refresh(current)
+            except BackendRejected as exc:
+                log.info("the login could not be renewed after a 401: %s", exc)
+                return None
+            return self._tokens.access_token if self._tokens is not None else None
 
     # --- logout ------------------------------------------------------------------------
     async def logout(self) -> None:

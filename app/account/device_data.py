@@ -82,11 +82,11 @@ class DeviceData(Observable):
               ) -> UserStore:
         if key_store is not None:
             try:
-                return open_user_store(self._dir, common_id, key_store, client_id=device_id)
+                return open_user_store(self._dir, common_id, key_store, device_id=device_id)
             except DataKeyStoreUnavailable as exc:
                 log.warning("%s; this session's local data is kept only until logout", exc)
         return open_user_store(self._dir, common_id, MemoryDataKeyStore(), ephemeral=True,
-                               client_id=device_id)
+                               device_id=device_id)
 
     def _reported(self, report: SyncReport) -> None:
         self.last_report = report

@@ -6,6 +6,7 @@ IP and per device; over the limit the endpoint answers 429 with `Retry-After`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -71,7 +72,9 @@ def token(
     form = {"code": code, "redirect_uri": redirect_uri, "code_verifier": code_verifier,
             "refresh_token": refresh_token, "device_id": device_id}
     context = GrantContext(engine=engine, key=app.state.signing_key, issuer=settings.issuer,
-                           municipality_code=settings.municipality_code, now=now)
+                           municipality_code=settings.municipality_code, now=now,
+                           refresh_reuse_grace=timedelta(
+                               seconds=settings.refresh_reuse_grace_seconds))
     try:
         client = _known_client(request, client_id)
         if grant_type == "authorization_code":

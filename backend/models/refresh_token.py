@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from backend.models.utc_datetime import UTCDateTime
@@ -38,7 +38,10 @@ class RefreshTokenFamily(SQLModel, table=True):
 
 class RefreshToken(SQLModel, table=True):
     __tablename__ = "refresh_token"
-    __table_args__ = (Index("ix_refresh_token_family", "family_id"),)
+    __table_args__ = (
+        Index("ix_refresh_token_family", "family_id"),
+        Index("ix_refresh_token_replay_expires", "replay_expires_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     family_id: str = Field(foreign_key="refresh_token_family.id", max_length=36)
@@ -48,3 +51,13 @@ class RefreshToken(SQLModel, table=True):
     # Set when the token was used (rotated); presenting it again is reuse.
     retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(),
                                                                        nullable=True))
+    # The token issued when this one was retired (its immediate successor in the family).
+    successor_id: str | None = Field(default=None, max_length=36)
+    # The token response of that rotation, sealed with AES-GCM under a key derived from this
+    # (retired) token, which the database does not hold: for a short grace period the device
+    # whose answer was lost gets the same answer again (docs/identity.md, ADR 0016). Cleared
+    # when the successor is used and once `replay_expires_at` has passed.
+    replay_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary(),
+                                                                       nullable=True))
+    replay_expires_at: datetime | None = Field(default=None,
+                                               sa_column=Column(UTCDateTime(), nullable=True))

@@ -55,7 +55,9 @@ class SyncReceipt(SQLModel, table=True):
 
     __tablename__ = "sync_receipt"
     __table_args__ = (
-        UniqueConstraint("person_id", "client_id", "mutation_id", name="uq_sync_receipt_mutation"),
+        # A mutation is answered once per person, whichever store of theirs sends it (a
+        # re-created store re-sends what it recovered under a new client id; migration 0009).
+        UniqueConstraint("person_id", "mutation_id", name="uq_sync_receipt_person_mutation"),
         UniqueConstraint("person_id", "client_id", "seq", name="uq_sync_receipt_seq"),
     )
 
@@ -72,3 +74,6 @@ class SyncReceipt(SQLModel, table=True):
     error_code: str | None = Field(default=None, max_length=64)
     error_message: str | None = Field(default=None, max_length=500)
     processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # SHA-256 of the mutation as first received (collection, name, args): a mutation id
+    # presented again with another payload is refused, never answered "duplicate".
+    payload_sha256: str | None = Field(default=None, max_length=64)

@@ -8,6 +8,7 @@ is answered the same way and `last_seq` moves past them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from backend.sync.change_log import append_changes
 from backend.sync.collections import Policy, get_collection
 from backend.sync.types import (
     INVALID_ARGS,
+    MUTATION_ID_REUSED,
     READ_ONLY,
     SEQ_CONFLICT,
     UNKNOWN_MUTATION,
@@ -65,11 +67,30 @@ def _receipt_where(person: Person, client_id: str) -> list[Any]:
     return [SyncReceipt.person_id == person.id, SyncReceipt.client_id == client_id]
 
 
-def _find_receipt(session: Session, person: Person, client_id: str,
-                  mutation: Mutation) -> SyncReceipt | None:
+def _find_receipt(session: Session, person: Person, mutation: Mutation) -> SyncReceipt | None:
+    """The receipt of this mutation id for this person, from whichever of their device
+    stores sent it first (a re-created store re-sends recovered mutations under a new client
+    id: they must be answered, not applied again)."""
     return session.scalars(select(SyncReceipt).where(
-        *_receipt_where(person, client_id), SyncReceipt.mutation_id == mutation.mutation_id
+        SyncReceipt.person_id == person.id, SyncReceipt.mutation_id == mutation.mutation_id
     )).first()
+
+
+def payload_sha256(mutation: Mutation) -> str:
+    """The hash a receipt keeps of what it answered: collection, name and args."""
+    canonical = json.dumps([mutation.collection, mutation.name, mutation.args],
+                           ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _replay(mutation: Mutation, receipt: SyncReceipt) -> dict[str, Any]:
+    """A replay's answer: the stored outcome, unless the mutation id now carries another
+    payload (a device bug or a forgery): that is refused and nothing is stored."""
+    if receipt.payload_sha256 is not None and receipt.payload_sha256 != payload_sha256(mutation):
+        return _result(mutation, "rejected", None, MUTATION_ID_REUSED,
+                       "this mutation_id was already used for a different change; "
+                       "a new change needs a new mutation_id")
+    return _from_receipt(mutation, receipt)
 
 
 def _receipt_of_seq(session: Session, person: Person, client_id: str,
@@ -120,14 +141,20 @@ def _run_handler(session: Session, person: Person, mutation: Mutation) -> Mutati
 
 
 def _apply_once(session: Session, person: Person, client_id: str,
-                mutation: Mutation) -> dict[str, Any]:
-    receipt = _find_receipt(session, person, client_id, mutation)
+                mutation: Mutation, after_conflict: bool) -> dict[str, Any]:
+    receipt = _find_receipt(session, person, mutation)
     if receipt is not None:
-        return _from_receipt(mutation, receipt)
+        return _replay(mutation, receipt)
+    if after_conflict:
+        # Order matters (a cancel after its booking): nothing after a conflict is applied
+        # until the device has renumbered the whole batch.
+        return _result(mutation, "rejected", None, SEQ_CONFLICT,
+                       "not processed: an earlier mutation of this push had a seq conflict; "
+                       "renumber from last_seq + 1 and push again")
     holder = _receipt_of_seq(session, person, client_id, mutation.seq)
     if holder is not None and holder.mutation_id == mutation.mutation_id:
         # Committed by a concurrent push between the two reads (PostgreSQL read committed).
-        return _from_receipt(mutation, holder)
+        return _replay(mutation, holder)
     if holder is not None:
         return _result(mutation, "rejected", None, SEQ_CONFLICT,
                        f"seq {mutation.seq} was already used by another mutation")
@@ -144,6 +171,7 @@ def _apply_once(session: Session, person: Person, client_id: str,
         result=None if outcome.result is None else json.dumps(outcome.result,
                                                               ensure_ascii=False),
         error_code=outcome.error_code, error_message=outcome.error_message, processed_at=now,
+        payload_sha256=payload_sha256(mutation),
     ))
     session.commit()
     return _result(mutation, outcome.status, outcome.result, outcome.error_code,
@@ -151,12 +179,12 @@ def _apply_once(session: Session, person: Person, client_id: str,
 
 
 def _process_one(engine: Engine, person: Person, client_id: str,
-                 mutation: Mutation) -> dict[str, Any]:
+                 mutation: Mutation, after_conflict: bool = False) -> dict[str, Any]:
     writer = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
     for _attempt in range(_ATTEMPTS):
         with Session(writer, expire_on_commit=False) as session:
             try:
-                return _apply_once(session, person, client_id, mutation)
+                return _apply_once(session, person, client_id, mutation, after_conflict)
             except (IntegrityError, StaleDataError):
                 # A concurrent push of the same mutation (or seq) won the race, or a row a
                 # handler read was changed under it: the next attempt sees the new state.
@@ -167,6 +195,11 @@ def _process_one(engine: Engine, person: Person, client_id: str,
                     continue
                 raise SyncUnavailable(str(exc.orig or exc)) from exc
     raise SyncUnavailable(f"mutation {mutation.mutation_id} kept conflicting; retry")
+
+
+def _is_seq_conflict(answer: dict[str, Any]) -> bool:
+    error = answer.get("error")
+    return answer["status"] == "rejected" and bool(error) and error["code"] == SEQ_CONFLICT
 
 
 def last_seq(engine: Engine, person: Person, client_id: str) -> int:
@@ -183,8 +216,12 @@ def process_push(engine: Engine, person: Person, client_id: str,
     Raises `SyncUnavailable` on a transient database failure; what was processed before it
     stays committed and is answered as "duplicate" on the replay.
     """
-    results = [_process_one(engine, person, client_id, mutation)
-               for mutation in sorted(mutations, key=lambda m: m.seq)]
+    results: list[dict[str, Any]] = []
+    conflict = False
+    for mutation in sorted(mutations, key=lambda m: m.seq):
+        answer = _process_one(engine, person, client_id, mutation, conflict)
+        conflict = conflict or _is_seq_conflict(answer)
+        results.append(answer)
     try:
         return PushResult(results, last_seq(engine, person, client_id))
     except DBAPIError as exc:

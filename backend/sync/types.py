@@ -16,7 +16,8 @@ OutcomeStatus = Literal["applied", "rejected"]
 UNKNOWN_MUTATION = "unknown_mutation"
 INVALID_ARGS = "invalid_args"
 READ_ONLY = "read_only"
-SEQ_CONFLICT = "seq_conflict"
+SEQ_CONFLICT = "seq_conflict"  # not an outcome: the device renumbers and sends it again
+MUTATION_ID_REUSED = "mutation_id_reused"  # not stored: the first payload's receipt stands
 NOT_FOUND = "not_found"
 ALREADY_EXISTS = "already_exists"
 

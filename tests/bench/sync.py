@@ -258,7 +258,7 @@ class _FirstSync:
 
 
 def _open_store(data_dir: Path, common_id: str) -> UserStore:
-    return open_user_store(data_dir, common_id, MemoryDataKeyStore(), client_id=DEVICE_ID)
+    return open_user_store(data_dir, common_id, MemoryDataKeyStore(), device_id=DEVICE_ID)
 
 
 async def _first_sync(store: UserStore, client: BackendClient, tokens: _Tokens,

@@ -56,7 +56,7 @@ async def test_two_offline_bookings_for_the_last_place_one_wins_one_is_told_why(
     for persona, device in (("dev-taro", "taro-phone"), ("dev-hanako", "hanako-phone")):
         common_id, token = await signed_in(app, persona, device)
         folder = tmp_path / persona
-        store = open_user_store(folder, common_id, MemoryDataKeyStore(), client_id=device)
+        store = open_user_store(folder, common_id, MemoryDataKeyStore(), device_id=device)
         public = open_public_store(folder, CODE)
         booking = BulkyBooking(Public(public), Device(store), now)  # type: ignore[arg-type]
         booking.add(items["microwave"])

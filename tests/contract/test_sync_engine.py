@@ -53,7 +53,7 @@ async def test_offline_writes_reach_the_backend_once_even_when_answers_are_lost(
     app = make_identity_app(database_url)
     tokens, token = await signed_in(app, "dev-taro", "phone-1")
     store = open_user_store(tmp_path / "phone", tokens.common_id, MemoryDataKeyStore(),
-                            client_id="phone-1")
+                            device_id="phone-1")
     public = open_public_store(tmp_path / "phone", "332038")
     # Offline: nothing reaches the backend, nothing is lost.
     offline = BackendClient("http://127.0.0.1:9", retries=0)
@@ -93,7 +93,7 @@ async def test_a_rejected_mutation_is_reported_and_the_outbox_moves_on(
     tokens, token = await signed_in(app, "dev-hana", "kiosk-1")
     device_dir = tmp_path / "kiosk-device"
     store = open_user_store(device_dir, tokens.common_id, MemoryDataKeyStore(),
-                            ephemeral=True, client_id="kiosk-1")
+                            ephemeral=True, device_id="kiosk-1")
     client = BackendClient(BASE_URL, transport=httpx.ASGITransport(app=app))
     store.apply_local("notices", "n-1", {"title": "forged"}, "create", {"title": "forged"})
     store.apply_local("preferences", "lang", {"value": "ja"}, "set",

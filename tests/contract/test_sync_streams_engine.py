@@ -82,7 +82,7 @@ class Recording(httpx.AsyncBaseTransport):
 
 
 def open_stores(tmp_path: Path, common_id: str) -> tuple[UserStore, PublicStore]:
-    return (open_user_store(tmp_path, common_id, MemoryDataKeyStore(), client_id="phone"),
+    return (open_user_store(tmp_path, common_id, MemoryDataKeyStore(), device_id="phone"),
             open_public_store(tmp_path, CODE))
 
 
@@ -106,7 +106,7 @@ async def test_targeted_notices_go_to_the_user_store_public_ones_to_the_public_s
     assert [s.stream for s in public.streams()] == ["public"]
     # Without a public store the public stream is skipped; the audience one still syncs.
     other_dir = tmp_path / "no-public"
-    lone = open_user_store(other_dir, common_id, MemoryDataKeyStore(), client_id="tablet")
+    lone = open_user_store(other_dir, common_id, MemoryDataKeyStore(), device_id="tablet")
     lone_report = await SyncEngine(lone, client, token).sync_once()
     assert lone_report.ok and keys(lone) == ids["parents"]
     await client.aclose()

@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     data_dir, common_id, client_id, key_file, journal_path, prefix = argv[:6]
     backend_url = argv[6] if len(argv) > 6 else None
     store = open_user_store(Path(data_dir), common_id, FileDataKeyStore(Path(key_file)),
-                            client_id=client_id)
+                            device_id=client_id)
     if backend_url:
         token = os.environ["TSUYAMA_TEST_ACCESS_TOKEN"]
         threading.Thread(target=sync_in_background, args=(store, backend_url, token),

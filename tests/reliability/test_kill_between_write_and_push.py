@@ -98,7 +98,7 @@ async def test_writes_survive_sigkill_and_are_delivered_once(backend: RunningBac
         begun_in_round.append(read_journal(journal)[1])
 
     store = open_user_store(data_dir, device.person_id, FileDataKeyStore(key_file),
-                            client_id=device_id)
+                            device_id=device_id)
     try:
         outbox = {e.key: e.mutation_id for e in store.outbox()}
         rows = {r.key for r in store.list("health_records")}

@@ -240,9 +240,9 @@ def open_client(backend: RunningBackend, device: Device, label: str, offset: tim
                 folder: Path) -> Client:
     """One device's store and sync engine, for all seeds (its outbox keeps numbering on)."""
     store = open_user_store(folder / label, device.person_id, MemoryDataKeyStore(),
-                            client_id=device.device_id, clock=skewed_clock(offset))
+                            device_id=device.device_id, clock=skewed_clock(offset))
     proxy = FaultProxy(backend.port, random.Random(0))
-    return Client(label, device, device.device_id, store, proxy, random.Random(0))
+    return Client(label, device, store.client_id, store, proxy, random.Random(0))
 
 
 async def run_seed(backend: RunningBackend, clients: list[Client], seed: int,

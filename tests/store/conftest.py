@@ -55,6 +55,6 @@ def key_store() -> MemoryDataKeyStore:
 
 @pytest.fixture
 def store(data_dir: Path, key_store: MemoryDataKeyStore, clock: FakeClock) -> Iterator[UserStore]:
-    opened = open_user_store(data_dir, COMMON_ID, key_store, client_id="dev_test", clock=clock)
+    opened = open_user_store(data_dir, COMMON_ID, key_store, device_id="dev_test", clock=clock)
     yield opened
     opened.close()

@@ -9,7 +9,6 @@ import pytest
 
 from offline_store.data_key_store import MemoryDataKeyStore
 from offline_store.database import open_public_store, open_user_store
-from offline_store.errors import ClientMismatch
 from offline_store.files import user_store_path
 from offline_store.migrations import HEAD
 from tests.store.conftest import COMMON_ID
@@ -63,20 +62,35 @@ def test_public_store_refuses_personal_collections_and_bad_codes(data_dir):
 
 
 def test_reopening_keeps_rows_client_id_and_cursor(data_dir, key_store):
-    store = open_user_store(data_dir, COMMON_ID, key_store, client_id="dev_1")
+    store = open_user_store(data_dir, COMMON_ID, key_store, device_id="dev_1")
+    client_id = store.client_id
+    assert client_id.startswith("dev_1.") and len(client_id) <= 128
     store.apply_local("wallet", "w", {"points": 3}, "wallet.add", {"points": 3})
     store.apply_changes("user", [], 42)
     store.close()
-    store = open_user_store(data_dir, COMMON_ID, key_store)
+    for device in (None, "dev_2"):  # the store keeps its own sync identity
+        store = open_user_store(data_dir, COMMON_ID, key_store, device_id=device)
+        try:
+            assert store.client_id == client_id
+            assert store.read("wallet", "w").data == {"points": 3}
+            assert store.cursor("user").cursor == 42
+            assert store.pending_count() == 1
+            assert store.recoveries() == []
+        finally:
+            store.close()
+
+
+def test_a_store_created_again_on_the_same_device_numbers_under_a_new_client_id(
+        data_dir, key_store):
+    first = open_user_store(data_dir, COMMON_ID, key_store, device_id="dev_1")
+    first.wipe()  # logout with "discard"
+    second = open_user_store(data_dir, COMMON_ID, key_store, device_id="dev_1")
     try:
-        assert store.client_id == "dev_1"
-        assert store.read("wallet", "w").data == {"points": 3}
-        assert store.cursor("user").cursor == 42
-        assert store.pending_count() == 1
+        assert second.client_id != first.client_id
+        assert second.client_id.startswith("dev_1.")
+        assert second.recoveries() == []  # a wipe is no damage
     finally:
-        store.close()
-    with pytest.raises(ClientMismatch):
-        open_user_store(data_dir, COMMON_ID, key_store, client_id="dev_2")
+        second.close()
 
 
 def test_wipe_deletes_files_and_the_data_key(store, key_store, data_dir):

@@ -99,14 +99,28 @@ def test_a_ciphertext_moved_to_another_row_fails(store, data_dir, key_store):
         reopened.close()
 
 
-def test_a_missing_or_wrong_key_raises_data_key_missing(store, data_dir, key_store):
+@pytest.mark.parametrize("lose", ["wrong key", "no key"])
+def test_a_missing_or_wrong_key_rebuilds_the_store_and_says_what_was_lost(
+        store, data_dir, key_store, lose):
+    """Unsent changes in encrypted collections cannot be read without the key: they are
+    counted as lost; plain ones are queued again; the resident is told."""
     store.apply_local("identity", "me", {"name": "津山 太郎"}, "identity.update", {})
+    store.apply_local("preferences", "theme", {"value": "dark"}, "set",
+                      {"key": "theme", "value": "dark"})
     store.close()
-    key_store.save(store.store_id, new_data_key())
-    with pytest.raises(DataKeyMissing, match="does not open"):
-        open_user_store(data_dir, COMMON_ID, key_store)
-    with pytest.raises(DataKeyMissing, match="not in the key store"):
-        open_user_store(data_dir, COMMON_ID, MemoryDataKeyStore())
+    keys = key_store if lose == "wrong key" else MemoryDataKeyStore()
+    if lose == "wrong key":
+        key_store.save(store.store_id, new_data_key())
+    rebuilt = open_user_store(data_dir, COMMON_ID, keys)
+    try:
+        [recovery] = rebuilt.recoveries()
+        assert (recovery.kind, recovery.recovered, recovery.lost) == ("key_lost", 1, 1)
+        assert rebuilt.read("identity", "me") is None
+        assert rebuilt.read("preferences", "theme").data == {"value": "dark"}
+        assert [e.name for e in rebuilt.outbox()] == ["set"]
+        assert rebuilt.client_id != store.client_id
+    finally:
+        rebuilt.close()
 
 
 def test_cipher_binds_purpose_collection_and_key():

@@ -41,7 +41,7 @@ async def test_the_key_persists_in_secure_storage_across_opens(tmp_path: Path) -
     keys = SecureStorageDataKeyStore(storage=storage)
 
     store = await asyncio.to_thread(open_user_store, tmp_path, "person-1", keys,
-                                    client_id="phone-1")
+                                    device_id="phone-1")
     await asyncio.to_thread(store.apply_local, "health_records", "r1", {"sys": 120}, "add",
                             {"id": "r1", "kind": "bp", "data": {"sys": 120}})
     await asyncio.to_thread(store.close)
@@ -50,7 +50,7 @@ async def test_the_key_persists_in_secure_storage_across_opens(tmp_path: Path) -
 
     again = await asyncio.to_thread(open_user_store, tmp_path, "person-1",
                                     SecureStorageDataKeyStore(storage=storage),
-                                    client_id="phone-1")
+                                    device_id="phone-1")
     row = await asyncio.to_thread(again.read, "health_records", "r1")
     await asyncio.to_thread(again.close)
     assert row is not None and row.data == {"sys": 120}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import flet as ft
@@ -33,7 +32,8 @@ def bulky_state(ctx: ViewContext) -> BulkyBooking:
     services = ctx.services
     return services.feature_state(
         "waste-bulky",
-        lambda: BulkyBooking(services.public, services.device, lambda: datetime.now(UTC)),
+        # The server's time: it decides which days can still be booked (the deadline).
+        lambda: BulkyBooking(services.public, services.device, services.backend.server_clock.now),
     )
 
 
@@ -107,7 +107,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
         text = booking.payment.get("text_ja" if ctx.locale.startswith("ja") else "text_en")
         if isinstance(text, str):
             lines.append(ft.Text(text, size=m.body_size * 0.9, color=p.on_surface))
-        today = city_today()
+        today = city_today(ctx.services.backend.server_clock.now())  # the city's deadline
         if booking.changeable_until is not None and booking.changeable_until >= today:
             lines.append(ft.Text(t("You can change or cancel until {day}.",
                                    day=format_day_short(booking.changeable_until, ctx.locale)),

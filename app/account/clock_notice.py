@@ -19,7 +19,7 @@ NOTICE_THRESHOLD = timedelta(minutes=5)
 AHEAD = "This device's clock is about {amount} ahead of the city's server."
 BEHIND = "This device's clock is about {amount} behind the city's server."
 ADVICE = ("Login and sync still work, but collection days and reminders follow this device's "
-          "clock. Please set the date and time to be set automatically.")
+          "clock. To fix it, turn on automatic date and time in the device's settings.")
 MESSAGES = (AHEAD, BEHIND, ADVICE)
 
 

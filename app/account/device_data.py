@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ from offline_store import (
     DataKeyStoreUnavailable,
     KeyringDataKeyStore,
     MemoryDataKeyStore,
+    OfflineStoreError,
+    StoreRecovery,
     UserStore,
     open_user_store,
 )
@@ -57,6 +60,9 @@ class DeviceData(Observable):
         self.pending = 0
         self.last_synced_at: datetime | None = None
         self.version = 0  # bumped whenever the stored rows may have changed
+        # The store was damaged or lost and rebuilt (shown until the resident dismisses it).
+        self.recoveries: list[StoreRecovery] = []
+        self.open_error = ""  # the store could not be opened at all (disk full, say)
 
     @property
     def open(self) -> bool:
@@ -67,7 +73,15 @@ class DeviceData(Observable):
         """Opens the resident's store and starts syncing it."""
         await self.stop()
         key_store = None if self._kiosk else self._key_store()
-        self.store = await asyncio.to_thread(self._open, common_id, device_id, key_store)
+        try:
+            self.store = await asyncio.to_thread(self._open, common_id, device_id, key_store)
+        except (OfflineStoreError, OSError, sqlite3.Error) as exc:
+            # The resident stays signed in and the tiles read the server; they are told.
+            log.error("cannot open this resident's store: %s", exc)
+            self.open_error = str(exc) or type(exc).__name__
+            self._changed()
+            return
+        self.recoveries = await asyncio.to_thread(self.store.recoveries)
         public_store = None
         if self.public is not None:
             public_store = await self.public.open()
@@ -87,6 +101,15 @@ class DeviceData(Observable):
                 log.warning("%s; this session's local data is kept only until logout", exc)
         return open_user_store(self._dir, common_id, MemoryDataKeyStore(), ephemeral=True,
                                device_id=device_id)
+
+    async def dismiss_recovery(self, recovery_id: int) -> None:
+        """The resident has read what happened to their store."""
+        store = self.store
+        if store is not None:
+            await asyncio.to_thread(store.dismiss_recovery, recovery_id)
+            self.recoveries = await asyncio.to_thread(store.recoveries)
+        self.version += 1
+        self._changed()
 
     def _reported(self, report: SyncReport) -> None:
         self.last_report = report
@@ -132,6 +155,7 @@ class DeviceData(Observable):
         if store is not None:
             await asyncio.to_thread(store.wipe if wipe or store.ephemeral else store.close)
         self.pending, self.last_report, self.last_synced_at = 0, None, None
+        self.recoveries, self.open_error = [], ""
         self.version += 1
         if self.public is not None:
             self.public.resume()

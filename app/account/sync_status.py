@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.account.device_data import DeviceData
-from offline_store import OutboxEntry
+from offline_store import OutboxEntry, StoreRecovery
 
 # How long a change the city did not accept stays listed (its row is back to the city's value).
 REJECTED_SHOWN_FOR = timedelta(days=30)
@@ -24,7 +24,42 @@ REJECTION_REASONS = {
     "not_found": "It no longer exists (it was deleted, perhaps on another device).",
     "already_exists": "It already exists (it was added on another device).",
     "seq_conflict": "The change was sent twice in a conflicting way; it was not applied.",
+    "mutation_id_reused": "This change reached the city twice with different contents; "
+                          "the city kept the first one.",
 }
+
+# The resident's store could not be opened at all (DeviceData.open_error).
+OPEN_ERROR = ("Your data cannot be saved on this device right now. Check the free storage "
+              "space and restart the app.")
+
+# What happened to a store that was rebuilt (offline_store.recovery), by kind.
+RECOVERY_HEADLINES = {
+    "damaged": "The data saved on this device was damaged, so it has been rebuilt.",
+    "key_lost": "The key to the data saved on this device was lost, so the data has been "
+                "rebuilt.",
+    "file_lost": "The data saved on this device was missing, so it has been fetched again.",
+}
+
+
+def recovery_lines(recovery: StoreRecovery) -> list[tuple[str, dict[str, str]]]:
+    """What the resident is told about a rebuilt store: what happened, that the city's copy
+    comes back, what of their unsent changes was saved or lost (message ids, parameters)."""
+    lines: list[tuple[str, dict[str, str]]] = [
+        (RECOVERY_HEADLINES.get(recovery.kind, RECOVERY_HEADLINES["damaged"]), {}),
+        ("What the city already has is being downloaded again.", {}),
+    ]
+    if recovery.recovered:
+        lines.append(("{count} changes you had not sent yet were recovered and will be sent.",
+                      {"count": str(recovery.recovered)}))
+    if recovery.lost is None:
+        lines.append(("Changes you had not sent yet, if there were any, could not be "
+                      "recovered.", {}))
+    elif recovery.lost:
+        lines.append(("{count} changes you had not sent yet could not be recovered. "
+                      "Please make them again.", {"count": str(recovery.lost)}))
+    else:
+        lines.append(("None of your unsent changes were lost.", {}))
+    return lines
 
 # Describes one change for the resident: (English message id, its parameters), or None to
 # let the next describer try. Features add theirs (see FeatureSpec.describe_change).

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from app.account.clock_notice import MESSAGES as CLOCK_MESSAGES
 from app.design.tokens import (
     HIGH_CONTRAST_PALETTE,
     KIOSK_MIN_TOUCH_TARGET,
@@ -43,6 +44,7 @@ def used_message_ids() -> set[str]:
     ids.update(ACTOR_LABELS.values())
     ids.update(RELATION_LABELS.values())
     ids.update(REMINDER_MESSAGES.values())
+    ids.update(CLOCK_MESSAGES)
     return ids
 
 

@@ -49,3 +49,30 @@ def test_generic_names_and_reasons():
     assert generic_description(entry(1, "pending", collection="bulky_waste")) == (
         "A change to {collection}", {"collection": "bulky_waste"})
     assert reason_of(entry(1, "rejected")) == ("The city did not accept it.", {})
+
+
+def test_a_rebuilt_store_is_explained_with_what_was_saved_and_lost():
+    from app.account.sync_status import recovery_lines
+    from offline_store import StoreRecovery
+
+    damaged = StoreRecovery(1, "damaged", NOW, recovered=3, lost=0)
+    assert recovery_lines(damaged) == [
+        ("The data saved on this device was damaged, so it has been rebuilt.", {}),
+        ("What the city already has is being downloaded again.", {}),
+        ("{count} changes you had not sent yet were recovered and will be sent.",
+         {"count": "3"}),
+        ("None of your unsent changes were lost.", {}),
+    ]
+    key_lost = recovery_lines(StoreRecovery(2, "key_lost", NOW, recovered=0, lost=2))
+    assert key_lost[0][0].startswith("The key to the data")
+    assert key_lost[-1] == ("{count} changes you had not sent yet could not be recovered. "
+                            "Please make them again.", {"count": "2"})
+    assert len(key_lost) == 3  # nothing recovered: no line about it
+    file_lost = recovery_lines(StoreRecovery(3, "file_lost", NOW, recovered=0, lost=None))
+    assert file_lost[0][0].startswith("The data saved on this device was missing")
+    assert file_lost[-1][0].startswith("Changes you had not sent yet, if there were any")
+
+
+def test_a_replayed_refusal_is_a_refusal_and_a_reused_id_has_a_reason():
+    assert reason_of(entry(1, "rejected", code="mutation_id_reused"))[0].startswith(
+        "This change reached the city twice")

@@ -79,3 +79,37 @@ def test_broken_stream_lists_are_refused(bad):
 def test_broken_pull_pages_are_refused(bad):
     with pytest.raises(BackendProtocolError):
         PullPage.from_json(bad, cursor=10)
+
+
+def test_a_duplicate_carries_the_original_decision():
+    from backend_client.sync_transport import PushResult
+
+    base = {"mutation_id": "m1", "seq": 1, "result": None}
+    refused = PushResult.from_json({**base, "status": "duplicate", "original_status": "rejected",
+                                    "error": {"code": "no_slot", "message": "no day"}})
+    assert refused.outcome == "rejected" and refused.error_code == "no_slot"
+    assert refused.to_json()["original_status"] == "rejected"
+    applied = PushResult.from_json({**base, "status": "duplicate",
+                                    "original_status": "applied", "error": None})
+    assert applied.outcome == "applied"
+    # An answer without original_status: an error means it was a refusal.
+    legacy = PushResult.from_json({**base, "status": "duplicate",
+                                   "error": {"code": "slot_full", "message": "full"}})
+    assert legacy.outcome == "rejected"
+    conflict = PushResult.from_json({**base, "status": "rejected",
+                                     "error": {"code": "seq_conflict", "message": "seen"}})
+    assert conflict.outcome == "retry"
+    with pytest.raises(BackendProtocolError):
+        PushResult.from_json({**base, "status": "duplicate", "original_status": "maybe"})
+
+
+def test_the_store_settles_a_replayed_refusal_as_a_refusal():
+    from offline_store.repository import push_outcome
+
+    assert push_outcome({"status": "duplicate", "original_status": "rejected"}) == "rejected"
+    assert push_outcome({"status": "duplicate", "original_status": "applied"}) == "applied"
+    assert push_outcome({"status": "duplicate"}) == "applied"
+    assert push_outcome({"status": "rejected", "error": {"code": "seq_conflict"}}) == "retry"
+    assert push_outcome({"status": "rejected", "error": {"code": "slot_full"}}) == "rejected"
+    with pytest.raises(ValueError):
+        push_outcome({"status": "maybe"})

@@ -138,3 +138,40 @@ def test_notices_view_schedules_a_load_then_renders_cards():
     public.version += 1  # a sync stored new notices: read again
     build_view(ctx)
     assert len(scheduled) == 1
+
+
+def test_data_on_this_device_explains_a_rebuilt_store_until_it_is_dismissed():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from app.shell.views.sync_view import sync_body
+    from offline_store import StoreRecovery
+
+    tasks: list[tuple] = []
+    device = SimpleNamespace(
+        open=True, open_error="", pending=0, last_synced_at=None, version=0, store=None,
+        recoveries=[StoreRecovery(7, "damaged", datetime(2026, 12, 3, tzinfo=UTC), 2, 0)],
+        sync_now=lambda: None, dismiss_recovery=lambda recovery_id: recovery_id)
+    state = ShellState(REGISTRY, Mode.RESIDENT, Settings(language="ja"))
+    ctx = ViewContext.for_state(state, navigate=lambda r: None,
+                                run_task=lambda *a: tasks.append(a),
+                                services=SimpleNamespace(device=device, public=None,
+                                                         feature_state=_feature_state()))
+    shown = texts(sync_body(ctx))
+    assert "この端末に保存されていたデータが壊れていたため、作り直しました。" in shown
+    assert "未送信だった変更2件を復元しました。これから送信します。" in shown
+    assert "未送信の変更で失われたものはありません。" in shown
+    # The store could not be opened at all: said plainly, never "log in".
+    device.open, device.open_error, device.recoveries = False, "disk I/O error", []
+    shown = texts(sync_body(ctx))
+    assert any("この端末にデータを保存できません" in s for s in shown)
+    assert not any("ログイン" in s for s in shown)
+
+
+def _feature_state():
+    made: dict = {}
+
+    def feature_state(key, factory):
+        return made.setdefault(key, factory())
+
+    return feature_state

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -69,6 +69,9 @@ class Booking:
     payment: dict[str, Any] = field(default_factory=dict)
     waiting: bool = False  # a change made on this device not yet confirmed
     rejection: tuple[str | None, str | None] | None = None  # (code, message) if refused
+    # The resident's last change or cancellation of this booking, refused by the city:
+    # (mutation name, code, message). The booking shows the city's version.
+    refused_change: tuple[str, str | None, str | None] | None = None
 
 
 def slots_from(rows: Iterable[Mapping[str, Any]], area_id: str | None, today: date,
@@ -96,10 +99,21 @@ def bookings_from(rows: Iterable[LocalRow], outbox: Iterable[OutboxEntry], now: 
     from the refused mutation's args, with names from the synced items and districts)."""
     out: list[Booking] = []
     seen: set[str] = set()
+    outbox = list(outbox)
+    last_of: dict[str, OutboxEntry] = {}
+    for entry in outbox:
+        if entry.collection == COLLECTION:
+            last_of[entry.key] = entry  # in seq order: the last one stays
     for row in rows:
         data = row.data if isinstance(row.data, Mapping) else {}
         seen.add(row.key)
-        out.append(_booking(row.key, data, waiting=row.pending))
+        last = last_of.get(row.key)
+        refused = None
+        if (last is not None and last.state == "rejected" and last.name in ("change", "cancel")
+                and now - last.created_at <= timedelta(days=30)):
+            refused = (last.name, last.error_code, last.error_message)
+        booking = _booking(row.key, data, waiting=row.pending)
+        out.append(replace(booking, refused_change=refused) if refused else booking)
     for entry in outbox:
         if (entry.collection != COLLECTION or entry.state != "rejected"
                 or entry.name != "book" or entry.key in seen

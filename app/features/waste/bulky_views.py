@@ -99,6 +99,13 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                                reason=t(reason) if reason else (message or "")),
                              size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
         return line_card(ctx, lines)
+    if booking.refused_change is not None:
+        name, code, message = booking.refused_change
+        reason = REJECTION_LABELS.get(code or "")
+        template = ("The cancellation was not accepted: {reason}" if name == "cancel"
+                    else "The change was not accepted: {reason}")
+        lines.append(ft.Text(t(template, reason=t(reason) if reason else (message or "")),
+                             size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
     status = t(STATUS_LABELS.get(booking.status, booking.status))
     if booking.waiting and booking.status != "pending":
         status += " · " + t("a change is waiting to be sent")

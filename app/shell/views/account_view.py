@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.account.account_state import LoginStatus
+from app.account.sync_status import OPEN_ERROR
 from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
@@ -92,15 +93,24 @@ def _logout_question(ctx: ViewContext) -> list[ft.Control]:
 def _sync_status(ctx: ViewContext) -> list[ft.Control]:
     """How fresh this device's data is and what is still waiting to be sent."""
     device = ctx.device
-    if device is None or not device.open:
+    if device is None:
         return []
     t, m, p = ctx.t, ctx.metrics, ctx.palette
+    warnings: list[ft.Control] = []
+    if device.open_error:
+        warnings.append(ft.Text(t(OPEN_ERROR), size=m.body_size, color=p.banner,
+                                weight=ft.FontWeight.BOLD))
+    if device.recoveries:
+        warnings.append(ft.Text(t("The data on this device was rebuilt. See Details."),
+                                size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
+    if not device.open:
+        return warnings
     parts = [t("{count} changes waiting to be sent", count=device.pending)
              if device.pending else t("Everything is sent")]
     if device.last_synced_at is not None:
         parts.append(t("Last synced {time}",
                        time=format_datetime_short(device.last_synced_at, ctx.locale)))
-    return [ft.Row([
+    return [*warnings, ft.Row([
         ft.Icon(ft.Icons.CLOUD_SYNC, color=p.primary),
         ft.Text(" · ".join(parts), size=m.body_size * 0.9, color=p.on_surface),
         ft.TextButton(content=ft.Text(t("Sync now"), size=m.body_size * 0.9,

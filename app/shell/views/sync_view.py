@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 
 import flet as ft
 
-from app.account.sync_status import ChangeItem, SyncStatusState
+from app.account.clock_notice import clock_notice
+from app.account.device_data import DeviceData
+from app.account.sync_status import OPEN_ERROR, ChangeItem, SyncStatusState, recovery_lines
 from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.state import HOME
 from app.shell.views.common import line_card, section_heading
+from offline_store import StoreRecovery
 
 STATE_LABELS = {
     "pending": "Waiting to be sent",
@@ -35,10 +38,15 @@ def sync_body(ctx: ViewContext) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     device = ctx.device
     public = getattr(ctx.services, "public", None)
-    controls: list[ft.Control] = []
-    if device is None or not device.open:
+    controls: list[ft.Control] = _clock_notice(ctx)
+    if device is not None and device.open_error:
+        controls.append(ft.Text(t(OPEN_ERROR), size=m.body_size, color=p.banner,
+                                weight=ft.FontWeight.BOLD))
+    elif device is None or not device.open:
         controls.append(ft.Text(t("Log in to keep your own data on this device."),
                                 size=m.body_size, color=p.on_surface))
+    if device is not None:
+        controls += [_recovery_card(ctx, device, r) for r in device.recoveries]
     if public is not None and public.last_synced_at is not None:
         controls.append(_line(ctx, "PUBLIC", t(
             "City information updated {time}",
@@ -76,6 +84,40 @@ def sync_body(ctx: ViewContext) -> list[ft.Control]:
         controls.append(section_heading(ctx, t("Sent recently")))
         controls += [_item(ctx, item) for item in state.sent]
     return controls
+
+
+def _recovery_card(ctx: ViewContext, device: DeviceData, recovery: StoreRecovery
+                   ) -> ft.Control:
+    """What happened to a rebuilt store, until the resident says they have read it."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    (headline, _), *rest = recovery_lines(recovery)
+    return line_card(ctx, [
+        ft.Row([ft.Icon(ft.Icons.RESTORE, color=p.banner),
+                ft.Text(t(headline), size=m.body_size, color=p.on_surface,
+                        weight=ft.FontWeight.BOLD, expand=True)]),
+        *(ft.Text(t(message, **params), size=m.body_size * 0.95, color=p.on_surface)
+          for message, params in rest),
+        ft.Text(format_datetime_short(recovery.at, ctx.locale), size=m.body_size * 0.85,
+                color=p.on_surface),
+        big_button(t("I have read this"), "CHECK", m, p,
+                   lambda _: ctx.run_task(device.dismiss_recovery, recovery.id)),
+    ])
+
+
+def _clock_notice(ctx: ViewContext) -> list[ft.Control]:
+    """How far this device's clock is from the server's, when that is far (else nothing)."""
+    server_clock = getattr(getattr(ctx.services, "backend", None), "server_clock", None)
+    lines = clock_notice(getattr(server_clock, "offset", None), ctx.t)
+    if not lines:
+        return []
+    m, p = ctx.metrics, ctx.palette
+    first, *rest = lines
+    return [line_card(ctx, [
+        ft.Row([ft.Icon(ft.Icons.SCHEDULE, color=p.banner),
+                ft.Text(first, size=m.body_size, color=p.on_surface,
+                        weight=ft.FontWeight.BOLD, expand=True)]),
+        *(ft.Text(line, size=m.body_size * 0.9, color=p.on_surface) for line in rest),
+    ])]
 
 
 def _line(ctx: ViewContext, icon: str, text: str) -> ft.Control:

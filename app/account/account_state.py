@@ -129,6 +129,7 @@ class AccountState(Observable):
 
     async def _signed_in(self, tokens: TokenSet) -> None:
         self._tokens = tokens
+        self._replaced.clear()  # never hand this login's token to an earlier login's request
         await self._store.save(StoredLogin(await self.device_id(), tokens.refresh_token))
         self.me = await self._client.me(tokens.access_token)
         self.status = LoginStatus.SIGNED_IN
@@ -182,6 +183,7 @@ class AccountState(Observable):
     async def logout(self) -> None:
         """Revokes the login at the backend (best effort) and forgets it on this device."""
         tokens, self._tokens = self._tokens, None
+        self._replaced.clear()
         if tokens is not None:
             try:
                 await self._client.logout(tokens.access_token)

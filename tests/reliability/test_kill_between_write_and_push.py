@@ -99,6 +99,7 @@ async def test_writes_survive_sigkill_and_are_delivered_once(backend: RunningBac
 
     store = open_user_store(data_dir, device.person_id, FileDataKeyStore(key_file),
                             device_id=device_id)
+    client_id = store.client_id  # the store's own sync identity ("<device id>.<random>")
     try:
         outbox = {e.key: e.mutation_id for e in store.outbox()}
         rows = {r.key for r in store.list("health_records")}
@@ -133,7 +134,7 @@ async def test_writes_survive_sigkill_and_are_delivered_once(backend: RunningBac
     with backend.engine.connect() as conn:
         receipts = Counter(r.mutation_id for r in conn.execute(text(
             "SELECT mutation_id FROM sync_receipt WHERE person_id = :p AND client_id = :c"),
-            {"p": device.person_id, "c": device_id}))
+            {"p": device.person_id, "c": client_id}))
         records = {r.id for r in conn.execute(text(
             "SELECT id FROM health_record WHERE person_id = :p AND deleted_at IS NULL"),
             {"p": device.person_id}) if r.id.startswith("k")}

@@ -1,8 +1,9 @@
 """The server's time on the device: the offset learned from `Date` headers, the ID token's
-times checked against it, and a 401 renewing the access token once."""
+times checked against it, and a 401 renewing the access token once (client and account)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -11,12 +12,16 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from app.account.account_state import AccountState
+from app.account.token_store import MemoryTokenStore
 from backend_client import (
     BackendClient,
     BackendProtocolError,
     BackendRejected,
     BackendUnavailable,
+    Me,
     ServerClock,
+    TokenSet,
 )
 from backend_client.clock import JUMP, parse_http_date
 from backend_client.oauth import verify_id_token
@@ -270,3 +275,59 @@ async def test_no_renewal_without_a_token_or_a_renewer():
         await client.push("t", "device-1", [])
     assert calls == 3
     await client.aclose()
+
+
+# --- AccountState's side of the renewal -----------------------------------------------------
+
+
+class FakeBackend:
+    """What AccountState calls on the client; each refresh returns the next numbered token."""
+
+    def __init__(self) -> None:
+        self.renew_token = None
+        self.refreshes = 0
+        self.refuse_refresh = False
+
+    async def refresh_tokens(self, refresh_token: str, device_id: str) -> TokenSet:
+        self.refreshes += 1
+        await asyncio.sleep(0)  # let concurrent renewals queue up
+        if self.refuse_refresh:
+            raise BackendRejected(400, "invalid_grant: the refresh token has been revoked")
+        return tokens(f"access-{self.refreshes}", f"refresh-{self.refreshes}")
+
+    async def me(self, access_token: str) -> Me:
+        return Me("person-1", "津山 太郎", "card", "resident")
+
+    async def logout(self, access_token: str) -> None:
+        return None
+
+    async def revoke(self, refresh_token: str) -> None:
+        return None
+
+
+def tokens(access: str, refresh: str | None = "refresh-0") -> TokenSet:
+    return TokenSet(access, refresh, datetime.now(UTC) + timedelta(minutes=10))
+
+
+@pytest.mark.anyio
+async def test_the_account_renews_its_own_refused_token_once():
+    backend = FakeBackend()
+    account = AccountState(backend, MemoryTokenStore())  # type: ignore[arg-type]
+    assert backend.renew_token is not None  # the account registered itself
+    await account._signed_in(tokens("access-0"))
+    # Three requests refused together: one refresh, all get the new token.
+    renewed = await asyncio.gather(*(backend.renew_token("access-0") for _ in range(3)))
+    assert renewed == ["access-1"] * 3 and backend.refreshes == 1
+    assert await account.access_token() == "access-1"
+    # A token this login never had gets nothing (not ours to replace).
+    assert await backend.renew_token("someone-elses") is None
+    # A login that cannot be renewed: None, the 401 stands.
+    backend.refuse_refresh = True
+    assert await backend.renew_token("access-1") is None
+    # After logout (and a new login) an earlier token is never swapped for the new one.
+    await account.logout()
+    assert await backend.renew_token("access-0") is None
+    backend.refuse_refresh = False
+    await account._signed_in(tokens("access-9"))
+    assert await backend.renew_token("access-0") is None
+    assert await backend.renew_token("access-1") is None

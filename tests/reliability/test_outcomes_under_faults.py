@@ -347,7 +347,8 @@ async def test_every_device_shows_what_the_city_decided_under_faults(
     totals: Counter[str] = Counter()
     for seed in range(SEEDS):
         await run_seed(backend, tmp_path, seed, totals)
-    print(f"\noutcomes under faults ({backend.kind}, {SEEDS} seeds): {dict(sorted(totals.items()))}")
+    print(f"\noutcomes under faults ({backend.kind}, {SEEDS} seeds): "
+          f"{dict(sorted(totals.items()))}")
     # The run proves something only if the dangerous cases really happened.
     for what in ("drop", "truncate", "replayed_rejected", "replayed_applied", "outcome_rejected",
                  "refresh_ok"):

@@ -244,3 +244,46 @@ def _salvaged(mutation_id: str, args: dict[str, str]):  # type: ignore[no-untype
                           record_key=args["key"], name="set", args=args,
                           created_at=datetime.now(UTC).isoformat(),
                           optimistic=(True, args))
+
+
+async def test_the_app_opens_a_damaged_store_with_its_changes_and_says_so(
+        database_url: str, tmp_path: Path) -> None:
+    """DeviceData (what the app runs at login) gets the rebuilt store and its notice; the
+    resident dismisses it; a store that cannot be created at all is said so, not "log in"."""
+    from app.account.device_data import DeviceData
+
+    app = make_identity_app(database_url)
+    common_id, token = await signed_in(app, "dev-taro", "phone-1")
+    client = BackendClient(BASE_URL, transport=httpx.ASGITransport(app=app), retries=0)
+    keys = KeptKeys()
+    device = DeviceData(tmp_path, client, kiosk=False, key_store=lambda: keys)
+    await device.start(common_id, "phone-1", token)
+    assert device.store is not None and device.recoveries == []
+    set_pref(device.store, "theme", "dark")
+    path = device.store.path
+    await device.stop()
+    path.write_bytes(path.read_bytes()[:4096])  # only the first page survives
+
+    await device.start(common_id, "phone-1", token)
+    assert device.open and [r.kind for r in device.recoveries] == ["damaged"]
+    report = await device.sync_and_wait()
+    assert report is not None and report.ok
+    await device.dismiss_recovery(device.recoveries[0].id)
+    assert device.recoveries == []
+    await device.stop()
+    assert not device.open
+
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "device").write_text("a file where the store folder should be")
+    broken = DeviceData(blocked, client, kiosk=False, key_store=lambda: keys)
+    await broken.start(common_id, "phone-1", token)
+    assert not broken.open and broken.open_error
+    await client.aclose()
+    app.state.engine.dispose()
+
+
+class KeptKeys(MemoryDataKeyStore):
+    """A key store that outlives the store, like the OS keyring."""
+
+    persistent = True

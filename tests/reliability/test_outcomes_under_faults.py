@@ -331,6 +331,7 @@ async def run_seed(backend: RunningBackend, tmp_path: Path, seed: int,
             assert client.proxy is not None
             totals.update(client.proxy.stats)
             totals.update(client.stats)
+            totals["writes"] += len(client.expected)
     finally:
         for client in clients:
             if client.store is not None and not client.store.closed:

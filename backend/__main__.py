@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from backend.app import create_app
+from backend.security.files import PRIVATE_UMASK
 from backend.settings import Settings
 from backend.waste import cli as waste_cli
 
@@ -49,7 +51,11 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _absorb_replayed_stop_signal)
     # The app sets Date itself (backend.app.DateHeader); uvicorn's would make a second one.
-    uvicorn.run(app, host=host, port=port, log_level="info", date_header=False)
+    # uvicorn's own proxy headers are off: by default it believes X-Forwarded-For from
+    # loopback, which let any local caller pick its address. The app believes only
+    # TSUYAMA_TRUSTED_PROXIES (backend.security.web).
+    uvicorn.run(app, host=host, port=port, log_level="info", date_header=False,
+                proxy_headers=False, server_header=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s [%(name)s] %(message)s")
         return waste_cli.main(arguments[1:])
     args = parse_args(arguments)
+    # Everything the backend creates (data folder, database, keys) is its user's alone.
+    os.umask(PRIVATE_UMASK)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
     try:
         settings = Settings.from_env(

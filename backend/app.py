@@ -32,6 +32,7 @@ from backend.api import (
 from backend.bulky_waste.startup import start_bulky_waste
 from backend.db import make_engine
 from backend.demo_data import load_demo_data
+from backend.http.input_guard import install_input_guard
 from backend.identity.clock import Clock, utc_now
 from backend.identity.dev_idp import router as dev_idp
 from backend.identity.email_login import dev_mailbox
@@ -40,6 +41,8 @@ from backend.identity.email_login.mailer import mailer_for
 from backend.identity.keys import SigningKey
 from backend.identity.refresh_tokens import revoke_families_of_person
 from backend.schema import upgrade_to_head
+from backend.security.openapi import docs_options
+from backend.security.web import install_web_security
 from backend.services.account_deletion import deletion_hooks
 from backend.settings import Settings
 from backend.waste.startup import load_waste_content
@@ -117,8 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             engine.dispose()
 
-    app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan,
+                  **docs_options(settings))  # no /docs, /redoc, /openapi.json in production
+    install_input_guard(app, settings)  # body limit, input policy, error shape
     app.add_middleware(DateHeader, clock=lambda: utc_now(app))
+    install_web_security(app, settings)  # headers, no-store, trusted proxies, OpenAPI
     app.state.settings = settings
     app.state.engine = engine
     app.state.signing_key = SigningKey.load_or_create(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 
+from backend.security.files import private_dir, private_sqlite_files
 from backend.settings import normalize_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -46,9 +47,23 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser()
+            # A new folder 0700 (the data folder is made so by Settings), the files 0600:
+            # names, addresses, health records and pending login secrets.
+            private_dir(path.parent, tighten_existing=False)
+            private_sqlite_files(path)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """`engine` for a transaction that reads and then writes: on SQLite it starts with
+    `BEGIN IMMEDIATE`, taking the write lock before the first read. A deferred transaction
+    that read first cannot become a writer once another connection has committed since
+    (SQLite answers "database is locked" at once, whatever the busy timeout), so two such
+    requests at the same moment would give a 500; with the lock up front they take turns.
+    PostgreSQL ignores the option (its row locks and constraints decide there)."""
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})

@@ -7,6 +7,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.http.body_limit import (
+    DEFAULT_BODY_LIMIT_BYTES,
+    DEFAULT_PUSH_BODY_LIMIT_BYTES,
+    body_limits_from_env,
+    check_limit,
+)
+from backend.security.config import (
+    DEFAULT_LOGIN_CODE_LIMIT_GLOBAL,
+    DEFAULT_LOGIN_CODE_LIMIT_PER_ADDRESS,
+    DEFAULT_LOGIN_CODE_LIMIT_PER_IP,
+    DEFAULT_RATE_LIMIT_STORAGE,
+    check_rate_limit,
+    check_storage_uri,
+    check_trusted_proxies,
+    web_security_from_env,
+)
+from backend.security.files import private_dir, tighten_dirs
+
 ENVIRONMENTS = ("development", "production")
 TSUYAMA_MUNICIPALITY_CODE = "332038"
 # The backend's client id at the development identity provider.
@@ -27,6 +45,11 @@ DEV_MAILBOX_IN_PRODUCTION = (
 # never longer than an access token lives (10 minutes).
 DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 120
 MAX_REFRESH_REUSE_GRACE_SECONDS = 600
+
+# The per-person quotas of synced collections (Settings.quota_*, backend/sync/quotas.py).
+QUOTA_FIELDS = tuple(f"quota_{collection}_{unit}"
+                     for collection in ("preferences", "health_records", "bulky_waste")
+                     for unit in ("rows", "bytes"))
 
 _SQLITE_PREFIXES = ("sqlite://",)
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -119,6 +142,21 @@ class Settings:
     # of the family being revoked as reuse (TSUYAMA_REFRESH_REUSE_GRACE_SECONDS; 0 turns the
     # grace off; docs/identity.md, ADR 0016).
     refresh_reuse_grace_seconds: int = DEFAULT_REFRESH_REUSE_GRACE_SECONDS
+    # What one person may store per synced collection: rows and bytes of stored data
+    # (TSUYAMA_QUOTA_<COLLECTION>_ROWS / _BYTES; a write over one is rejected
+    # "quota_exceeded", deletes always pass; docs/sync.md, "Quotas").
+    # Settings and one read mark per notice read (notices.read.<id>): room for years of them.
+    quota_preferences_rows: int = 5000
+    quota_preferences_bytes: int = 4 * 1024 * 1024
+    quota_health_records_rows: int = 20_000
+    quota_health_records_bytes: int = 20 * 1024 * 1024
+    quota_bulky_waste_rows: int = 200
+    quota_bulky_waste_bytes: int = 1024 * 1024
+    # The most bytes a request body may have (TSUYAMA_BODY_LIMIT_BYTES, default 256 KiB),
+    # and for `POST /sync/push` with a valid access token (TSUYAMA_PUSH_BODY_LIMIT_BYTES,
+    # default 2 MiB); larger bodies are refused 413 unread (docs/api-input-policy.md).
+    body_limit_bytes: int = DEFAULT_BODY_LIMIT_BYTES
+    push_body_limit_bytes: int = DEFAULT_PUSH_BODY_LIMIT_BYTES
     # Email-only accounts for visitors (`acr_values=email`): None means "on in development,
     # off in production"; production needs the SMTP settings when it is on.
     email_login_enabled: bool | None = None
@@ -132,6 +170,19 @@ class Settings:
     # The development mailbox (`GET /dev-mail`): None means "on in development when email
     # login is on and no SMTP server is configured"; refused in production.
     dev_mailbox_enabled: bool | None = None
+    # Reverse proxies whose X-Forwarded-For (and -Proto) are believed: IPs or CIDR networks
+    # (TSUYAMA_TRUSTED_PROXIES, comma-separated). Empty: none; the peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Login codes sent by email per address, per client IP and in all, in the notation of
+    # the `limits` library (TSUYAMA_LOGIN_CODE_LIMIT_PER_ADDRESS, _PER_IP, _GLOBAL), and
+    # where those counters are kept (TSUYAMA_RATE_LIMIT_STORAGE; memory:// is one process).
+    login_code_limit_per_address: str = DEFAULT_LOGIN_CODE_LIMIT_PER_ADDRESS
+    login_code_limit_per_ip: str = DEFAULT_LOGIN_CODE_LIMIT_PER_IP
+    login_code_limit_global: str = DEFAULT_LOGIN_CODE_LIMIT_GLOBAL
+    rate_limit_storage_uri: str = DEFAULT_RATE_LIMIT_STORAGE
+    # /docs, /redoc and /openapi.json (TSUYAMA_API_DOCS): None means on in development,
+    # off in production.
+    api_docs_enabled: bool | None = None
 
     def __post_init__(self) -> None:
         _check_environment(self.environment)
@@ -156,7 +207,24 @@ class Settings:
                 f"{MAX_REFRESH_REUSE_GRACE_SECONDS} seconds, got "
                 f"{self.refresh_reuse_grace_seconds}"
             )
+        for name in QUOTA_FIELDS:
+            if not 1 <= getattr(self, name) <= 2**62:
+                raise ValueError(f"TSUYAMA_{name.upper()} must be a positive number, got "
+                                 f"{getattr(self, name)}")
+        check_limit("TSUYAMA_BODY_LIMIT_BYTES", self.body_limit_bytes)
+        check_limit("TSUYAMA_PUSH_BODY_LIMIT_BYTES", self.push_body_limit_bytes)
         self._check_email_login()
+        self._check_web_security()
+
+    def _check_web_security(self) -> None:
+        object.__setattr__(self, "trusted_proxies", check_trusted_proxies(self.trusted_proxies))
+        check_rate_limit("TSUYAMA_LOGIN_CODE_LIMIT_PER_ADDRESS",
+                         self.login_code_limit_per_address)
+        check_rate_limit("TSUYAMA_LOGIN_CODE_LIMIT_PER_IP", self.login_code_limit_per_ip)
+        check_rate_limit("TSUYAMA_LOGIN_CODE_LIMIT_GLOBAL", self.login_code_limit_global)
+        check_storage_uri(self.rate_limit_storage_uri)
+        if self.api_docs_enabled is None:
+            object.__setattr__(self, "api_docs_enabled", not self.is_production)
 
     def _check_email_login(self) -> None:
         if self.email_login_enabled is None:
@@ -238,7 +306,7 @@ class Settings:
         folder = (data_dir or default_data_dir()).expanduser().resolve()
         url = os.environ.get("DATABASE_URL", "").strip()
         if not url:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)  # 0700: the database holds personal data
             url = f"sqlite:///{folder / 'backend.sqlite3'}"
         key_file = os.environ.get("TSUYAMA_SIGNING_KEY_FILE", "").strip()
         if key_file:
@@ -250,6 +318,8 @@ class Settings:
             )
         else:
             signing_key_path = folder / "keys" / "signing-key.pem"
+            # 0700 like the key's file is 0600 (created so with the key when missing).
+            tighten_dirs(folder, signing_key_path.parent)
         public_url = os.environ.get("TSUYAMA_PUBLIC_URL", "").strip() or default_public_url
         raw_demo = os.environ.get("TSUYAMA_DEMO_DATA")
         if raw_demo is None:
@@ -272,6 +342,8 @@ class Settings:
             **_waste_from_env(load_demo_data),
             **_bulky_from_env(),
             **_refresh_from_env(),
+            **_quotas_from_env(),
+            **body_limits_from_env(),
             public_url=public_url,
             signing_key_path=signing_key_path,
             dev_idp_enabled=dev_idp_enabled,
@@ -279,6 +351,7 @@ class Settings:
             staff_subjects=_split_list(os.environ.get("TSUYAMA_STAFF_SUBJECTS", "")),
             **upstream,
             **_email_login_from_env(environment),
+            **web_security_from_env(),
         )
 
 
@@ -316,6 +389,21 @@ def _refresh_from_env() -> dict[str, Any]:
         raise ValueError(
             f"TSUYAMA_REFRESH_REUSE_GRACE_SECONDS must be a number, got {raw!r}") from None
     return {"refresh_reuse_grace_seconds": seconds}
+
+
+def _quotas_from_env() -> dict[str, int]:
+    """`TSUYAMA_QUOTA_<COLLECTION>_ROWS` and `_BYTES` (e.g. TSUYAMA_QUOTA_PREFERENCES_BYTES);
+    unset ones keep their defaults."""
+    values: dict[str, int] = {}
+    for name in QUOTA_FIELDS:
+        variable = f"TSUYAMA_{name.upper()}"
+        raw = os.environ.get(variable, "").strip()
+        if raw:
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise ValueError(f"{variable} must be a number, got {raw!r}") from None
+    return values
 
 
 def _split_list(raw: str) -> tuple[str, ...]:

@@ -26,6 +26,12 @@ REJECTION_REASONS = {
     "seq_conflict": "The change was sent twice in a conflicting way; it was not applied.",
     "mutation_id_reused": "This change reached the city twice with different contents; "
                           "the city kept the first one.",
+    "quota_exceeded": "You have reached the limit of what the city keeps for you of this "
+                      "kind. Delete some entries you no longer need, then make the change "
+                      "again.",
+    "internal_error": "The city's system could not process this change because of a fault "
+                      "on its side, so it was not applied. Please try again later or contact "
+                      "the city office.",
 }
 
 # The resident's store could not be opened at all (DeviceData.open_error).

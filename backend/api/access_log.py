@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import Offset
 from backend.identity.dependencies import CurrentPerson
 from backend.services.access_log import entries_about, entry_json
 
@@ -19,7 +20,7 @@ def my_access_log(
     person: CurrentPerson,
     engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     include_self: Annotated[
         bool, Query(description="Also list the caller's own reads, if any were logged")
     ] = False,

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import MAX_TEXT_VERSION
+from backend.db import write_engine
 from backend.identity.dependencies import CurrentPerson
 from backend.models.person import Person
 from backend.services.access_log import record_delegate_read
@@ -25,7 +27,8 @@ router = APIRouter(tags=["consent"])
 
 OnBehalfOf = Annotated[
     str | None,
-    Query(description="Common ID of a minor child of the caller (parents act for them)"),
+    Query(max_length=64,
+          description="Common ID of a minor child of the caller (parents act for them)"),
 ]
 
 
@@ -54,7 +57,9 @@ def _subject(
 def my_consents(
     person: CurrentPerson, engine: EngineDep, on_behalf_of: OnBehalfOf = None
 ) -> dict[str, Any]:
-    with Session(engine, expire_on_commit=False) as session:
+    # A read for someone else is logged (a write after the reads).
+    reader = engine if on_behalf_of in (None, person.id) else write_engine(engine)
+    with Session(reader, expire_on_commit=False) as session:
         subject = _subject(session, person, on_behalf_of, recording=False)
         purposes = consents_json(session, subject.municipality_code, subject.id)
         record_delegate_read(session, person, subject, "view consents on their behalf",
@@ -64,10 +69,10 @@ def my_consents(
 
 class ConsentDecisionIn(BaseModel):
     purpose: str = Field(max_length=64)
-    version: int
+    version: int = Field(ge=0, le=MAX_TEXT_VERSION)
     granted: bool
     text_sha256: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
-    channel: str = "app"
+    channel: str = Field(default="app", max_length=16)
 
 
 @router.post("/me/consents", status_code=status.HTTP_201_CREATED)
@@ -78,7 +83,7 @@ def record_my_consent(
     on_behalf_of: OnBehalfOf = None,
 ) -> dict[str, Any]:
     """Append a grant or withdrawal of the current text of a purpose to the ledger."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(write_engine(engine), expire_on_commit=False) as session:
         subject = _subject(session, person, on_behalf_of, recording=True)
         if body.purpose == DELEGATION_PURPOSE:
             raise HTTPException(

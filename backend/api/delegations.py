@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import MAX_TEXT_VERSION, PathId
+from backend.db import write_engine
 from backend.identity.dependencies import CardVerifiedPerson, CurrentPerson
 from backend.models.delegation import STATUS_ACTIVE, Delegation
 from backend.models.person import Person
@@ -28,17 +30,17 @@ router = APIRouter(tags=["delegation"])
 
 class DelegationRequestIn(BaseModel):
     grantor_common_id: str = Field(min_length=1, max_length=36)
-    scope: str = "all"
+    scope: str = Field(default="all", max_length=16)
 
 
 class AcceptIn(BaseModel):
-    version: int
+    version: int = Field(ge=0, le=MAX_TEXT_VERSION)
     text_sha256: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
-    channel: str = "app"
+    channel: str = Field(default="app", max_length=16)
 
 
 class ChannelIn(BaseModel):
-    channel: str = "app"
+    channel: str = Field(default="app", max_length=16)
 
 
 def _with_other_name(session: Session, delegation: Delegation, viewer: Person) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def _with_other_name(session: Session, delegation: Delegation, viewer: Person) -
 def _run(
     engine: Any, person: Person, action: Callable[[Session], Delegation]
 ) -> dict[str, Any]:
-    with Session(engine) as session:
+    with Session(write_engine(engine)) as session:  # checks, then writes
         try:
             delegation = action(session)
         except DelegationRefused as exc:
@@ -91,7 +93,7 @@ def ask_for_delegation(
 
 @router.post("/me/delegations/{delegation_id}/accept")
 def accept(
-    delegation_id: str, body: AcceptIn, person: CardVerifiedPerson, engine: EngineDep
+    delegation_id: PathId, body: AcceptIn, person: CardVerifiedPerson, engine: EngineDep
 ) -> dict[str, Any]:
     """Only the grantor (card-verified) accepts, sending the version and hash of the text
     they were shown."""
@@ -106,7 +108,7 @@ def accept(
 
 @router.post("/me/delegations/{delegation_id}/decline")
 def decline(
-    delegation_id: str, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
+    delegation_id: PathId, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
 ) -> dict[str, Any]:
     channel = body.channel if body else "app"
     return _run(
@@ -116,7 +118,7 @@ def decline(
 
 @router.post("/me/delegations/{delegation_id}/revoke")
 def revoke(
-    delegation_id: str, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
+    delegation_id: PathId, person: CurrentPerson, engine: EngineDep, body: ChannelIn | None = None
 ) -> dict[str, Any]:
     channel = body.channel if body else "app"
     return _run(

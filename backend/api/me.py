@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.db import write_engine
 from backend.identity.dependencies import CurrentPerson
 from backend.services.account_deletion import delete_account, run_deletion_hooks
 from backend.services.clock import city_today
@@ -77,7 +78,7 @@ def delete_me(
     """Delete the caller's account (body `{"confirm": "DELETE"}`); see account_deletion.py."""
     if body.confirm != "DELETE":  # pragma: no cover - the Literal already refuses it
         raise HTTPException(status_code=422, detail='send {"confirm": "DELETE"}')
-    with Session(engine) as session:
+    with Session(write_engine(engine)) as session:  # reads the delegations, then writes
         delete_account(session, person)
         session.commit()
     run_deletion_hooks(request.app.state, person.id)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
+from backend.db import write_engine
 from backend.identity.access_tokens import InvalidToken, verify_access_token
 from backend.identity.clock import utc_now
 from backend.identity.oauth_errors import (
@@ -108,7 +109,7 @@ def revoke(
     if not token:
         return Response(status_code=200, headers=NO_STORE)
     # The hint only orders the search (RFC 7009 §2.1): look for a refresh token first.
-    with Session(app.state.engine) as session:
+    with Session(write_engine(app.state.engine)) as session:  # finds, then revokes
         found = find_refresh_token(session, token)
         if found is not None and found.family.client_id == client:
             revoke_family(session, found.family.id, REVOKED_BY_CLIENT, now)

@@ -12,6 +12,8 @@ from fastapi import APIRouter, HTTPException, status
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import PathId
+from backend.db import write_engine
 from backend.identity.dependencies import CurrentPerson
 from backend.models.person import Person
 from backend.services.access_log import record_delegate_read
@@ -22,8 +24,10 @@ router = APIRouter(tags=["delegation"])
 
 
 @router.get("/people/{common_id}")
-def person_profile(common_id: str, person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
-    with Session(engine, expire_on_commit=False) as session:
+def person_profile(common_id: PathId, person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
+    # A read for someone else is logged (a write after the reads).
+    reader = engine if common_id == person.id else write_engine(engine)
+    with Session(reader, expire_on_commit=False) as session:
         subject = session.get(Person, common_id)
         if subject is None or not may_act_for(session, person, subject):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such person you may act for")

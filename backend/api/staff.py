@@ -5,13 +5,15 @@ Every lookup is written to the resident's access log with the stated purpose.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import PathId, StaffPurpose
+from backend.db import write_engine
 from backend.identity.dependencies import StaffPerson
 from backend.models.access_log_entry import ACTOR_STAFF
 from backend.models.person import Person
@@ -24,21 +26,12 @@ router = APIRouter(tags=["staff"])
 
 @router.get("/staff/residents/{common_id}")
 def look_up_resident(
-    common_id: str,
+    common_id: PathId,
     staff: StaffPerson,
     engine: EngineDep,
-    purpose: Annotated[
-        str,
-        Query(
-            min_length=3,
-            max_length=200,
-            description="Why the resident's data is read (shown to the resident in their log)",
-        ),
-    ],
+    purpose: StaffPurpose,  # stripped; whitespace alone is a 422
 ) -> dict[str, Any]:
-    if not purpose.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "state a purpose")
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(write_engine(engine), expire_on_commit=False) as session:  # read, then log
         resident = session.scalars(
             select(Person).where(
                 Person.municipality_code == staff.municipality_code,
@@ -62,5 +55,5 @@ def look_up_resident(
         return {
             "profile": profile_json(resident),
             "household": household_summary(view),
-            "logged_purpose": purpose.strip(),
+            "logged_purpose": purpose,
         }

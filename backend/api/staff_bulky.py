@@ -13,10 +13,19 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep
+from backend.api.params import (
+    MAX_PURPOSE,
+    MIN_PURPOSE,
+    Offset,
+    PathId,
+    calendar_day,
+    optional_calendar_day,
+    stated_purpose,
+)
 from backend.bulky_waste.bookings import area_names
 from backend.bulky_waste.staff import (
     BookingFilter,
@@ -32,6 +41,7 @@ from backend.bulky_waste.staff import (
     put_slots,
     staff_booking_json,
 )
+from backend.db import write_engine
 from backend.identity.dependencies import StaffPerson
 
 router = APIRouter(tags=["staff"])
@@ -43,7 +53,7 @@ Status = Literal["booked", "cancelled", "collected"]
 
 class SlotIn(BaseModel):
     area_id: str = Field(min_length=1, max_length=64)
-    day: date
+    day: Annotated[date, AfterValidator(calendar_day)]
     capacity: int = Field(ge=0, le=1000)
 
 
@@ -51,9 +61,11 @@ def _filters(day: date | None, area_id: str | None, status_: Status | None) -> B
     return BookingFilter(day=day, area_id=area_id, status=status_)
 
 
-Purpose = Annotated[str, Query(min_length=3, max_length=200,
-                               description="Why the bookings are read (in residents' logs)")]
-DayQuery = Annotated[date | None, Query(description="Collection day YYYY-MM-DD")]
+Purpose = Annotated[str, Query(min_length=MIN_PURPOSE, max_length=MAX_PURPOSE,
+                               description="Why the bookings are read (in residents' logs)"),
+                    AfterValidator(stated_purpose)]
+DayQuery = Annotated[date | None, Query(description="Collection day YYYY-MM-DD"),
+                     AfterValidator(optional_calendar_day)]
 AreaQuery = Annotated[str | None, Query(max_length=64)]
 StatusQuery = Annotated[Status | None, Query(alias="status")]
 
@@ -89,11 +101,11 @@ def list_bookings(
     area_id: AreaQuery = None,
     status_: StatusQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     purpose: Purpose = DEFAULT_PURPOSE,
 ) -> dict[str, Any]:
     code = staff.municipality_code
-    with Session(engine) as session:
+    with Session(write_engine(engine)) as session:  # read, then log the read
         bookings, total = find_bookings(session, code, _filters(day, area_id, status_),
                                         limit, offset)
         names = area_names(session, code, {booking.area_id for booking in bookings})
@@ -103,7 +115,9 @@ def list_bookings(
     return {"bookings": rows, "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/staff/bulky/bookings.csv")
+@router.get("/staff/bulky/bookings.csv", response_class=Response, responses={
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "UTF-8 CSV with a BOM (opens in Excel)"}})
 def bookings_as_csv(
     staff: StaffPerson,
     engine: EngineDep,
@@ -113,7 +127,7 @@ def bookings_as_csv(
     purpose: Purpose = DEFAULT_PURPOSE,
 ) -> Response:
     code = staff.municipality_code
-    with Session(engine) as session:
+    with Session(write_engine(engine)) as session:  # read, then log the read
         bookings, _ = find_bookings(session, code, _filters(day, area_id, status_))
         body = bookings_csv(session, code, bookings)
         log_staff_read(session, staff.id, code, bookings, purpose)
@@ -124,7 +138,7 @@ def bookings_as_csv(
 
 
 @router.post("/staff/bulky/bookings/{number}/collected")
-def booking_collected(number: str, staff: StaffPerson, engine: EngineDep) -> dict[str, Any]:
+def booking_collected(number: PathId, staff: StaffPerson, engine: EngineDep) -> dict[str, Any]:
     try:
         return mark_collected(engine, staff.municipality_code, number)
     except BookingNotFound:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep, SettingsDep
+from backend.api.params import Cursor
 from backend.identity.dependencies import (
     CurrentPerson,
     SigningKeyDep,
@@ -29,6 +30,7 @@ from backend.services.clock import city_today
 from backend.services.households import household_of, profile_for
 from backend.sync.change_log import MAX_PAGE, ChangePage, page_json, read_changes
 from backend.sync.push import SyncUnavailable, process_push
+from backend.sync.quotas import quota_limits
 from backend.sync.types import Mutation
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -65,12 +67,15 @@ def _unavailable(detail: str) -> HTTPException:
 
 
 @router.post("/push")
-def push(body: PushIn, person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
-    """Apply the caller's mutations in seq order, each once (see docs/sync.md)."""
+def push(body: PushIn, person: CurrentPerson, engine: EngineDep,
+         settings: SettingsDep) -> dict[str, Any]:
+    """Apply the caller's mutations in seq order, each once, within the caller's quotas
+    (see docs/sync.md)."""
     mutations = [Mutation(m.seq, m.mutation_id, m.collection, m.name, m.args, m.created_at)
                  for m in body.mutations]
     try:
-        outcome = process_push(engine, person, body.client_id, mutations)
+        outcome = process_push(engine, person, body.client_id, mutations,
+                               quota_limits(settings))
     except SyncUnavailable as exc:
         raise _unavailable(type(exc).__name__) from exc
     return {"results": outcome.results, "last_seq": outcome.last_seq}
@@ -97,7 +102,7 @@ def encode_page(page: ChangePage, **extra: Any) -> Response:
 def pull(
     person: CurrentPerson,
     engine: EngineDep,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> Response:
     """The caller's own change-log rows after `cursor`, ascending, and the streams the caller
@@ -140,7 +145,7 @@ def pull_stream(
     caller: StreamCaller,
     engine: EngineDep,
     settings: SettingsDep,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
 ) -> Response:

@@ -11,9 +11,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from backend.services.clock import city_today
-from backend.services.japanese_holidays import is_holiday
+from backend.services.japanese_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
 
 DEFAULT_WORKING_DAYS = 2
+# Collection days the booking calendar knows: the years whose holidays are known. Days
+# outside are refused as invalid (and the date arithmetic stays far from year 1 and 9999).
+FIRST_DAY = date(FIRST_YEAR, 1, 1)
+LAST_DAY = date(LAST_YEAR, 12, 31)
 _working_days = DEFAULT_WORKING_DAYS
 
 

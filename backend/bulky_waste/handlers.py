@@ -49,9 +49,13 @@ def day_arg(args: dict[str, Any], name: str = "day") -> date:
     if not isinstance(raw, str) or not _DAY.fullmatch(raw):
         raise BadArgs(f"{name} must be a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise BadArgs(f"{name} {raw} is not a date") from None
+    if not deadline.FIRST_DAY <= day <= deadline.LAST_DAY:
+        raise BadArgs(f"{name} {raw} is outside the booking calendar "
+                      f"({deadline.FIRST_DAY.isoformat()} to {deadline.LAST_DAY.isoformat()})")
+    return day
 
 
 def _check_open(day: date) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from backend.api.dependencies import EngineDep, SettingsDep
@@ -29,7 +30,19 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def access_claims(request: Request, key: SigningKeyDep, settings: SettingsDep) -> AccessClaims:
+# Declares the bearer scheme in the OpenAPI of every route that needs a caller; it never
+# answers by itself (auto_error=False): `access_claims` keeps its own 401s.
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="bearer",
+    bearerFormat="JWT",
+    description="The access token from POST /token (ES256 JWT, 10 minutes; docs/identity.md)",
+)
+
+
+def access_claims(
+    request: Request, key: SigningKeyDep, settings: SettingsDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+) -> AccessClaims:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from backend.security.files import private_dir, tighten_file
+
 ALGORITHM = "ES256"
 
 
@@ -50,6 +52,7 @@ class SigningKey:
         if path is None:
             return cls.generate()
         if path.exists():
+            tighten_file(path)  # a key others can read could sign anyone's tokens
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
             if not isinstance(key, ec.EllipticCurvePrivateKey):
                 raise ValueError(f"{path} is not an EC private key")
@@ -57,7 +60,7 @@ class SigningKey:
         if not create:
             raise ValueError(f"signing key file {path} does not exist")
         key = cls.generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # 0700, like the data folder
         pem = key.private_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from backend.db import write_engine
 from backend.identity.upstream.profile import UpstreamProfile
 from backend.models.person import Person
 
@@ -41,7 +42,7 @@ def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamPr
     With `keep_name` (email-only accounts, whose provider knows no name) a name already
     set is kept and `profile.name` is only the default."""
     for _attempt in range(2):
-        with Session(engine) as session:
+        with Session(write_engine(engine)) as session:  # finds, then writes
             person = _find(session, profile)
             if person is None:
                 person = Person(

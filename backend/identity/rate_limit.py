@@ -1,12 +1,18 @@
-"""Sliding-window limit on failed logins, per client IP and per device, kept in the database
-so every backend worker counts the same failures.
+"""Sliding-window limit on failed logins, per client IP and per device seen from that IP,
+kept in the database so every backend worker counts the same failures.
 
 Only failures are recorded; a caller over the limit is refused (429) before any work is done,
 and that refusal is not counted, so the window drains on its own.
+
+A device id is no secret (it travels in URLs and forms), so failures naming a device are
+counted per (device id, client IP): someone who learns a device id can fill only their own
+counters, never lock the device out of refreshing from where it is. The client IP is the
+peer's address unless the peer is a trusted proxy (`Settings.trusted_proxies`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, delete, func, insert, select
 
 from backend.identity.oauth_errors import NO_STORE
-from backend.models.auth_failure import FAILURE_KEY_DEVICE, FAILURE_KEY_IP, AuthFailure
+from backend.models.auth_failure import FAILURE_KEY_DEVICE_AT_IP, FAILURE_KEY_IP, AuthFailure
 from backend.settings import Settings
 
 ENDPOINT_TOKEN = "token"
@@ -34,9 +40,14 @@ class FailureKeys:
         pairs = []
         if self.ip:
             pairs.append((FAILURE_KEY_IP, self.ip[:128]))
-        if self.device_id:
-            pairs.append((FAILURE_KEY_DEVICE, self.device_id[:128]))
+            if self.device_id:
+                pairs.append((FAILURE_KEY_DEVICE_AT_IP, device_at_ip(self.device_id, self.ip)))
         return pairs
+
+
+def device_at_ip(device_id: str, ip: str) -> str:
+    """The key of one device's failures from one address (a hash: both are free text)."""
+    return hashlib.sha256(f"{device_id}\0{ip}".encode()).hexdigest()
 
 
 class RateLimited(Exception):

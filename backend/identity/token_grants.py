@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from backend.db import SQLITE_BEGIN_OPTION
+from backend.db import SQLITE_BEGIN_OPTION, write_engine
 from backend.identity.access_tokens import ACCESS_TOKEN_TTL, issue_access_token
 from backend.identity.authorization_codes import redeem_authorization_code
 from backend.identity.id_tokens import issue_id_token
@@ -88,7 +88,8 @@ def _token_response(ctx: GrantContext, person: Person, scope: str, device_id: st
 def exchange_authorization_code(ctx: GrantContext, client_id: str,
                                 form: Mapping[str, str]) -> dict[str, Any]:
     code = _required(form, "code")
-    with Session(ctx.engine) as session:
+    # Read-then-write (the code, then the new family): a write from the start on SQLite.
+    with Session(write_engine(ctx.engine)) as session:
         redeemed = redeem_authorization_code(session, code, ctx.now)
         row = redeemed.row
         if row is None:

@@ -81,8 +81,9 @@ def append_changes(
                 "collection": change.collection,
                 "key": change.key,
                 "op": change.op,
-                "data": None if change.data is None else json.dumps(change.data,
-                                                                    ensure_ascii=False),
+                # Strict JSON: the pull splices this text into its answer as it is.
+                "data": None if change.data is None else json.dumps(
+                    change.data, ensure_ascii=False, allow_nan=False),
                 "changed_at": moment,
             }
             for position, change in zip(positions, changes, strict=True)

@@ -18,6 +18,8 @@ INVALID_ARGS = "invalid_args"
 READ_ONLY = "read_only"
 SEQ_CONFLICT = "seq_conflict"  # not an outcome: the device renumbers and sends it again
 MUTATION_ID_REUSED = "mutation_id_reused"  # not stored: the first payload's receipt stands
+QUOTA_EXCEEDED = "quota_exceeded"  # the person's quota of the collection (backend/sync/quotas)
+INTERNAL_ERROR = "internal_error"  # the handler failed in a way that retrying cannot fix
 NOT_FOUND = "not_found"
 ALREADY_EXISTS = "already_exists"
 
@@ -74,11 +76,19 @@ class MutationOutcome:
         return cls("rejected", error_code=code, error_message=message[:500])
 
 
+class RetryLater(Exception):
+    """Raised by a handler whose mutation cannot be decided now but can be later (a service
+    it needs is down): the push fails with 503 and the device sends the mutation again."""
+
+
 class Handler(Protocol):
     """Apply `mutation` for `person` inside `session`'s transaction (never commit).
 
-    Return a rejection for permanent problems (bad args, not allowed); raise for transient
-    ones (database errors): the whole transaction is rolled back and the client retries.
+    Return a rejection for permanent problems (bad args, not allowed; raising
+    `backend.sync.args.BadArgs` is "invalid_args"). A transient database error or
+    `RetryLater` fails the push (503) and the device retries it; any other exception
+    (a permanent database error, a bug) rejects only this mutation, stored like any
+    rejection (docs/sync.md, "POST /sync/push").
     """
 
     def __call__(self, session: Session, person: Person, mutation: Mutation) -> MutationOutcome:

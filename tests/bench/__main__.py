@@ -8,6 +8,7 @@ import json
 import sys
 
 BENCHMARKS = {
+    "abuse": "tests.bench.abuse",
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",
     "waste_search": "tests.bench.waste_search",
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="sync: the backend's database (default sqlite)")
     parser.add_argument("--items", type=int, default=None,
                         help="waste_search: items indexed (default 2000)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="abuse: seconds of refusing while /healthz is timed (default 20)")
     args = parser.parse_args(argv)
     options: dict[str, object] = {}
     if args.repeat is not None:
@@ -41,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.name != "waste_search":
             parser.error("--items only applies to the waste_search benchmark")
         options["items"] = args.items
+    if args.seconds is not None:
+        if args.name != "abuse":
+            parser.error("--seconds only applies to the abuse benchmark")
+        options["seconds"] = args.seconds
     module = importlib.import_module(BENCHMARKS[args.name])
     result = module.run(**options)
     print(json.dumps(result, ensure_ascii=False), flush=True)

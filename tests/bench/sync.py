@@ -131,7 +131,11 @@ def _body(n: int) -> dict[str, Any]:
 def _backend_env(database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k != "DATABASE_URL" and not k.startswith("TSUYAMA_")}
-    env.update({"TSUYAMA_ENV": "development", "PYTHONUNBUFFERED": "1"})
+    env.update({"TSUYAMA_ENV": "development", "PYTHONUNBUFFERED": "1",
+                # The seeded person holds far more than the default health_records quota
+                # (20,000 rows, 20 MiB); the push is measured with the quota check running.
+                "TSUYAMA_QUOTA_HEALTH_RECORDS_ROWS": "10000000",
+                "TSUYAMA_QUOTA_HEALTH_RECORDS_BYTES": str(8 * 1024**3)})
     if database_url:
         env["DATABASE_URL"] = database_url
     return env

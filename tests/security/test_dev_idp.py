@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -20,7 +21,7 @@ from backend.identity.upstream.client_assertion import (
     CLIENT_ASSERTION_TYPE,
     build_client_assertion,
 )
-from tests.identity_helpers import BASE_URL, query_of
+from tests.identity_helpers import BASE_URL, query_of, upstream_login
 
 pytestmark = pytest.mark.anyio
 
@@ -46,10 +47,9 @@ def authorize_params(verifier: str, **overrides: str | None) -> dict[str, str]:
 
 
 async def dev_code(client: httpx.AsyncClient, verifier: str, persona: str = "dev-taro") -> str:
-    params = authorize_params(verifier)
-    form = {k: params[k] for k in ("client_id", "redirect_uri", "state", "nonce",
-                                   "code_challenge", "scope")}
-    response = await client.post("/dev-idp/login", data={**form, "persona": persona})
+    """Press the persona's button on the page (its form carries the CSRF token)."""
+    response = await upstream_login(
+        client, f"{ISSUER}/authorize?{urlencode(authorize_params(verifier))}", persona)
     assert response.status_code == 303
     back = query_of(response)
     assert back["state"] == "s-123" and back["iss"] == ISSUER

@@ -23,6 +23,7 @@ from backend.identity.email_login.mailer import (
     SmtpMailer,
 )
 from backend.models import LoginRequest, Person
+from backend.security.csrf import COOKIE, PURPOSE_EMAIL_LOGIN, form_token
 from backend.services.consent_catalog import catalog
 from backend.settings import Settings
 from tests.backend.people import bearer, make_person
@@ -170,7 +171,8 @@ async def test_a_code_works_once(client: httpx.AsyncClient) -> None:
     assert_not_redirected_to_app(again)
     assert again.status_code == 400
     resend = await client.post("/auth/email/start",
-                               data={"login": fields["login"], "email": "once@example.jp"})
+                               data={"login": fields["login"], "email": "once@example.jp",
+                                     "csrf_token": fields["csrf_token"]})
     assert resend.status_code == 400  # the login is spent: no new code either
 
 
@@ -234,9 +236,16 @@ async def test_verify_failures_are_rate_limited(
 
 async def test_unknown_login_ids_are_refused(client: httpx.AsyncClient) -> None:
     assert (await client.get("/auth/email?login=nope")).status_code == 400
-    sent = await client.post("/auth/email/start", data={"login": "nope", "email": "a@b.jp"})
+    # A browser with the CSRF cookie and a token for "nope" still gets nowhere.
+    to_page = await client.get("/authorize", params=AppLogin().authorize_params(
+        acr_values="email"))
+    assert (await client.get(to_page.headers["location"])).status_code == 200
+    token = form_token(client.cookies[COOKIE], PURPOSE_EMAIL_LOGIN, "nope")
+    sent = await client.post("/auth/email/start",
+                             data={"login": "nope", "email": "a@b.jp", "csrf_token": token})
     assert sent.status_code == 400
-    checked = await client.post("/auth/email/verify", data={"login": "nope", "code": "123456"})
+    checked = await client.post("/auth/email/verify",
+                                data={"login": "nope", "code": "123456", "csrf_token": token})
     assert checked.status_code == 400
 
 

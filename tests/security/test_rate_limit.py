@@ -1,4 +1,5 @@
-"""Failed token requests and upstream callbacks are limited per client IP and per device."""
+"""Failed token requests and upstream callbacks are limited per client IP and per device at
+that IP; nobody else can lock a device out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.identity_helpers import BASE_URL, AppLogin, identity_client, login, upstream_login
+from tests.identity_helpers import (
+    BASE_URL,
+    AppLogin,
+    identity_client,
+    login,
+    refresh,
+    upstream_login,
+)
 from tests.security.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -56,15 +64,32 @@ async def test_successes_do_not_count(limited: FastAPI) -> None:
             assert (await client.post("/token", data=bad_token_request())).status_code == 400
 
 
-async def test_a_device_is_limited_across_addresses(limited: FastAPI) -> None:
-    for n in range(LIMIT):
-        async with from_ip(limited, f"192.0.2.{n + 1}") as client:
+async def test_nobody_else_can_lock_a_device_out(limited: FastAPI) -> None:
+    """A device id is no secret. Failures naming it from other addresses (as someone who
+    learned it would try, from many) fill only their own counters: the device itself still
+    refreshes and logs in from where it is."""
+    async with from_ip(limited, "198.51.100.7") as device:
+        tokens = await login(device, "dev-taro", device_id="victim-device")
+    for n in range(LIMIT + 1):
+        async with from_ip(limited, f"192.0.2.{n + 1}") as attacker:
+            for _ in range(LIMIT):
+                assert (await attacker.post("/token", data=bad_token_request("victim-device"))
+                        ).status_code == 400
+            # The attacker's own address is limited.
+            assert (await attacker.post("/token", data=bad_token_request("victim-device"))
+                    ).status_code == 429
+    async with from_ip(limited, "198.51.100.7") as device:
+        refreshed = await refresh(device, tokens.refresh_token, device_id="victim-device")
+        assert refreshed.status_code == 200, refreshed.text
+        await login(device, "dev-taro", device_id="victim-device")
+
+
+async def test_a_device_failing_from_its_address_is_limited_there(limited: FastAPI) -> None:
+    async with from_ip(limited, "198.51.100.8") as client:
+        for _ in range(LIMIT):
             assert (await client.post("/token", data=bad_token_request("dev-x"))
                     ).status_code == 400
-    async with from_ip(limited, "198.51.100.7") as client:
         assert (await client.post("/token", data=bad_token_request("dev-x"))).status_code == 429
-        # The same new address with another device is still fine.
-        assert (await client.post("/token", data=bad_token_request("dev-y"))).status_code == 400
 
 
 async def test_an_address_is_limited_across_devices(limited: FastAPI) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.account.clock_notice import MESSAGES as CLOCK_MESSAGES
+from app.account.sync_status import REJECTION_REASONS
 from app.design.tokens import (
     HIGH_CONTRAST_PALETTE,
     KIOSK_MIN_TOUCH_TARGET,
@@ -45,6 +46,7 @@ def used_message_ids() -> set[str]:
     ids.update(RELATION_LABELS.values())
     ids.update(REMINDER_MESSAGES.values())
     ids.update(CLOCK_MESSAGES)
+    ids.update(REJECTION_REASONS.values())
     return ids
 
 

@@ -76,3 +76,11 @@ def test_a_rebuilt_store_is_explained_with_what_was_saved_and_lost():
 def test_a_replayed_refusal_is_a_refusal_and_a_reused_id_has_a_reason():
     assert reason_of(entry(1, "rejected", code="mutation_id_reused"))[0].startswith(
         "This change reached the city twice")
+
+
+def test_quota_and_internal_error_refusals_have_their_own_reasons():
+    quota = reason_of(entry(1, "rejected", code="quota_exceeded",
+                            message="quota preferences.rows exceeded: at most 500 per person"))
+    assert quota[0].startswith("You have reached the limit of what the city keeps for you")
+    internal = reason_of(entry(2, "rejected", code="internal_error", message="(generic)"))
+    assert internal[0].startswith("The city's system could not process this change")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from html import escape
 
 from backend.identity.dev_idp.personas import PERSONAS
+from backend.security.csrf import hidden_field
 
 BANNER = "開発用の認証サービスです（本番では使用されません）"
 
@@ -30,12 +31,13 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def persona_page(login_action: str, params: Mapping[str, str]) -> str:
-    """One `<form method=post>` per persona whose button is named after the persona."""
+def persona_page(login_action: str, params: Mapping[str, str], csrf_token: str) -> str:
+    """One `<form method=post>` per persona whose button is named after the persona; each
+    carries the CSRF token of this login attempt (`backend.security.csrf`)."""
     hidden = "".join(
         f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
         for name, value in params.items()
-    )
+    ) + hidden_field(csrf_token)
     forms = "\n".join(
         f'<form method="post" action="{escape(login_action)}">{hidden}'
         f'<input type="hidden" name="persona" value="{escape(p.sub)}">'

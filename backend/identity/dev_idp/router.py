@@ -27,6 +27,13 @@ from backend.identity.oauth_errors import NO_STORE
 from backend.identity.opaque_tokens import new_opaque_token
 from backend.identity.pkce import METHOD_S256, is_valid_challenge, verifier_matches
 from backend.identity.runtime import identity_runtime
+from backend.security.csrf import (
+    PURPOSE_DEV_IDP_LOGIN,
+    CsrfRefused,
+    check_form_post,
+    form_secret,
+    refused_page,
+)
 from backend.settings import DEV_IDP_PATH, Settings
 
 router = APIRouter(prefix=DEV_IDP_PATH, tags=["development identity provider"])
@@ -102,14 +109,22 @@ def authorize(request: Request) -> HTMLResponse:
     except _BadRequest as exc:
         return HTMLResponse(error_page(str(exc)), status_code=400)
     carried = {name: params[name] for name in _CARRIED}
-    page = persona_page(f"{_settings(request).dev_idp_issuer}/login", carried)
-    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+    # The forms' CSRF token is bound to this browser and to this login's state.
+    csrf = form_secret(request)
+    page = persona_page(f"{_settings(request).dev_idp_issuer}/login", carried,
+                        csrf.token(PURPOSE_DEV_IDP_LOGIN, params["state"]))
+    return csrf.set_cookie(HTMLResponse(page, headers={"Cache-Control": "no-store"}),
+                           _settings(request))
 
 
-@router.post("/login", response_model=None)
+@router.post("/login", response_class=HTMLResponse, response_model=None)
 async def login(request: Request) -> HTMLResponse | RedirectResponse:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     settings = _settings(request)
+    try:
+        check_form_post(request, form, PURPOSE_DEV_IDP_LOGIN, form.get("state", ""))
+    except CsrfRefused as exc:
+        return refused_page(exc)
     persona = PERSONAS_BY_SUB.get(form.get("persona", ""))
     try:
         if persona is None:

@@ -21,6 +21,7 @@ from enum import Enum
 from sqlalchemy import ColumnElement, Engine, func, select, update
 from sqlmodel import Session
 
+from backend.db import write_engine
 from backend.models.login_request import LOGIN_METHOD_EMAIL, LoginRequest
 
 CODE_TTL = timedelta(minutes=10)
@@ -74,7 +75,7 @@ def store_code(engine: Engine, login_id: str, address: str, code: str,
                now: datetime) -> SendRefused | None:
     """Attach a new code for `address` to the login (replacing an older one); the login
     then lives until `RESEND_GRACE` after the code expires. None when stored, else why not."""
-    with Session(engine) as session:
+    with Session(write_engine(engine)) as session:  # counts, then writes
         live_for_address = session.execute(
             select(func.count()).where(
                 (LoginRequest.email == address)
@@ -126,7 +127,7 @@ class CodeCheck:
 def check_code(engine: Engine, login_id: str, code: str, now: datetime) -> CodeCheck:
     """Count the attempt, compare in constant time, and consume the login on success."""
     login_id = login_id[:36]
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(write_engine(engine), expire_on_commit=False) as session:  # read, then count
         row = session.scalars(
             select(LoginRequest).where((LoginRequest.id == login_id) & _pending(now))
         ).one_or_none()

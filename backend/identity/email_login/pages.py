@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from backend.identity.email_login.mailer import SentMessage
+from backend.security.csrf import hidden_field
 
 DEV_MAILBOX_BANNER = "開発用のメールボックスです（本番では使用されません）"
 
@@ -43,12 +44,13 @@ def _error(field_id: str, ja: str | None, en: str | None) -> str:
             f'<br><span lang="en">{escape(en or "")}</span></p>\n')
 
 
-def _hidden_login(login_id: str) -> str:
-    return f'<input type="hidden" name="login" value="{escape(login_id)}">'
+def _hidden_login(login_id: str, csrf_token: str) -> str:
+    return (f'<input type="hidden" name="login" value="{escape(login_id)}">'
+            f"{hidden_field(csrf_token)}")
 
 
 def email_form_page(action: str, login_id: str, value: str = "", error_ja: str | None = None,
-                    error_en: str | None = None) -> str:
+                    error_en: str | None = None, *, csrf_token: str) -> str:
     invalid = ' aria-invalid="true" aria-describedby="email-error"' if error_ja else ""
     body = (
         "<h1>メールアドレスでログイン</h1>\n"
@@ -57,7 +59,7 @@ def email_form_page(action: str, login_id: str, value: str = "", error_ja: str |
         '<p lang="en">Log in with your email: an account for visitors who want tickets or '
         "points. We will email you a code.</p>\n"
         f"{_error('email', error_ja, error_en)}"
-        f'<form method="post" action="{escape(action)}">{_hidden_login(login_id)}\n'
+        f'<form method="post" action="{escape(action)}">{_hidden_login(login_id, csrf_token)}\n'
         '<label for="email">メールアドレス / Email</label>\n'
         f'<input id="email" name="email" type="email" autocomplete="email" required '
         f'maxlength="254" value="{escape(value)}"{invalid}>\n'
@@ -70,7 +72,8 @@ def email_form_page(action: str, login_id: str, value: str = "", error_ja: str |
 
 
 def code_form_page(action: str, login_id: str, address: str, restart_url: str,
-                   error_ja: str | None = None, error_en: str | None = None) -> str:
+                   error_ja: str | None = None, error_en: str | None = None, *,
+                   csrf_token: str) -> str:
     invalid = ' aria-invalid="true" aria-describedby="code-error"' if error_ja else ""
     body = (
         "<h1>確認コードを入力してください</h1>\n"
@@ -78,7 +81,7 @@ def code_form_page(action: str, login_id: str, address: str, restart_url: str,
         f'<p lang="en">We sent a 6-digit code to {escape(address)}. It is valid for 10 '
         "minutes.</p>\n"
         f"{_error('code', error_ja, error_en)}"
-        f'<form method="post" action="{escape(action)}">{_hidden_login(login_id)}\n'
+        f'<form method="post" action="{escape(action)}">{_hidden_login(login_id, csrf_token)}\n'
         '<label for="code">確認コード / Code</label>\n'
         '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" '
         f'maxlength="12" required{invalid}>\n'

@@ -3,6 +3,10 @@
 `GET /authorize?acr_values=email` stores the app's request as an email login and sends the
 browser to `GET /auth/email?login={id}`. Success ends exactly like the upstream callback
 (`backend.identity.login_completion`).
+
+Both forms carry a CSRF token bound to the login and to the browser's cookie
+(`backend.security.csrf`); posts without it are refused with a 403 page. Sending codes is
+limited per address, per client IP and in all (`send_limits`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from backend.identity.email_login.codes import (
 from backend.identity.email_login.mailer import MailDeliveryError, Mailer
 from backend.identity.email_login.messages import code_message
 from backend.identity.email_login.pages import code_form_page, email_form_page
+from backend.identity.email_login.send_limits import SendLimited, login_code_limits
 from backend.identity.login_completion import complete_login
 from backend.identity.rate_limit import (
     ENDPOINT_EMAIL_CODE,
@@ -40,6 +45,14 @@ from backend.identity.rate_limit import (
 )
 from backend.identity.redirects import login_error_page
 from backend.models.login_request import LoginRequest
+from backend.security.csrf import (
+    PURPOSE_EMAIL_LOGIN,
+    CsrfRefused,
+    FormSecret,
+    check_form_post,
+    form_secret,
+    refused_page,
+)
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -69,19 +82,29 @@ def _restart_url(settings: Settings, login_id: str) -> str:
     return f"{settings.issuer}{EMAIL_PAGE_PATH}?{urlencode({'login': login_id})}"
 
 
-def _email_form(settings: Settings, login_id: str, value: str = "", status_code: int = 200,
-                error: tuple[str, str] | None = None) -> HTMLResponse:
+def _email_form(settings: Settings, csrf: FormSecret, login_id: str, value: str = "",
+                status_code: int = 200, error: tuple[str, str] | None = None) -> HTMLResponse:
     ja, en = error or (None, None)
-    return _html(email_form_page(f"{settings.issuer}{START_PATH}", login_id, value, ja, en),
-                 status_code)
+    token = csrf.token(PURPOSE_EMAIL_LOGIN, login_id)
+    page = email_form_page(f"{settings.issuer}{START_PATH}", login_id, value, ja, en,
+                           csrf_token=token)
+    return _html(page, status_code)
 
 
-def _code_form(settings: Settings, login: LoginRequest, status_code: int = 200,
-               error: tuple[str, str] | None = None) -> HTMLResponse:
+def _code_form(settings: Settings, csrf: FormSecret, login: LoginRequest,
+               status_code: int = 200, error: tuple[str, str] | None = None) -> HTMLResponse:
     ja, en = error or (None, None)
     page = code_form_page(f"{settings.issuer}{VERIFY_PATH}", login.id, login.email or "",
-                          _restart_url(settings, login.id), ja, en)
+                          _restart_url(settings, login.id), ja, en,
+                          csrf_token=csrf.token(PURPOSE_EMAIL_LOGIN, login.id))
     return _html(page, status_code)
+
+
+def _send_refused(settings: Settings, csrf: FormSecret, login_id: str, address: str,
+                  refused: SendLimited) -> HTMLResponse:
+    page = _email_form(settings, csrf, login_id, address, 429, refused.message)
+    page.headers["Retry-After"] = str(refused.retry_after_seconds)
+    return page
 
 
 def _too_many(exc: RateLimited) -> HTMLResponse:
@@ -103,25 +126,37 @@ def _hint(raw: str) -> str:
         return ""
 
 
+async def _checked_form(request: Request) -> tuple[dict[str, str], FormSecret]:
+    """The posted form, if it came from our page of this login in this browser."""
+    form = await _form(request)
+    secret = check_form_post(request, form, PURPOSE_EMAIL_LOGIN, form.get("login", ""))
+    return form, FormSecret(secret, is_new=False)
+
+
 @router.get(EMAIL_PAGE_PATH, response_class=HTMLResponse)
 async def email_page(request: Request, login: str = "", login_hint: str = "") -> HTMLResponse:
     app, settings = request.app, _settings(request)
     row = await run_in_threadpool(pending_email_login, app.state.engine, login, utc_now(app))
     if row is None:
         return login_error_page(_LOGIN_GONE)
-    return _email_form(settings, row.id, row.email or _hint(login_hint))
+    csrf = form_secret(request)
+    return csrf.set_cookie(_email_form(settings, csrf, row.id, row.email or _hint(login_hint)),
+                           settings)
 
 
-@router.post(START_PATH, response_model=None)
+@router.post(START_PATH, response_class=HTMLResponse)
 async def send_code(request: Request) -> HTMLResponse:
     app, settings, engine = request.app, _settings(request), request.app.state.engine
     now = utc_now(app)
+    try:
+        form, csrf = await _checked_form(request)
+    except CsrfRefused as exc:
+        return refused_page(exc)
     try:
         await run_in_threadpool(check_not_limited, engine, settings, FailureKeys(_ip(request)),
                                 now)
     except RateLimited as exc:
         return _too_many(exc)
-    form = await _form(request)
     login_id, raw_address = form.get("login", ""), form.get("email", "")
     row = await run_in_threadpool(pending_email_login, engine, login_id, now)
     if row is None:
@@ -129,13 +164,16 @@ async def send_code(request: Request) -> HTMLResponse:
     try:
         address = normalize_address(raw_address)
     except InvalidAddress as exc:
-        return _email_form(settings, row.id, raw_address[:254], 400, (exc.ja, exc.en))
+        return _email_form(settings, csrf, row.id, raw_address[:254], 400, (exc.ja, exc.en))
+    limited = login_code_limits(app).try_send(address, _ip(request))
+    if limited is not None:
+        return _send_refused(settings, csrf, row.id, address, limited)
     code = new_code()
     refused = await run_in_threadpool(store_code, engine, row.id, address, code, now)
     if refused is SendRefused.NOT_PENDING:
         return login_error_page(_LOGIN_GONE)
     if refused is SendRefused.TOO_MANY_CODES:
-        return _email_form(settings, row.id, address, 429, (
+        return _email_form(settings, csrf, row.id, address, 429, (
             "確認コードの送信が多すぎます。届いたコードを使うか、しばらく待ってからお試しください。",
             "Too many codes were sent. Use a code you received, or wait a few minutes."))
     mailer: Mailer = app.state.mailer
@@ -143,18 +181,21 @@ async def send_code(request: Request) -> HTMLResponse:
         await run_in_threadpool(mailer.send, code_message(address, code))
     except MailDeliveryError as exc:
         logger.warning("Login code not sent: %s", exc)
-        return _email_form(settings, row.id, address, 503, (
+        return _email_form(settings, csrf, row.id, address, 503, (
             "メールを送れませんでした。時間をおいてもう一度お試しください。",
             "The email could not be sent. Please try again later."))
     stored = await run_in_threadpool(pending_email_login, engine, row.id, now)
-    return _code_form(settings, stored or row)
+    return _code_form(settings, csrf, stored or row)
 
 
-@router.post(VERIFY_PATH, response_model=None)
+@router.post(VERIFY_PATH, response_class=HTMLResponse, response_model=None)
 async def verify_code(request: Request) -> HTMLResponse | JSONResponse | RedirectResponse:
     app, settings, engine = request.app, _settings(request), request.app.state.engine
     now, ip = utc_now(app), _ip(request)
-    form = await _form(request)
+    try:
+        form, csrf = await _checked_form(request)
+    except CsrfRefused as exc:
+        return refused_page(exc)
     login_id = form.get("login", "")
     row = await run_in_threadpool(pending_email_login, engine, login_id, now)
     keys = FailureKeys(ip, row.device_id if row else None)
@@ -171,7 +212,7 @@ async def verify_code(request: Request) -> HTMLResponse | JSONResponse | Redirec
         return login_error_page(_LOGIN_GONE)
     code = clean_code(form.get("code", ""))
     if code is None:
-        return _code_form(settings, row, 400, ("6桁の数字を入力してください。",
+        return _code_form(settings, csrf, row, 400, ("6桁の数字を入力してください。",
                                                "Enter the 6 digits from the email."))
     result = await run_in_threadpool(check_code, engine, row.id, code, now)
     outcome, login = result.outcome, result.login or row
@@ -180,15 +221,15 @@ async def verify_code(request: Request) -> HTMLResponse | JSONResponse | Redirec
         return await complete_login(app, result.login, profile, keep_name=True)
     if outcome is CheckOutcome.WRONG:
         await failed()
-        return _code_form(settings, login, 400, (
+        return _code_form(settings, csrf, login, 400, (
             f"確認コードが違います（あと{result.attempts_left}回）。",
             f"The code is not right ({result.attempts_left} tries left)."))
     if outcome is CheckOutcome.EXPIRED:
-        return _code_form(settings, login, 400, (
+        return _code_form(settings, csrf, login, 400, (
             "確認コードの有効期限が切れました。新しいコードを送ってください。",
             "The code has expired. Send a new one."))
     if outcome is CheckOutcome.NO_CODE:
-        return _email_form(settings, login.id, status_code=400, error=(
+        return _email_form(settings, csrf, login.id, status_code=400, error=(
             "先に確認コードを送ってください。", "Send a code first."))
     await failed()
     if outcome is CheckOutcome.TOO_MANY_ATTEMPTS:

@@ -1,0 +1,165 @@
+"""The OpenAPI document: off in production, with bearer security and every status code.
+
+- `/docs`, `/redoc` and `/openapi.json` are served only when `Settings.api_docs_enabled`
+  (default: development yes, production no): a production backend does not hand out a map
+  of itself.
+- Routes that need a caller depend on `backend.identity.dependencies.bearer_scheme`, so
+  FastAPI declares the HTTP bearer scheme on them; routes where a token is optional
+  (`OPTIONAL_BEARER`) get "anonymous or bearer".
+- `RESPONSES` lists, per operation, the status codes it really answers besides its success
+  (and the 422 FastAPI adds for parameters). Every route needing a bearer gets 401 as well;
+  every route 400 (the input policy of `backend.http` refuses a bad path or query string on
+  any of them) and every route with a body 413 (the body limit).
+  `tests/security/test_openapi_and_headers.py` fails when an operation is missing here.
+
+Only descriptions are added (no body schemas): error bodies differ between the OAuth
+endpoints (`{"error", "error_description"}`), the API (`{"detail"}`) and the HTML pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from backend.identity.dependencies import bearer_scheme
+from backend.settings import Settings
+
+BEARER = bearer_scheme.scheme_name
+
+DESCRIPTIONS = {
+    302: "Redirect: to the identity provider, the sign-in page, or back to the app",
+    303: "Redirect back to the relying party (see other)",
+    400: "Bad request: input the input policy refuses (NUL, lone surrogates, over-long or "
+         "deeply nested input), an OAuth error, or an HTML page saying what went wrong",
+    401: "No valid bearer token (missing, invalid, expired or revoked), or an unknown "
+         "client; `WWW-Authenticate` says which",
+    403: "Refused for this caller (not staff, not card-verified, not in the audience, or a "
+         "form posted from another site)",
+    404: "No such resource, or none this caller may see",
+    409: "Conflicts with the current state of the resource",
+    413: "The request body is too large",
+    422: "The input is not valid",
+    429: "Too many requests; `Retry-After` says when to try again",
+    503: "Temporarily unavailable; try again (`Retry-After` where known)",
+}
+
+# Routes that serve everyone and more to a caller with a valid bearer token.
+OPTIONAL_BEARER = frozenset({("get", "/notices"), ("get", "/sync/streams/{stream}/pull")})
+
+# (method, path) -> status codes besides success; 401 is added to every bearer route.
+RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("get", "/healthz"): (503,),
+    ("get", "/notices"): (422,),
+    ("get", "/me"): (),
+    ("delete", "/me"): (422,),
+    ("get", "/me/household"): (),
+    ("get", "/me/export"): (),
+    ("get", "/me/consents"): (404, 422),
+    ("post", "/me/consents"): (404, 409, 422),
+    ("get", "/me/delegations"): (),
+    ("post", "/me/delegations"): (403, 404, 409, 422),
+    ("post", "/me/delegations/{delegation_id}/accept"): (403, 404, 409, 422),
+    ("post", "/me/delegations/{delegation_id}/decline"): (403, 404, 409, 422),
+    ("post", "/me/delegations/{delegation_id}/revoke"): (404, 409, 422),
+    ("get", "/me/access-log"): (422,),
+    ("get", "/people/{common_id}"): (404, 422),
+    ("get", "/staff/residents/{common_id}"): (403, 404, 422),
+    ("put", "/staff/bulky/slots"): (403, 409, 422),
+    ("get", "/staff/bulky/bookings"): (403, 422),
+    ("get", "/staff/bulky/bookings.csv"): (403, 422),
+    ("post", "/staff/bulky/bookings/{number}/collected"): (403, 404, 409, 422),
+    ("post", "/sync/push"): (422, 503),
+    ("get", "/sync/pull"): (422, 503),
+    ("get", "/sync/streams/{stream}/pull"): (401, 403, 404, 422, 503),
+    ("get", "/.well-known/openid-configuration"): (),
+    ("get", "/jwks.json"): (),
+    ("get", "/authorize"): (302, 400),
+    ("get", "/auth/upstream/callback"): (302, 400, 429),
+    ("post", "/token"): (400, 401, 422, 429),
+    ("post", "/revoke"): (401, 422),
+    ("post", "/logout"): (),
+    ("get", "/auth/email"): (400, 422),
+    # The HTML forms read their bodies themselves (no requestBody in the document): 413 here.
+    ("post", "/auth/email/start"): (400, 403, 413, 429, 503),
+    ("post", "/auth/email/verify"): (302, 400, 403, 413, 429),
+    ("get", "/dev-idp/.well-known/openid-configuration"): (),
+    ("get", "/dev-idp/jwks.json"): (),
+    ("get", "/dev-idp/authorize"): (400,),
+    ("post", "/dev-idp/login"): (303, 400, 403, 413),
+    ("post", "/dev-idp/token"): (400, 401, 422),
+    ("get", "/dev-mail"): (404,),
+}
+
+
+def docs_options(settings: Settings) -> dict[str, Any]:
+    """FastAPI's constructor options: no docs routes unless `api_docs_enabled`."""
+    if settings.api_docs_enabled:
+        return {}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+def _requires_bearer(operation: dict[str, Any]) -> bool:
+    return any(BEARER in requirement for requirement in operation.get("security", []))
+
+
+def complete(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the optional-bearer alternatives and the status codes of `RESPONSES` (in place)."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            key = (method, path)
+            codes = {400, *RESPONSES.get(key, ())}
+            if key in OPTIONAL_BEARER:
+                operation["security"] = [{}, {BEARER: []}]
+            elif _requires_bearer(operation):
+                codes.add(401)
+            if "requestBody" in operation:
+                codes.add(413)
+            responses = operation["responses"]
+            for code in sorted(codes):
+                responses.setdefault(str(code), {"description": DESCRIPTIONS[code]})
+            if "422" in responses:
+                # Field errors come as a list; a route's own checks answer a message or a
+                # {"code", "message", ...} object. One schema says all three.
+                responses["422"]["content"] = {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/ErrorResponse"}}}
+            operation["responses"] = dict(sorted(responses.items()))
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorResponse"] = {
+        "title": "ErrorResponse", "type": "object", "required": ["detail"],
+        "properties": {"detail": {"anyOf": [
+            {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}},
+            {"type": "string"},
+            {"type": "object"},
+        ]}},
+    }
+    schemas.setdefault("ValidationError", {
+        "title": "ValidationError", "type": "object", "required": ["loc", "msg", "type"],
+        "properties": {"loc": {"type": "array", "items": {"anyOf": [{"type": "string"},
+                                                                      {"type": "integer"}]}},
+                       "msg": {"type": "string"}, "type": {"type": "string"}}})
+    if any(key in OPTIONAL_BEARER for key in _operations(schema)):
+        components = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        components.setdefault(BEARER, bearer_scheme.model.model_dump(
+            by_alias=True, exclude_none=True))
+    return schema
+
+
+def _operations(schema: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(method, path) for path, operations in schema.get("paths", {}).items()
+            for method in operations}
+
+
+def install(app: FastAPI) -> None:
+    """Make `app.openapi()` return the completed document (built once, then cached)."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -166,3 +166,12 @@ def app_factory(tmp_path) -> Iterator:
     yield _start
     for served in started:
         served.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests get one more try: at the end of a long run on a loaded 2-core machine a
+    30 s wait for Flutter's first frame or a login redirect was missed now and then, while
+    the same test passed alone. A real defect fails both tries."""
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))

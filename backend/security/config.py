@@ -58,15 +58,10 @@ def check_storage_uri(value: str) -> str:
 
 
 def _bool(name: str) -> bool | None:
+    from backend.settings import _parse_bool  # here: backend.settings imports this module
+
     raw = os.environ.get(name)
-    if raw is None:
-        return None
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
+    return None if raw is None else _parse_bool(name, raw)
 
 
 def web_security_from_env() -> dict[str, Any]:

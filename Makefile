@@ -19,13 +19,18 @@ run: $(STAMP)
 system-deps:
 	./scripts/install-system-deps.sh
 
-## Install everything the tests need (Python packages, Chromium, fonts) and run the whole suite
+## Install everything the tests need (Python packages, Chromium, fonts), check the import
+## contracts and types (docs/adr/0024-boundaries-checked-by-tools.md) and run the whole suite
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) -m tests.bench startup

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.backend_gate import BackendGate
 from app.shell.feature_spec import Mode
 from app.shell.idle_timer import DEFAULT_KIOSK_IDLE_SECONDS
 
@@ -17,3 +18,5 @@ class AppConfig:
     mode: Mode = Mode.RESIDENT
     kiosk_idle_seconds: float = DEFAULT_KIOSK_IDLE_SECONDS
     token_store: str = "keyring"  # "keyring" (phones, desktop) or "memory" (hosted web)
+    # The embedded backend while it starts: requests wait for it (app/backend_gate.py).
+    backend_gate: BackendGate | None = None

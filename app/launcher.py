@@ -3,26 +3,35 @@
 The backend runs as a child process (`python -m backend`), so the app talks to it over real
 HTTP exactly as a phone talks to the city's server. Ctrl-C (or SIGTERM) stops the app, then
 the backend it started.
+
+Start-up does not wait for the backend (an offline-first app need not): the child is
+spawned first, the web server starts at once, the app's modules are imported in a thread
+meanwhile, and a watcher thread opens the requests' gate (app/backend_gate.py) when
+`/healthz` first answers. A backend that exits or stays silent during start-up still stops
+the app with a clear error, as before. Figures: docs/benchmarks.md ("Start-up").
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import http.client
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import flet as ft
-import httpx
 
+from app.backend_gate import BackendGate
 from app.config import AppConfig
 from app.i18n.translator import LANGUAGE_NAMES
-from app.main import build_main
 from app.paths import ASSETS_DIR, default_data_dir
 from app.shell.feature_spec import Mode
 from app.shell.idle_timer import DEFAULT_KIOSK_IDLE_SECONDS
@@ -73,15 +82,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 class EmbeddedBackend:
-    """The backend as a child process on loopback, with its SQLite file in the data folder."""
+    """The backend as a child process on loopback, with its SQLite file in the data folder.
+
+    `spawn` starts it and returns at once; `wait_ready` blocks until `/healthz` answers 200
+    (and opens `gate`); `start` is both. `watch` runs `wait_ready` in a thread and calls
+    `on_failure` when the child exits or does not answer in time (`failure` says why)."""
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.gate = BackendGate()
+        self.failure: str | None = None
+        self._stopping = threading.Event()
 
-    def start(self) -> None:
+    def spawn(self) -> None:
         env = dict(os.environ, TSUYAMA_DATA_DIR=str(self.data_dir))
         env.setdefault("TSUYAMA_ENV", "development")
         self.process = subprocess.Popen(
@@ -89,23 +105,55 @@ class EmbeddedBackend:
              "--data-dir", str(self.data_dir)],
             env=env,
         )
-        deadline = time.monotonic() + BACKEND_START_TIMEOUT_S
+
+    def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def _healthy(self) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1.0)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:  # refused, reset, timed out: not yet
+            return False
+        finally:
+            connection.close()
+
+    def wait_ready(self, timeout_s: float = BACKEND_START_TIMEOUT_S) -> None:
+        assert self.process is not None, "spawn() first"
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if self._stopping.is_set():
+                return  # stopped on purpose (Ctrl-C) before it answered: not a failure
             if self.process.poll() is not None:
+                if self._stopping.is_set():
+                    return
                 raise RuntimeError(
                     f"the embedded backend exited with code {self.process.returncode}; "
                     "see its messages above"
                 )
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+            if self._healthy():
+                self.gate.open()
+                return
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the embedded backend did not answer on {self.url} in time")
 
+    def watch(self, on_failure: Callable[[], None]) -> threading.Thread:
+        def run() -> None:
+            try:
+                self.wait_ready()
+            except RuntimeError as exc:
+                self.failure = str(exc)
+                on_failure()
+
+        thread = threading.Thread(target=run, name="embedded-backend-watch", daemon=True)
+        thread.start()
+        return thread
+
     def stop(self) -> None:
+        self._stopping.set()
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGINT)
@@ -114,6 +162,54 @@ class EmbeddedBackend:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _interrupt_self() -> None:
+    """Stop `ft.run` (or start-up before it) as Ctrl-C would, from another thread."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def wait_listening(port: int, timeout_s: float = 30.0) -> bool:
+    """Wait until something accepts connections on 127.0.0.1:`port`; True if it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.01)
+    return False
+
+
+def preloaded_main(config: AppConfig, port: int | None = None
+                   ) -> Callable[[ft.Page], Awaitable[None]]:
+    """The Flet entry point, its modules imported in a thread started now that waits for the
+    web server on `port` first (the two would only slow each other down): the browser loads
+    the Flutter client while Python imports the app."""
+    built: list[Callable[[ft.Page], Awaitable[None]]] = []
+    failed: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            if port is not None:
+                wait_listening(port)
+            from app.main import build_main
+
+            built.append(build_main(config))
+        except BaseException as exc:  # re-raised in the first session, with its traceback
+            failed.append(exc)
+
+    thread = threading.Thread(target=build, name="app-preload", daemon=True)
+    thread.start()
+
+    async def main(page: ft.Page) -> None:
+        if thread.is_alive():
+            await asyncio.to_thread(thread.join)
+        if failed:
+            raise failed[0]
+        await built[0](page)
+
+    return main
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -152,11 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             backend_url = args.backend_url.rstrip("/")
         else:
             backend = EmbeddedBackend(data_dir, args.backend_port)
-            try:
-                backend.start()
-            except RuntimeError as exc:
-                print(f"Tsuyama Portal: {exc}", file=sys.stderr)
-                return 1
+            backend.spawn()
+            backend.watch(on_failure=_interrupt_self)
             backend_url = backend.url
 
         config = AppConfig(
@@ -166,11 +259,12 @@ def main(argv: list[str] | None = None) -> int:
             mode=Mode(args.mode),
             kiosk_idle_seconds=args.kiosk_idle_seconds,
             token_store=args.token_store,
+            backend_gate=None if backend is None else backend.gate,
         )
         print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "
               f"backend {backend_url}, data {data_dir})", flush=True)
         ft.run(
-            build_main(config),
+            preloaded_main(config, port),
             view=ft.AppView.FLET_APP if args.desktop else ft.AppView.WEB_BROWSER,
             host="127.0.0.1",
             port=port,
@@ -182,5 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if backend is not None:
             backend.stop()
+    if backend is not None and backend.failure is not None:
+        print(f"Tsuyama Portal: {backend.failure}", file=sys.stderr)
+        return 1
     print("Tsuyama Portal: stopped", flush=True)
     return 0

@@ -19,6 +19,7 @@ from app.device.notifications import plyer_notifier
 from app.device.preferences import DevicePreferencesStore
 from app.device.public_content import PublicContent
 from app.device.secure_storage import SecureStorageDataKeyStore, SecureStorageTokenStore
+from app.gated_transport import gated_transport
 from app.services import AppServices
 from app.shell.app_shell import PortalShell
 from app.shell.feature_spec import Mode
@@ -26,6 +27,7 @@ from app.shell.idle_timer import IdleTimer
 from app.shell.registry import FeatureRegistry
 from app.shell.settings import MemorySettingsStore, Settings, SettingsStore
 from app.shell.state import ShellState
+from app.staff.wiring import install as install_staff_screens
 from backend_client import BackendClient
 from offline_store import DataKeyStore, KeyringDataKeyStore
 
@@ -49,11 +51,13 @@ def data_key_store_for(page: ft.Page) -> Callable[[], DataKeyStore]:
 
 def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
     registry = FeatureRegistry.load()
+    install_staff_screens()  # /staff and each tile's staff screens (app/staff/)
 
     async def main(page: ft.Page) -> None:
         state = ShellState(registry, config.mode, Settings(language=config.language))
         kiosk = config.mode is Mode.KIOSK
-        backend = BackendClient(config.backend_url)
+        backend = BackendClient(config.backend_url,
+                                transport=gated_transport(config.backend_gate))
         tokens = token_store_for(page, config, kiosk)
         public = PublicContent(config.data_dir, backend, run_task=page.run_task)
         services = AppServices(

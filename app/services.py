@@ -32,7 +32,7 @@ class AppServices:
         """The session's state object of one feature, made on first use."""
         if key not in self._feature_states:
             self._feature_states[key] = factory()
-        return self._feature_states[key]  # type: ignore[no-any-return]
+        return self._feature_states[key]
 
     async def aclose(self) -> None:
         await self.device.stop()

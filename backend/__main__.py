@@ -1,7 +1,11 @@
 """Run the backend: `python -m backend --host 127.0.0.1 --port 8000 [--data-dir PATH]`.
 
-`python -m backend import-waste FOLDER` publishes a city's waste files instead
-(backend/waste/cli.py, docs/waste-data.md).
+`python -m backend tile <id> <command> ...` runs a tile's command (`TileSpec.commands`),
+e.g. `python -m backend tile waste import-waste FOLDER`, which publishes a city's waste files
+(backend/tiles/waste/cli.py, docs/waste-data.md); `python -m backend import-waste FOLDER`
+still works (a tile's command name alone, when one tile has it);
+`python -m backend staff ...` manages
+staff members' department scopes (backend/identity/staff_cli.py).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from backend.app import create_app
+from backend.identity import staff_cli
 from backend.security.files import PRIVATE_UMASK
 from backend.settings import Settings
-from backend.waste import cli as waste_cli
+from backend.tiles.registry import tile_specs
+from backend.tiles.spec import TileCommand
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,11 +64,42 @@ def serve(app: FastAPI, host: str, port: int) -> None:
                 proxy_headers=False, server_header=False)
 
 
+TILE_COMMAND = "tile"
+
+
+def _command_named(name: str) -> TileCommand | None:
+    """The one tile command called `name`, if exactly one tile has it."""
+    found = [spec.commands[name] for spec in tile_specs() if name in spec.commands]
+    return found[0] if len(found) == 1 else None
+
+
+def run_tile_command(arguments: list[str]) -> int:
+    """`python -m backend tile <id> <command> ...`; without a command, list the commands."""
+    tiles = tile_specs()
+    if not arguments or tiles.get(arguments[0]) is None:
+        lines = [f"  {spec.id} {name}" for spec in tiles for name in sorted(spec.commands)]
+        print("usage: python -m backend tile <id> <command> ...\ncommands:\n"
+              + "\n".join(lines), file=sys.stderr)
+        return 2
+    command = tiles.command(arguments[0], arguments[1]) if len(arguments) > 1 else None
+    if command is None:
+        names = ", ".join(sorted(tiles.get(arguments[0]).commands)) or "none"  # type: ignore[union-attr]
+        print(f"tile {arguments[0]!r} has the commands: {names}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s [%(name)s] %(message)s")
+    return command(arguments[2:])
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
-    if arguments[:1] == [waste_cli.COMMAND]:
+    if arguments[:1] == [TILE_COMMAND]:
+        return run_tile_command(arguments[1:])
+    shortcut = _command_named(arguments[0]) if arguments else None
+    if shortcut is not None:  # `python -m backend import-waste ...`
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s [%(name)s] %(message)s")
-        return waste_cli.main(arguments[1:])
+        return shortcut(arguments[1:])
+    if arguments[:1] == [staff_cli.COMMAND]:  # staff scopes (ADR 0023)
+        return staff_cli.main(arguments[1:])
     args = parse_args(arguments)
     # Everything the backend creates (data folder, database, keys) is its user's alone.
     os.umask(PRIVATE_UMASK)

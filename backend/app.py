@@ -20,18 +20,14 @@ from backend.api import (
     delegations,
     health,
     me,
-    notices,
     oidc_authorize,
     oidc_discovery,
     oidc_token,
     people,
     staff,
-    staff_bulky,
     sync,
 )
-from backend.bulky_waste.startup import start_bulky_waste
 from backend.db import make_engine
-from backend.demo_data import load_demo_data
 from backend.http.input_guard import install_input_guard
 from backend.identity.clock import Clock, utc_now
 from backend.identity.dev_idp import router as dev_idp
@@ -45,7 +41,7 @@ from backend.security.openapi import docs_options
 from backend.security.web import install_web_security
 from backend.services.account_deletion import deletion_hooks
 from backend.settings import Settings
-from backend.waste.startup import load_waste_content
+from backend.tiles.registry import TileRegistry, tile_specs
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +55,13 @@ def _revoke_logins_of(engine: Engine) -> Callable[[str], None]:
             session.commit()
 
     return revoke
+
+
+def _include_tile_routers(app: FastAPI, tiles: TileRegistry) -> None:
+    """Every tile's routes (resident, public and staff ones), in registry order."""
+    for spec in tiles:
+        for router in (*spec.routers, *spec.staff_routers):
+            app.include_router(router)
 
 
 class DateHeader:
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     disposes the engine on shutdown.
     """
     settings = settings or Settings.from_env()
+    tiles = tile_specs()
     if settings.is_production and settings.database_kind == "sqlite":
         logger.warning(
             "TSUYAMA_ENV=production with a SQLite database: fine for a single machine, "
@@ -105,10 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     try:
         upgrade_to_head(engine)
-        if settings.load_demo_data:
-            load_demo_data(engine, settings.municipality_code)
-        load_waste_content(engine, settings)  # the city's folder, else the demo if enabled
-        start_bulky_waste(engine, settings)  # deadline setting, holidays, demo slots
+        for spec in tiles:  # demo notices, waste content, bulky-waste slots...
+            for loader in spec.startup:
+                loader(engine, settings)
     except BaseException:
         engine.dispose()
         raise
@@ -135,14 +138,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.mailer = mailer_for(settings)
     deletion_hooks(app.state).append(_revoke_logins_of(engine))
     app.include_router(health.router)
-    app.include_router(notices.router)
     app.include_router(me.router)
     app.include_router(consents.router)
     app.include_router(delegations.router)
     app.include_router(access_log.router)
     app.include_router(people.router)
     app.include_router(staff.router)
-    app.include_router(staff_bulky.router)
+    _include_tile_routers(app, tiles)
     app.include_router(sync.router)
     app.include_router(oidc_discovery.router)
     app.include_router(oidc_authorize.router)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,10 @@ class Settings:
     # /docs, /redoc and /openapi.json (TSUYAMA_API_DOCS): None means on in development,
     # off in production.
     api_docs_enabled: bool | None = None
+    # Each tile's own settings section by tile id (`TileSpec.settings`, ADR 0022): read from
+    # the environment by `from_env`; a tile reads its own with `TILE.settings_of(...)`, which
+    # gives the section's defaults when it is absent here.
+    tiles: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_environment(self.environment)
@@ -352,7 +357,20 @@ class Settings:
             **upstream,
             **_email_login_from_env(environment),
             **web_security_from_env(),
+            tiles=_tile_settings_from_env(),
         )
+
+
+def _tile_settings_from_env() -> dict[str, object]:
+    """Every tile's own settings section (`TileSpec.settings`), read from the environment."""
+    from backend.tiles.registry import tile_specs  # lazily: tiles import this module
+
+    sections: dict[str, object] = {}
+    for spec in tile_specs():
+        section = spec.settings_from_env()
+        if section is not None:
+            sections[spec.id] = section
+    return sections
 
 
 def _waste_from_env(load_demo_data: bool) -> dict[str, Any]:
@@ -391,7 +409,7 @@ def _refresh_from_env() -> dict[str, Any]:
     return {"refresh_reuse_grace_seconds": seconds}
 
 
-def _quotas_from_env() -> dict[str, int]:
+def _quotas_from_env() -> dict[str, Any]:  # keyword arguments of Settings
     """`TSUYAMA_QUOTA_<COLLECTION>_ROWS` and `_BYTES` (e.g. TSUYAMA_QUOTA_PREFERENCES_BYTES);
     unset ones keep their defaults."""
     values: dict[str, int] = {}

@@ -2,7 +2,7 @@
 
 from backend_client.client import BackendClient
 from backend_client.clock import ServerClock
-from backend_client.dto import Health, Me, Notice
+from backend_client.dto import Health, Me, Notice, StaffBooking, StaffBookingPage, StaffSlot
 from backend_client.errors import (
     AccessRevoked,
     BackendError,
@@ -31,6 +31,9 @@ __all__ = [
     "Me",
     "Notice",
     "ServerClock",
+    "StaffBooking",
+    "StaffBookingPage",
+    "StaffSlot",
     "TokenSet",
     "new_device_id",
     "verify_id_token",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import date
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -11,7 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from backend_client.clock import ServerClock
-from backend_client.dto import Health, Me, Notice
+from backend_client.dto import Health, Me, Notice, StaffBooking, StaffBookingPage, StaffSlot
 from backend_client.errors import (
     AccessRevoked,
     BackendProtocolError,
@@ -199,6 +200,65 @@ class BackendClient:
         await self._request_json("DELETE", "/me", headers=_bearer(access_token),
                                  json={"confirm": "DELETE"}, ok=(200, 204))
 
+    # --- staff: bulky waste (staff of 環境事業課; ADR 0023) ---------------------------------
+    async def staff_bulky_slots(self, access_token: str, first: date, last: date,
+                                area_id: str | None = None) -> list[StaffSlot]:
+        """Slots from `first` to `last` with capacity and places booked (no resident data)."""
+        params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat()}
+        if area_id:
+            params["area_id"] = area_id
+        return StaffSlot.list_from_json(await self._get_json(
+            "/staff/bulky/slots", params=params, headers=_bearer(access_token)))
+
+    async def staff_put_bulky_slots(self, access_token: str,
+                                    slots: list[tuple[str, date, int]]) -> list[StaffSlot]:
+        """Create or resize `(area_id, day, capacity)` slots, all or nothing. A capacity below
+        the places booked is `BackendRejected` 409 with code "capacity_below_booked" and
+        `info["booked"]`."""
+        body = [{"area_id": area, "day": day.isoformat(), "capacity": capacity}
+                for area, day, capacity in slots]
+        return StaffSlot.list_from_json(await self._request_json(
+            "PUT", "/staff/bulky/slots", json=body, headers=_bearer(access_token)))
+
+    @staticmethod
+    def _booking_params(purpose: str, day: date | None, area_id: str | None,
+                        status: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"purpose": purpose}
+        if day is not None:
+            params["day"] = day.isoformat()
+        if area_id:
+            params["area_id"] = area_id
+        if status:
+            params["status"] = status
+        return params
+
+    async def staff_bulky_bookings(self, access_token: str, purpose: str, *,
+                                   day: date | None = None, area_id: str | None = None,
+                                   status: str | None = None, limit: int = 50,
+                                   offset: int = 0) -> StaffBookingPage:
+        """One page of bookings; the read is logged for each resident with `purpose`."""
+        params = {**self._booking_params(purpose, day, area_id, status),
+                  "limit": limit, "offset": offset}
+        return StaffBookingPage.from_json(await self._get_json(
+            "/staff/bulky/bookings", params=params, headers=_bearer(access_token)))
+
+    async def staff_bulky_bookings_csv(self, access_token: str, purpose: str, *,
+                                       day: date | None = None, area_id: str | None = None,
+                                       status: str | None = None) -> bytes:
+        """Every matching booking as CSV (UTF-8 with a BOM, for Excel); logged like a list."""
+        response = await self._request_checked(
+            "GET", "/staff/bulky/bookings.csv",
+            params=self._booking_params(purpose, day, area_id, status),
+            headers=_bearer(access_token))
+        return response.content
+
+    async def staff_mark_collected(self, access_token: str, number: str) -> StaffBooking:
+        """Mark a booked booking collected (409 "not_booked" otherwise)."""
+        data = await self._request_json(
+            "POST", f"/staff/bulky/bookings/{quote(number, safe='')}/collected",
+            headers=_bearer(access_token))
+        return StaffBooking.from_json({"common_id": "", **(data or {})})
+
     # --- sync ----------------------------------------------------------------------------
     async def push(self, access_token: str, client_id: str,
                    mutations: list[Mutation]) -> PushResponse:
@@ -262,6 +322,28 @@ class BackendClient:
         except once after a 401 with a renewed access token (the server refused the token
         before doing anything)."""
         url = f"{self.base_url}{path}"
+        response = await self._request_checked(method, path, params=params, data=data,
+                                               json=json, headers=headers, ok=ok)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise BackendProtocolError(f"Malformed JSON from {url}: {exc}") from exc
+
+    async def _request_checked(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> httpx.Response:
+        """The answer of one request (see `_request_json`), its status checked and mapped."""
+        url = f"{self.base_url}{path}"
         response = await self._send(method, path, params=params, data=data, json=json,
                                     headers=headers)
         rejected = _bearer_token(headers) if response.status_code == 401 else None
@@ -278,17 +360,13 @@ class BackendClient:
         if response.status_code == 403 and _error_code(response) == ACCESS_REVOKED:
             raise AccessRevoked(_detail(response))
         if 400 <= response.status_code < 500:
-            raise BackendRejected(response.status_code, _detail(response))
+            raise BackendRejected(response.status_code, _detail(response),
+                                  _error_code(response), _error_info(response))
         if response.status_code not in ok:
             raise BackendProtocolError(
                 f"Unexpected status {response.status_code} from {url}{_detail_suffix(response)}"
             )
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise BackendProtocolError(f"Malformed JSON from {url}: {exc}") from exc
+        return response
 
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -350,6 +428,16 @@ def _error_code(response: httpx.Response) -> str | None:
     detail = body.get("detail") if isinstance(body, dict) else None
     code = detail.get("code") if isinstance(detail, dict) else None
     return code if isinstance(code, str) else None
+
+
+def _error_info(response: httpx.Response) -> dict[str, object] | None:
+    """The `detail` object of a `{"detail": {"code": ..., ...}}` body, else None."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if isinstance(detail, dict) else None
 
 
 def _detail_suffix(response: httpx.Response) -> str:

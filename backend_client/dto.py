@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from backend_client.errors import BackendProtocolError
@@ -93,6 +93,12 @@ class Me:
     tile_order: tuple[str, ...] = ()
     reminders: tuple[dict[str, Any], ...] = ()
     raw: dict[str, Any] | None = None  # everything else, for the "My data" screen
+    # Staff: their scopes ("waste", "school:<id>"; ADR 0023); empty for residents.
+    staff_scopes: tuple[str, ...] = ()
+
+    @property
+    def staff_departments(self) -> frozenset[str]:
+        return frozenset(scope.partition(":")[0] for scope in self.staff_scopes)
 
     @classmethod
     def from_json(cls, data: Any) -> Me:
@@ -109,4 +115,89 @@ class Me:
             tile_order=tuple(x for x in profile.get("tile_order", []) if isinstance(x, str)),
             reminders=tuple(x for x in profile.get("reminders", []) if isinstance(x, dict)),
             raw=data,
+            staff_scopes=tuple(x for x in data.get("staff_scopes", []) if isinstance(x, str)),
         )
+
+
+# --- staff: bulky waste (GET/PUT /staff/bulky/slots, /staff/bulky/bookings) ------------------
+
+
+def _date(data: Any, key: str, what: str) -> date:
+    raw = _field(data, key, str, what)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise BackendProtocolError(f"{what}: {key} {raw!r} is not YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
+class StaffSlot:
+    """One area's collection day: its capacity and how many places are booked."""
+
+    area_id: str
+    day: date
+    capacity: int
+    booked: int
+    area_name: str | None = None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+    @classmethod
+    def from_json(cls, data: Any) -> StaffSlot:
+        what = "staff slot"
+        name = data.get("area_name") if isinstance(data, dict) else None
+        return cls(area_id=_field(data, "area_id", str, what), day=_date(data, "day", what),
+                   capacity=_field(data, "capacity", int, what),
+                   booked=_field(data, "booked", int, what),
+                   area_name=name if isinstance(name, str) else None)
+
+    @classmethod
+    def list_from_json(cls, data: Any) -> list[StaffSlot]:
+        return [cls.from_json(item) for item in _field(data, "slots", list, "slots response")]
+
+
+@dataclass(frozen=True)
+class StaffBooking:
+    """A resident's booking as staff see it (with the owner's common ID)."""
+
+    number: str
+    day: date
+    area_id: str
+    area_name: str | None
+    items: tuple[tuple[str, int], ...]  # (name, quantity)
+    total_fee: int
+    status: str  # "booked" | "cancelled" | "collected"
+    common_id: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> StaffBooking:
+        what = "staff booking"
+        raw_items = _field(data, "items", list, what)
+        items = tuple((str(i.get("name", "")), int(i.get("quantity", 0)))
+                      for i in raw_items if isinstance(i, dict))
+        name = data.get("area_name")
+        common_id = data.get("common_id")
+        return cls(number=_field(data, "number", str, what), day=_date(data, "day", what),
+                   area_id=_field(data, "area_id", str, what),
+                   area_name=name if isinstance(name, str) else None, items=items,
+                   total_fee=_field(data, "total_fee", int, what),
+                   status=_field(data, "status", str, what),
+                   common_id=common_id if isinstance(common_id, str) else "")
+
+
+@dataclass(frozen=True)
+class StaffBookingPage:
+    bookings: tuple[StaffBooking, ...]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def from_json(cls, data: Any) -> StaffBookingPage:
+        what = "bookings response"
+        return cls(bookings=tuple(StaffBooking.from_json(b)
+                                  for b in _field(data, "bookings", list, what)),
+                   total=_field(data, "total", int, what), limit=_field(data, "limit", int, what),
+                   offset=_field(data, "offset", int, what))

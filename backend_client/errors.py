@@ -17,10 +17,13 @@ class BackendUnavailable(BackendError):
 class BackendRejected(BackendError):
     """The backend answered with a 4xx status: the request itself was not acceptable."""
 
-    def __init__(self, status_code: int, detail: str) -> None:
+    def __init__(self, status_code: int, detail: str, code: str | None = None,
+                 info: dict[str, object] | None = None) -> None:
         super().__init__(f"Backend rejected the request ({status_code}): {detail}")
         self.status_code = status_code
         self.detail = detail
+        self.code = code  # `detail.code` of a `{"detail": {"code", "message", ...}}` answer
+        self.info = info or {}  # that detail object (e.g. "booked" of capacity_below_booked)
 
 
 class AccessRevoked(BackendRejected):

@@ -65,7 +65,8 @@ class PushResult:
         mutation_id, seq = data.get("mutation_id"), data.get("seq")
         if not isinstance(mutation_id, str) or not isinstance(seq, int):
             raise BackendProtocolError("push result: mutation_id and seq are required")
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        raw_error = data.get("error")
+        error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
         original = data.get("original_status")
         if status == "duplicate":
             if original is None:

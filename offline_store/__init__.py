@@ -15,7 +15,10 @@ from offline_store.errors import (
     MigrationError,
     OfflineStoreError,
     StoreCorrupted,
+    StoreDatabaseError,
+    StoreError,
     StoreTooNew,
+    StoreUnavailable,
 )
 from offline_store.recovery import StoreRecovery
 from offline_store.repository import (
@@ -40,8 +43,11 @@ __all__ = [
     "OutboxEntry",
     "PublicStore",
     "StoreCorrupted",
+    "StoreDatabaseError",
+    "StoreError",
     "StoreRecovery",
     "StoreTooNew",
+    "StoreUnavailable",
     "UserStore",
     "open_public_store",
     "open_user_store",

@@ -33,7 +33,7 @@ KEY_CHECK = "key-check"
 
 def new_data_key() -> bytes:
     """A fresh random 256-bit data key."""
-    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+    return AESGCM.generate_key(KEY_BYTES * 8)
 
 
 def associated_data(purpose: str, collection: str, key: str) -> bytes:

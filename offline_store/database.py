@@ -22,7 +22,12 @@ from sqlalchemy.pool import QueuePool
 from offline_store.clock import Clock, iso_utc, utc_now
 from offline_store.crypto import KEY_CHECK, SENSITIVE_COLLECTIONS, ValueCipher, new_data_key
 from offline_store.data_key_store import DataKeyStore, MemoryDataKeyStore
-from offline_store.errors import DataKeyMissing, MigrationError, StoreCorrupted
+from offline_store.errors import (
+    DataKeyMissing,
+    MigrationError,
+    StoreCorrupted,
+    wraps_database_errors,
+)
 from offline_store.files import (
     delete_sqlite_files,
     public_store_path,
@@ -98,6 +103,7 @@ def _prepare_file(path: Path, *, check: bool = False) -> None:
         db.close()
 
 
+@wraps_database_errors
 def open_user_store(
     data_dir: Path,
     common_id: str,
@@ -120,7 +126,8 @@ def open_user_store(
     A store that cannot be opened as it is (damaged file, lost or wrong data key, a file gone
     while its key is still here) is never replaced silently: its unsent changes are salvaged
     and queued again in a new store, which records what happened (`UserStore.recoveries`);
-    see `offline_store.recovery`. Raises `StoreTooNew` for a file of a newer app version.
+    see `offline_store.recovery`. Raises `StoreTooNew` for a file of a newer app version,
+    `StoreUnavailable` for one that is locked or cannot be written (`offline_store.errors`).
     """
     path = user_store_path(data_dir, common_id)
     store_id = user_store_id(common_id)
@@ -232,6 +239,7 @@ def new_client_id(device_id: str | None) -> str:
     return f"{device_id[:96]}.{suffix}" if device_id else f"store.{suffix}"
 
 
+@wraps_database_errors
 def open_public_store(data_dir: Path, municipality_code: str, *,
                       clock: Clock = utc_now) -> PublicStore:
     """Opens (creating if needed) the public content store of one municipality.
@@ -275,21 +283,20 @@ def _identity(engine: Engine, store_id: str, key_store: DataKeyStore, device_id:
                     "INSERT INTO client_identity (id, client_id, created_at, data_key_check) "
                     "VALUES (1, ?, ?, ?)", (stored_client_id, iso_utc(clock()), check))
                 return cipher, stored_client_id
-            if row[1] is None:  # identity recorded before any key (an interrupted first open)
-                key = key_store.load(store_id)
-                if key is None:
-                    key = new_data_key()
-                    key_store.save(store_id, key)
-                cipher = ValueCipher(key)
+            stored_client_id, check = row[0], row[1]
+            if check is None:  # identity recorded before any key (an interrupted first open)
+                found = key_store.load(store_id)
+                if found is None:
+                    found = new_data_key()
+                    key_store.save(store_id, found)
+                cipher = ValueCipher(found)
                 check = cipher.encrypt(_KEY_CHECK_PLAINTEXT, KEY_CHECK, "", store_id)
                 conn.exec_driver_sql(
                     "UPDATE client_identity SET data_key_check = ? WHERE id = 1", (check,))
-                row = (row[0], check)
-    stored_client_id, check = row
-    key = key_store.load(store_id)
-    if key is None:
+    stored_key = key_store.load(store_id)
+    if stored_key is None:
         raise DataKeyMissing("the data key of this store is not in the key store")
-    cipher = ValueCipher(key)
+    cipher = ValueCipher(stored_key)
     try:
         cipher.decrypt(check, KEY_CHECK, "", store_id)
     except StoreCorrupted as exc:

@@ -2,6 +2,8 @@
 
 Calls are synchronous (SQLite); the app runs them with `asyncio.to_thread`. Every method that
 writes does so in one `BEGIN IMMEDIATE` transaction.
+A failure of SQLite underneath comes out as the store's own error
+(`offline_store.errors`: `StoreUnavailable`, `StoreCorrupted`, `StoreDatabaseError`).
 
 Row life cycle:
 - `apply_changes` (a pull page) writes the server's value into rows without pending edits;
@@ -22,7 +24,7 @@ import builtins
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +37,7 @@ from sqlmodel import Session, col, select
 from offline_store.clock import Clock, iso_utc, parse_iso, utc_now
 from offline_store.crypto import OUTBOX_ARGS, RECORD, SENSITIVE_COLLECTIONS, ValueCipher
 from offline_store.data_key_store import DataKeyStore
-from offline_store.errors import DataKeyMissing, StoreCorrupted
+from offline_store.errors import DataKeyMissing, StoreCorrupted, wraps_database_errors
 from offline_store.files import delete_sqlite_files
 from offline_store.models import LocalRecord, Outbox, SyncCursor
 from offline_store.recovery import RECOVERY_KINDS, SalvagedChange, StoreRecovery
@@ -126,6 +128,7 @@ class LocalStore:
             self._closed = True
             self._engine.dispose()
 
+    @wraps_database_errors
     def wipe(self) -> None:
         """Closes the store and deletes its files (database, WAL, shared memory)."""
         self.close()
@@ -142,6 +145,7 @@ class LocalStore:
         return self._closed
 
     # --- reading --------------------------------------------------------------------------
+    @wraps_database_errors
     def read(self, collection: str, key: str) -> LocalRow | None:
         with Session(self._engine) as session:
             record = session.get(LocalRecord, (collection, key))
@@ -149,6 +153,7 @@ class LocalStore:
                 return None
             return self._row(record)
 
+    @wraps_database_errors
     def list(self, collection: str, limit: int | None = None) -> builtins.list[LocalRow]:
         """Rows of a collection by key, without the ones deleted locally."""
         query = (
@@ -161,6 +166,7 @@ class LocalStore:
         with Session(self._engine) as session:
             return [self._row(record) for record in session.exec(query)]
 
+    @wraps_database_errors
     def count(self, collection: str | None = None) -> int:
         sql = "SELECT count(*) FROM local_record WHERE deleted = 0"
         params: dict[str, Any] = {}
@@ -170,12 +176,14 @@ class LocalStore:
         with self._engine.connect() as conn:
             return int(conn.execute(text(sql), params).scalar_one())
 
+    @wraps_database_errors
     def streams(self) -> builtins.list[CursorState]:
         """Every stream this store has a cursor for, by name."""
         with Session(self._engine) as session:
             rows = session.exec(select(SyncCursor).order_by(col(SyncCursor.stream))).all()
             return [CursorState(r.stream, r.cursor, parse_iso(r.last_synced_at)) for r in rows]
 
+    @wraps_database_errors
     def cursor(self, stream: str) -> CursorState:
         with Session(self._engine) as session:
             row = session.get(SyncCursor, stream)
@@ -184,6 +192,7 @@ class LocalStore:
             return CursorState(stream, row.cursor, parse_iso(row.last_synced_at))
 
     # --- pull -----------------------------------------------------------------------------
+    @wraps_database_errors
     def apply_changes(
         self, stream: str, changes: Iterable[Mapping[str, Any]], next_cursor: int
     ) -> int:
@@ -227,6 +236,7 @@ class LocalStore:
             """), {"stream": stream, "cursor": next_cursor, "now": now})
         return applied
 
+    @wraps_database_errors
     def remove_stream(self, stream: str) -> int:
         """Forgets a read-only stream (access revoked, or no longer offered): deletes its rows
         and its cursor in one transaction; returns how many rows were deleted.
@@ -252,6 +262,7 @@ class LocalStore:
                          {"stream": stream})
         return int(deleted)
 
+    @wraps_database_errors
     def remove_collection_rows(self, collection: str) -> int:
         """Deletes every local row of a collection (access revoked); the outbox is kept, the
         server answers its entries. Returns how many rows were deleted."""
@@ -307,7 +318,7 @@ class LocalStore:
         )
 
     def _checked_change(self, change: Mapping[str, Any]) -> dict[str, Any]:
-        get = change.get
+        get: Callable[[str], Any] = change.get  # the fields are checked below
         position, collection, key, op = get("position"), get("collection"), get("key"), get("op")
         if (type(position) is not int or type(collection) is not str or not collection
                 or type(key) is not str or not key or op not in _CHANGE_OPS):
@@ -425,12 +436,14 @@ class UserStore(LocalStore):
     def ephemeral(self) -> bool:
         return not self._key_store.persistent
 
+    @wraps_database_errors
     def wipe(self) -> None:
         """Closes the store, deletes its files and forgets its data key (logout, kiosk idle)."""
         super().wipe()
         self._key_store.delete(self.store_id)
 
     # --- local changes --------------------------------------------------------------------
+    @wraps_database_errors
     def apply_local(self, collection: str, key: str, data: Any, mutation_name: str,
                     args: Any) -> OutboxEntry:
         """The optimistic change (`data`; None deletes the row) and its outbox entry, in one
@@ -472,6 +485,7 @@ class UserStore(LocalStore):
         return int(result.lastrowid)
 
     # --- push -----------------------------------------------------------------------------
+    @wraps_database_errors
     def pending_count(self) -> int:
         """Mutations not yet applied or rejected by the server."""
         with self._engine.connect() as conn:
@@ -479,6 +493,7 @@ class UserStore(LocalStore):
                 text("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')")
             ).scalar_one())
 
+    @wraps_database_errors
     def next_batch(self, limit: int = 100) -> builtins.list[OutboxEntry]:
         """The oldest unresolved mutations in `seq` order, marked `sending` (attempts + 1).
 
@@ -499,6 +514,7 @@ class UserStore(LocalStore):
         wanted = set(seqs)
         return [e for e in self.outbox(states=("sending",)) if e.seq in wanted]
 
+    @wraps_database_errors
     def outbox(self, states: Iterable[str] | None = None,
                limit: int | None = None) -> builtins.list[OutboxEntry]:
         query = select(Outbox).order_by(col(Outbox.seq))
@@ -509,6 +525,7 @@ class UserStore(LocalStore):
         with Session(self._engine) as session:
             return [self._entry(row) for row in session.exec(query)]
 
+    @wraps_database_errors
     def prune_settled(self, keep_applied: int = 50,
                       keep_rejected_for: timedelta = timedelta(days=30)) -> int:
         """Forgets settled entries the resident no longer needs to see: all but the newest
@@ -529,6 +546,7 @@ class UserStore(LocalStore):
                 {"cutoff": cutoff}).rowcount
         return int(applied) + int(rejected)
 
+    @wraps_database_errors
     def renumber_unresolved(self, server_last_seq: int) -> int:
         """Gives every unresolved entry a new seq above both the server's `last_seq` for this
         client id and every seq the outbox has used, keeping their order; later entries
@@ -554,6 +572,7 @@ class UserStore(LocalStore):
         log.info("renumbered %d unsent changes from seq %d", len(rows), base + 1)
         return len(rows)
 
+    @wraps_database_errors
     def restore_unsent(self, changes: Iterable[SalvagedChange]) -> int:
         """Queues changes salvaged from a damaged store again, in their order and under their
         mutation ids (the server answers those it already applied as duplicates), each with
@@ -580,6 +599,7 @@ class UserStore(LocalStore):
                 count += 1
         return count
 
+    @wraps_database_errors
     def record_recovery(self, kind: str, recovered: int, lost: int | None,
                         detail: str = "") -> StoreRecovery:
         """Notes that this store replaced a damaged or lost one (shown until dismissed)."""
@@ -595,6 +615,7 @@ class UserStore(LocalStore):
         return StoreRecovery(int(notice_id), kind, now, recovered, lost,  # type: ignore[arg-type]
                              detail[:500])
 
+    @wraps_database_errors
     def recoveries(self) -> builtins.list[StoreRecovery]:
         """Recoveries the resident has not dismissed yet, newest first."""
         with self._engine.connect() as conn:
@@ -604,11 +625,13 @@ class UserStore(LocalStore):
         return [StoreRecovery(int(r[0]), r[1], datetime.fromisoformat(r[2]), int(r[3]),
                               None if r[4] is None else int(r[4]), r[5]) for r in rows]
 
+    @wraps_database_errors
     def dismiss_recovery(self, notice_id: int) -> None:
         with self._write() as conn:
             conn.execute(text("UPDATE store_notice SET dismissed = 1 WHERE id = :id"),
                          {"id": notice_id})
 
+    @wraps_database_errors
     def mark_results(self, results: Iterable[Mapping[str, Any]]) -> builtins.list[OutboxEntry]:
         """Consumes the results of `POST /sync/push`, in one transaction.
 

@@ -19,12 +19,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from backend_client import AccessRevoked, BackendClient, BackendError, BackendUnavailable
 from backend_client.sync_transport import Mutation, PullPage
+from offline_store.errors import OfflineStoreError
 from offline_store.repository import MAIN_STREAM, LocalStore, PublicStore, UserStore
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ __all__ = ["AUDIENCE_PREFIX", "MAIN_STREAM", "PUBLIC_STREAM", "PublicSyncEngine"
 PUBLIC_STREAM = "public"  # the city's content for everyone: into the PublicStore
 AUDIENCE_PREFIX = "audience:"  # targeted content ("audience:parents"): into the UserStore
 
-Fetch = Callable[[int], Awaitable[PullPage]]
+Fetch = Callable[[int], Coroutine[Any, Any, PullPage]]
 _MAX_RENUMBERING = 3  # seq conflicts answered in one sync before giving up until the next
 
 
@@ -80,6 +81,9 @@ async def _run(progress: _Progress, work: Callable[[], Awaitable[None]]) -> Sync
         return progress.report(offline=True, error=str(exc))
     except BackendError as exc:
         log.warning("sync failed: %s", exc)
+        return progress.report(error=str(exc))
+    except OfflineStoreError as exc:  # locked, full or damaged: the scheduler tries again
+        log.warning("sync stopped by the offline store: %s", exc)
         return progress.report(error=str(exc))
     return progress.report()
 

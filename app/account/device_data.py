@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -75,7 +74,7 @@ class DeviceData(Observable):
         key_store = None if self._kiosk else self._key_store()
         try:
             self.store = await asyncio.to_thread(self._open, common_id, device_id, key_store)
-        except (OfflineStoreError, OSError, sqlite3.Error) as exc:
+        except OfflineStoreError as exc:  # locked, unwritable, too new, no key store
             # The resident stays signed in and the tiles read the server; they are told.
             log.error("cannot open this resident's store: %s", exc)
             self.open_error = str(exc) or type(exc).__name__

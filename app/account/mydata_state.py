@@ -5,7 +5,7 @@ Plain Python over `AccountState` and `backend_client`; the view only renders it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.account.account_state import AccountState
@@ -15,9 +15,11 @@ from backend_client import BackendClient, BackendError, BackendRejected, Backend
 
 class MyDataState(Observable):
     def __init__(self, client: BackendClient, account: AccountState,
-                 channel: str = "app") -> None:
+                 channel: str = "app",
+                 save_file: Callable[[str, bytes], Awaitable[None]] | None = None) -> None:
         super().__init__()
         self._client = client
+        self._save_file = save_file  # hands a file to the resident (a download in the browser)
         self._account = account
         self._channel = channel
         self.loaded_for: str | None = None  # the common ID the data below belongs to
@@ -31,6 +33,7 @@ class MyDataState(Observable):
         self.message = ""  # the last action's outcome, shown once
         self.confirming_delete = False  # the resident pressed "delete" and must confirm
         self.delegate_input = ""  # what the resident typed as the other person's common ID
+        self.delegate_revision = 0  # bumped when the state itself changes `delegate_input`
 
     def needs_load(self) -> bool:
         me = self._account.me
@@ -97,6 +100,17 @@ class MyDataState(Observable):
         await self._delegation_call(lambda token: self._client.request_delegation(token,
                                                                                   grantor))
 
+    def set_delegate_input(self, text: str) -> None:
+        self.delegate_input = text
+
+    async def send_delegation_request(self) -> None:
+        """Asks to act for the person whose common ID was typed; the field empties once the
+        city has the request."""
+        await self.request_delegation(self.delegate_input)
+        if self.message == "saved":
+            self.delegate_input = ""
+            self.delegate_revision += 1
+
     async def decide_delegation(self, delegation_id: str, decision: str,
                                 language: str) -> None:
         version = sha = None
@@ -128,6 +142,12 @@ class MyDataState(Observable):
             self.message, self.error = "failed", str(exc)
             self._changed()
             return None
+
+    async def download_all(self, file_name: str) -> None:
+        """Everything the city holds about the resident, handed to the resident as a file."""
+        data = await self.export()
+        if data is not None and self._save_file is not None:
+            await self._save_file(file_name, data)
 
     def ask_delete(self) -> None:
         self.confirming_delete = True

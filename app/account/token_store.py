@@ -44,7 +44,10 @@ class StoredLogin:
 
 
 class TokenStore(Protocol):
-    persistent: bool
+    @property
+    def persistent(self) -> bool:
+        """Whether the login outlives the session (keyring, secure storage)."""
+        ...
 
     async def load(self) -> StoredLogin | None: ...
 

@@ -21,6 +21,13 @@ def font_for(language: str) -> str:
     return FONT_BY_LANGUAGE.get(language, DEFAULT_FONT)
 
 
+def fonts_for(language: str) -> dict[str, str]:
+    """The fonts a page in `language` loads: the default font and the language's own. Only
+    what is needed: each is about 4.7 MB that the browser fetches and parses before the first
+    frame (docs/benchmarks.md, "Start-up")."""
+    return {name: FONTS[name] for name in dict.fromkeys((DEFAULT_FONT, font_for(language)))}
+
+
 def build_theme(palette: Palette, metrics: Metrics, language: str) -> ft.Theme:
     family = font_for(language)
 

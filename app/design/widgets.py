@@ -51,6 +51,7 @@ def tile(
     )
     # One node for assistive technology: the label once (not icon + label + label), a button.
     return ft.Semantics(
+        key=f"tile-{tile_id}",  # tiles move (paging, the household's order): matched by id
         content=body,
         label=label,
         button=True,
@@ -64,6 +65,7 @@ def tile(
 def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Metrics,
                    on_retry: Callable[[Any], Any]) -> ft.Control:
     return ft.Semantics(
+        key="offline-banner",  # comes and goes at the top: keyed, so nothing below shifts
         identifier="offline-banner",
         live_region=True,
         container=True,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.observable import Observable
 from backend_client import BackendClient
-from offline_store import PublicStore, open_public_store
+from offline_store import OfflineStoreError, PublicStore, open_public_store
 from offline_store.sync_engine import PublicSyncEngine, SyncReport, SyncScheduler
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class PublicContent(Observable):
                 try:
                     self.store = await asyncio.to_thread(open_public_store, self._dir,
                                                          self.municipality_code)
-                except Exception:  # a broken file must not take the app down
+                except OfflineStoreError:  # a broken or unusable file must not stop the app
                     log.exception("the public content store could not be opened")
                     return None
                 await self.refreshed()

@@ -26,7 +26,7 @@ def format_date_long(value: date, locale: str) -> str:
 
 def format_datetime_short(value: datetime, locale: str, tzinfo: str = CITY_TIMEZONE) -> str:
     """A date and time in the city's time zone, for example 2026/11/24 9:30."""
-    return format_datetime(value, "short", tzinfo=tzinfo, locale=locale)
+    return format_datetime(value, "short", tzinfo=ZoneInfo(tzinfo), locale=locale)
 
 
 def format_yen(amount: int, locale: str) -> str:

@@ -6,28 +6,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from app.account.account_state import AccountState, LoginStatus
 from app.account.logout_flow import run_logout, send_before_reset
-from app.design.theme import FONTS, build_theme
+from app.design.theme import build_theme, fonts_for
 from app.i18n.formatting import city_today
 from app.shell.context import ViewContext
+from app.shell.controlled_inputs import InputMemory
 from app.shell.idle_timer import IdleTimer
 from app.shell.login_bridge import start_login
+from app.shell.screens import prepare_screen, screen_content
 from app.shell.settings import Settings, SettingsStore
 from app.shell.state import HOME, Screen, ShellState
 from app.shell.views.common import app_bar, banner_if_offline
-from app.shell.views.home_view import home_body
-from app.shell.views.mydata_view import mydata_body
-from app.shell.views.placeholder_view import placeholder_body
-from app.shell.views.settings_view import settings_body
-from app.shell.views.sync_view import sync_body
 from backend_client import BackendError
+
+if TYPE_CHECKING:
+    from app.services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,25 @@ KIOSK_SEND_TIMEOUT_S = 8.0
 # same as the backend's and Flet's 10-minute login state lifetime).
 LOGIN_GRACE_S = 600.0
 
+# TESTS ONLY (off unless set): re-render every this many seconds, so browser tests can press
+# and type while background re-renders land (tests/e2e/test_render_keeps_place.py).
+RENDER_HEARTBEAT_ENV = "TSUYAMA_TEST_RENDER_HEARTBEAT_S"
+
+
+def render_heartbeat_s() -> float | None:
+    try:
+        period = float(os.environ.get(RENDER_HEARTBEAT_ENV, ""))
+    except ValueError:
+        return None
+    return period if period > 0 else None
+
 
 class PortalShell:
     def __init__(
         self,
         page: ft.Page,
         state: ShellState,
-        services: Any,
+        services: AppServices,
         store: SettingsStore,
         idle_timer: IdleTimer | None = None,
         today: Callable[[], date] = city_today,
@@ -57,12 +70,12 @@ class PortalShell:
         self._saved_settings: Settings | None = None
         self._wake_connection = asyncio.Event()
         self._closed = False
+        self._fields = InputMemory()  # inputs as the client last reported them (ADR 0021)
 
     # --- start and stop ----------------------------------------------------------------
     async def start(self) -> None:
         page = self.page
         page.title = "つやまポータル Tsuyama Portal"
-        page.fonts = dict(FONTS)
         page.theme_mode = ft.ThemeMode.LIGHT
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
@@ -86,6 +99,11 @@ class PortalShell:
         page.run_task(self._connection_loop)
         if self.idle_timer is not None:
             page.run_task(self._idle_loop)
+        heartbeat = render_heartbeat_s()
+        if heartbeat is not None:
+            log.warning("%s is set: re-rendering every %s s (for tests only)",
+                        RENDER_HEARTBEAT_ENV, heartbeat)
+            page.run_task(self._heartbeat_loop, heartbeat)
 
     def close(self) -> None:
         self._closed = True
@@ -175,17 +193,27 @@ class PortalShell:
     def context(self) -> ViewContext:
         return ViewContext.for_state(
             self.state, self.navigate, self.run_task, self.services, self.render,
-            self.login, self.logout,
+            self.login, self.logout, self._fields,
         )
 
     def render(self) -> None:
+        """Builds the views from the state and lets Flet send the difference.
+
+        Each `ft.View` has its route as key, so Flet matches it with the view on screen and
+        compares the two trees (ADR 0021): controls keep their identity on the client (the
+        scroll position, a finger on a button, the focus and cursor of a field) and only what
+        changed is sent. The reads a screen needs are started before, never while building."""
         if self._closed:
             return
         ctx = self.context()
         page = self.page
-        page.theme = build_theme(ctx.palette, ctx.metrics, ctx.state.settings.language)
-        page.bgcolor = ctx.palette.background
+        language = ctx.state.settings.language
+        fonts = fonts_for(language)  # a Korean font only once someone reads Korean
+        if not fonts.keys() <= (page.fonts or {}).keys():
+            page.fonts = {**(page.fonts or {}), **fonts}
+        page.theme = build_theme(ctx.palette, ctx.metrics, language)
         screen = self.state.resolve(self.state.route)
+        prepare_screen(ctx, screen)
         views = [self._view(ctx, Screen("home", HOME))]
         if screen.kind != "home":
             views.append(self._view(ctx, screen))
@@ -194,26 +222,12 @@ class PortalShell:
         page.update()
 
     def _view(self, ctx: ViewContext, screen: Screen) -> ft.View:
-        t = ctx.t
-        if screen.kind == "home":
-            title, body = t("Tsuyama Portal"), home_body(ctx, self.today())
-        elif screen.kind == "settings":
-            title, body = t("Settings"), settings_body(ctx)
-        elif screen.kind == "mydata":
-            title, body = t("My data"), mydata_body(ctx)
-        elif screen.kind == "sync":
-            title, body = t("Data on this device"), sync_body(ctx)
-        else:
-            feature = screen.feature
-            assert feature is not None
-            title = t(feature.title)
-            if feature.built and feature.build_view is not None:
-                body = feature.build_view(ctx)
-            else:
-                body = placeholder_body(ctx, feature)
+        title, body = screen_content(ctx, screen, self.today())
         return ft.View(
+            key=f"view:{screen.route}",
             route=screen.route,
             appbar=app_bar(ctx, title, back=screen.kind != "home"),
+            # The banner comes and goes: keyed, so the controls below keep their places.
             controls=[*banner_if_offline(ctx, self.retry_connection), *body],
             bgcolor=ctx.palette.background,
             padding=ft.Padding.all(ctx.metrics.body_size),
@@ -264,8 +278,14 @@ class PortalShell:
             await self.services.device.stop(wipe=True)
             await self.account.logout()
             await self.store.clear()
+            self._fields.clear()
             self.state.reset_for_next_user()
             self.page.navigate(HOME)
+
+    async def _heartbeat_loop(self, period: float) -> None:
+        while not self._closed:
+            await asyncio.sleep(period)
+            self.render()
 
     def _at_start_screen(self) -> bool:
         s = self.state

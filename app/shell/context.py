@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from app.design.tokens import Metrics, Palette, metrics_for, palette_for
 from app.i18n.translator import Translator, load_translator
+from app.shell.controlled_inputs import InputMemory
 from app.shell.feature_spec import Mode
 from app.shell.state import ShellState
+
+if TYPE_CHECKING:
+    from app.account.account_state import AccountState
+    from app.account.device_data import DeviceData
+    from app.device.public_content import PublicContent
+    from app.services import AppServices
 
 
 @dataclass(frozen=True)
@@ -20,24 +27,36 @@ class ViewContext:
     palette: Palette
     navigate: Callable[[str], None]
     run_task: Callable[..., Any]
-    services: Any = None  # the session's AppServices (backend client, feature states)
+    services: AppServices | None = None  # the session's services (None in unit tests)
     refresh: Callable[[], None] = lambda: None  # re-render after a feature's state changed
     login: Callable[..., None] = lambda **_: None  # starts a login (the shell owns the page)
     logout: Callable[[str], None] = lambda _choice: None  # "ask" | "send" | "discard" | "cancel"
+    # Inputs as the client last reported them (see app/shell/controlled_inputs.py).
+    fields: InputMemory = field(default_factory=InputMemory)
 
     @property
     def kiosk(self) -> bool:
         return self.state.mode is Mode.KIOSK
 
     @property
-    def account(self) -> Any:
+    def account(self) -> AccountState | None:
         """The session's `AccountState`, or None where there is no account (unit tests)."""
         return getattr(self.services, "account", None)
 
     @property
-    def device(self) -> Any:
+    def device(self) -> DeviceData | None:
         """The session's `DeviceData` (offline store and sync), or None in unit tests."""
         return getattr(self.services, "device", None)
+
+    @property
+    def public(self) -> PublicContent | None:
+        """The city's public content on this device, or None in unit tests."""
+        return getattr(self.services, "public", None)
+
+    @property
+    def signed_in(self) -> bool:
+        account = self.account
+        return account is not None and account.signed_in
 
     @property
     def locale(self) -> str:
@@ -49,10 +68,11 @@ class ViewContext:
         state: ShellState,
         navigate: Callable[[str], None],
         run_task: Callable[..., Any],
-        services: Any = None,
+        services: AppServices | None = None,
         refresh: Callable[[], None] = lambda: None,
         login: Callable[..., None] = lambda **_: None,
         logout: Callable[[str], None] = lambda _choice: None,
+        fields: InputMemory | None = None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -66,4 +86,5 @@ class ViewContext:
             refresh=refresh,
             login=login,
             logout=logout,
+            fields=fields if fields is not None else InputMemory(),
         )

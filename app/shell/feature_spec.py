@@ -17,8 +17,23 @@ class Mode(StrEnum):
     VISITOR = "visitor"
 
 
-# A tile's screen: given the shared view context, returns the Flet controls of its body.
-ViewBuilder = Callable[["ViewContext"], Any]
+# A tile's screen: given the shared view context, returns the Flet controls of its body
+# (render only: no loads, no I/O; see `prepare`).
+ViewBuilder = Callable[["ViewContext"], list[Any]]
+
+
+@dataclass(frozen=True)
+class StaffScreen:
+    """One of a tile's staff screens, listed on the staff home (/staff) for staff of
+    `department` (ADR 0023) and opened at /staff/<tile id>/<id>."""
+
+    id: str
+    title: str  # English message id
+    department: str  # the backend's department id whose staff may open it ("waste")
+    build_view: ViewBuilder  # render only, like a tile's screen
+    prepare: Callable[[ViewContext], None] | None = None  # reads started by the shell
+    description: str = ""  # English message id: one line on the staff home
+    icon: str = "BADGE"  # an ft.Icons member name
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,10 @@ class FeatureSpec:
     built: bool = False  # False: the tile opens a plain "not available yet" screen
     description: str = ""  # English message id: one line on what the tile will do
     build_view: ViewBuilder | None = None
+    # Called by the shell before each render of the tile's screen (never by the view): starts
+    # the reads the screen needs (a first visit, a new language, data changed by a sync). It
+    # must only schedule work (`ctx.run_task`) and return at once; views only render.
+    prepare: Callable[[ViewContext], None] | None = None
     # Names the tile's own offline changes on "Data on this device": given an outbox entry,
     # (English message id, parameters), or None when the entry is not the tile's.
     describe_change: Callable[[Any], tuple[str, dict[str, str]] | None] | None = None
@@ -39,6 +58,9 @@ class FeatureSpec:
     background: Callable[[ViewContext], Awaitable[None]] | None = None
     # Short notes the tile puts on the home screen ("tomorrow is collection day").
     home_notes: Callable[[ViewContext], list[str]] | None = None
+    # The tile's screens for city staff (the staff home lists those the caller's departments
+    # allow; app/staff/).
+    staff_screens: tuple[StaffScreen, ...] = ()
 
     @property
     def route(self) -> str:

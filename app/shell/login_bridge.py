@@ -77,7 +77,9 @@ async def start_login(page: ft.Page, account: AccountState, backend_url: str,
     await page.login(
         provider,
         fetch_user=False,
-        authorization=lambda *_args, **_kwargs: PortalAuthorization(account, login, url),
+        # Flet asks for a class but only calls it: a factory binding this login works as well.
+        authorization=lambda *_args, **_kwargs: PortalAuthorization(  # type: ignore[arg-type]
+            account, login, url),
         on_open_authorization_url=open_login_page,
         redirect_to_page=True,
     )

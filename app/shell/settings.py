@@ -22,7 +22,7 @@ class Settings:
     high_contrast: bool = False
 
     def with_changes(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]  # replace checks the names
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -47,7 +47,7 @@ class Settings:
         return Settings(
             language=language if language in LANGUAGE_NAMES else default.language,
             text_size=TextSize(text_size)
-            if text_size in TextSize._value2member_map_
+            if isinstance(text_size, str) and text_size in TextSize._value2member_map_
             else default.text_size,
             high_contrast=high_contrast
             if isinstance(high_contrast, bool)

@@ -20,6 +20,7 @@ HOME = "/"
 SETTINGS_ROUTE = "/settings"
 MYDATA_ROUTE = "/mydata"
 SYNC_ROUTE = "/device-data"
+STAFF_ROUTE = "/staff"  # the staff home; a tile's staff screen: /staff/<tile>/<screen>
 
 LANGUAGES_BY_MODE: dict[Mode, tuple[str, ...]] = {
     Mode.RESIDENT: ("ja", "en"),
@@ -96,10 +97,22 @@ class ShellState(Observable):
             return Screen("mydata", MYDATA_ROUTE)
         if path == SYNC_ROUTE:
             return Screen("sync", SYNC_ROUTE)
+        if path == STAFF_ROUTE or path.startswith(f"{STAFF_ROUTE}/"):
+            return self._resolve_staff(path)
         feature = self.registry.by_route(path)
         if feature is None or not feature.available_in(self.mode):
             return Screen("home", HOME)
         return Screen("feature", feature.route, feature)
+
+    def _resolve_staff(self, path: str) -> Screen:
+        """Staff screens exist in resident mode only (never on a kiosk or for visitors); an
+        unknown staff screen opens the staff home. Who may see them is the staff home's
+        business (app/staff/), the backend checks each call (ADR 0023)."""
+        if self.mode is not Mode.RESIDENT:
+            return Screen("home", HOME)
+        known = {f"{STAFF_ROUTE}/{tile.id}/{screen.id}"
+                 for tile in self.registry for screen in tile.staff_screens}
+        return Screen("staff", path if path in known else STAFF_ROUTE)
 
     # --- actions -----------------------------------------------------------------------
     def navigate(self, route: str) -> Screen:

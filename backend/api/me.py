@@ -12,6 +12,8 @@ from sqlmodel import Session
 from backend.api.dependencies import EngineDep
 from backend.db import write_engine
 from backend.identity.dependencies import CurrentPerson
+from backend.identity.staff_departments import scopes_of
+from backend.models.person import ROLE_STAFF
 from backend.services.account_deletion import delete_account, run_deletion_hooks
 from backend.services.clock import city_today
 from backend.services.households import (
@@ -29,14 +31,17 @@ EXPORT_FILENAME = "tsuyama-portal-my-data.json"
 
 @router.get("/me")
 def me(person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
-    """The caller's profile with a household summary and the fitted home screen."""
+    """The caller's profile with a household summary and the fitted home screen; for staff,
+    their scopes (`"waste"`, `"school:<id>"`: which staff screens the app offers)."""
     with Session(engine) as session:
         view = household_of(session, person)
+        scopes = scopes_of(session, person.id) if person.role == ROLE_STAFF else ()
     return {
         "sub": person.id,  # OIDC userinfo
         **profile_json(person),
         "household": household_summary(view),
         "home_profile": profile_for(person, view, city_today()).as_json(),
+        "staff_scopes": [scope.text for scope in scopes],
     }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator
 
-from backend.bulky_waste.deadline import FIRST_DAY, LAST_DAY
+from backend.tiles.waste.bulky.deadline import FIRST_DAY, LAST_DAY
 
 # Change-log positions are 64-bit (BIGINT on PostgreSQL, INTEGER on SQLite).
 MAX_CURSOR = 2**63 - 1

@@ -1,6 +1,7 @@
 """`GET /staff/residents/{common_id}`: a city staff member looks a resident up, for a purpose.
 
-Every lookup is written to the resident's access log with the stated purpose.
+Staff of 市民課 (the counter, department "citizens") only (ADR 0023). Every lookup is written
+to the resident's access log with the stated purpose.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.api.dependencies import EngineDep
 from backend.api.params import PathId, StaffPurpose
 from backend.db import write_engine
-from backend.identity.dependencies import StaffPerson
+from backend.identity.dependencies import CitizensStaff
 from backend.models.access_log_entry import ACTOR_STAFF
 from backend.models.person import Person
 from backend.services.access_log import record_access
@@ -27,16 +28,16 @@ router = APIRouter(tags=["staff"])
 @router.get("/staff/residents/{common_id}")
 def look_up_resident(
     common_id: PathId,
-    staff: StaffPerson,
+    staff: CitizensStaff,
     engine: EngineDep,
     purpose: StaffPurpose,  # stripped; whitespace alone is a 422
 ) -> dict[str, Any]:
     with Session(write_engine(engine), expire_on_commit=False) as session:  # read, then log
         resident = session.scalars(
             select(Person).where(
-                Person.municipality_code == staff.municipality_code,
-                Person.id == common_id,
-                Person.deleted_at.is_(None),  # type: ignore[union-attr]
+                col(Person.municipality_code) == staff.municipality_code,
+                col(Person.id) == common_id,
+                col(Person.deleted_at).is_(None),
             )
         ).first()
         if resident is None:

@@ -25,7 +25,7 @@ from backend.identity.dependencies import (
     current_person,
 )
 from backend.models import Person
-from backend.models.notice import NOTICE_AUDIENCES
+from backend.services.audiences import AUDIENCES
 from backend.services.clock import city_today
 from backend.services.households import household_of, profile_for
 from backend.sync.change_log import MAX_PAGE, ChangePage, page_json, read_changes
@@ -158,7 +158,7 @@ def pull_stream(
     audience: str | None = None
     if stream != PUBLIC_STREAM:
         name = stream.removeprefix(AUDIENCE_PREFIX)
-        if not stream.startswith(AUDIENCE_PREFIX) or name not in NOTICE_AUDIENCES:
+        if not stream.startswith(AUDIENCE_PREFIX) or name not in AUDIENCES:
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND,
                                 detail=f"unknown stream {stream!r}")
         if caller is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.types import Message, Receive
 
@@ -101,7 +102,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
-def body_limits_from_env() -> dict[str, int]:
+def body_limits_from_env() -> dict[str, Any]:  # keyword arguments of Settings
     """`TSUYAMA_BODY_LIMIT_BYTES` (default 256 KiB) and `TSUYAMA_PUSH_BODY_LIMIT_BYTES`
     (default 2 MiB) as Settings fields; checked by `Settings` (`check_limit`)."""
     values = {}

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.db_results import affected_rows
 from backend.identity.opaque_tokens import new_opaque_token, token_hash
 from backend.models.authorization_code import AuthorizationCode
 from backend.models.login_request import LoginRequest
@@ -56,12 +57,12 @@ def redeem_authorization_code(session: Session, code: str, now: datetime) -> Red
     claimed = session.execute(
         update(AuthorizationCode)
         .where(
-            (AuthorizationCode.code_hash == code_hash)
-            & AuthorizationCode.consumed_at.is_(None)  # type: ignore[union-attr]
+            (col(AuthorizationCode.code_hash) == code_hash)
+            & col(AuthorizationCode.consumed_at).is_(None)
         )
         .values(consumed_at=now)
     )
     row = session.scalars(
-        select(AuthorizationCode).where(AuthorizationCode.code_hash == code_hash)
+        select(AuthorizationCode).where(col(AuthorizationCode.code_hash) == code_hash)
     ).one_or_none()
-    return RedeemedCode(row=row, first_use=claimed.rowcount == 1)  # type: ignore[attr-defined]
+    return RedeemedCode(row=row, first_use=affected_rows(claimed) == 1)

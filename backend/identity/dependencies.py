@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -12,6 +14,7 @@ from backend.api.dependencies import EngineDep, SettingsDep
 from backend.identity.access_tokens import AccessClaims, InvalidToken, verify_access_token
 from backend.identity.keys import SigningKey
 from backend.identity.runtime import install_revocation_check
+from backend.identity.staff_departments import DEPARTMENTS_BY_ID, Scope, scopes_of
 from backend.models.person import ASSURANCE_CARD, ROLE_STAFF, Person
 
 
@@ -103,3 +106,51 @@ def require_staff(person: CardVerifiedPerson) -> Person:
 
 
 StaffPerson = Annotated[Person, Depends(require_staff)]
+
+
+OUTSIDE_SCOPE = "outside_staff_scope"
+
+
+@dataclass(frozen=True)
+class StaffCaller:
+    """A staff member allowed on a route of `department`, with their units there ("" = all)."""
+
+    person: Person
+    department: str
+    units: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        return self.person.id
+
+    @property
+    def municipality_code(self) -> str:
+        return self.person.municipality_code
+
+    def covers_unit(self, unit: str) -> bool:
+        return "" in self.units or unit in self.units
+
+
+def staff_of(department: str) -> Callable[..., StaffCaller]:
+    """A FastAPI dependency: the caller is card-verified staff and a member of `department`
+    (any unit of it); otherwise 403 `{"detail": {"code": "outside_staff_scope", ...}}`.
+    Use as `Annotated[StaffCaller, Depends(staff_of("waste"))]` (ADR 0023)."""
+    if department not in DEPARTMENTS_BY_ID:
+        raise ValueError(f"unknown department {department!r}")
+
+    def require_scope(staff: StaffPerson, engine: EngineDep) -> StaffCaller:
+        scopes: tuple[Scope, ...] = scopes_of(engine, staff.id)
+        units = frozenset(s.unit for s in scopes if s.department == department)
+        if not units:
+            name = DEPARTMENTS_BY_ID[department]
+            raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail={
+                "code": OUTSIDE_SCOPE, "department": department,
+                "message": f"for staff of {name.name_ja} ({name.name_en}) only"})
+        return StaffCaller(staff, department, units)
+
+    require_scope.__name__ = f"staff_of_{department}"
+    return require_scope
+
+
+WasteStaff = Annotated[StaffCaller, Depends(staff_of("waste"))]
+CitizensStaff = Annotated[StaffCaller, Depends(staff_of("citizens"))]

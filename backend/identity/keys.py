@@ -53,10 +53,10 @@ class SigningKey:
             return cls.generate()
         if path.exists():
             tighten_file(path)  # a key others can read could sign anyone's tokens
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, ec.EllipticCurvePrivateKey):
+            loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
                 raise ValueError(f"{path} is not an EC private key")
-            return cls.from_private_key(key)
+            return cls.from_private_key(loaded)
         if not create:
             raise ValueError(f"signing key file {path} does not exist")
         key = cls.generate()

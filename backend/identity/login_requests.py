@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.db_results import affected_rows
 from backend.identity.authorize_request import AuthorizeRequest
 from backend.identity.opaque_tokens import new_opaque_token, token_hash
 from backend.identity.pkce import new_code_verifier
@@ -57,7 +58,7 @@ def start_login(engine: Engine, request: AuthorizeRequest, now: datetime,
     with Session(engine) as session:
         # Logins abandoned long ago are of no use to anyone.
         session.execute(
-            delete(LoginRequest).where(LoginRequest.expires_at < now - LOGIN_REQUEST_TTL)
+            delete(LoginRequest).where(col(LoginRequest.expires_at) < now - LOGIN_REQUEST_TTL)
         )
         session.add(row)
         session.commit()
@@ -71,16 +72,16 @@ def consume_login(engine: Engine, upstream_state: str, now: datetime) -> LoginRe
         claimed = session.execute(
             update(LoginRequest)
             .where(
-                (LoginRequest.upstream_state_hash == state_hash)
+                (col(LoginRequest.upstream_state_hash) == state_hash)
                 & (LoginRequest.method == LOGIN_METHOD_UPSTREAM)
-                & LoginRequest.consumed_at.is_(None)  # type: ignore[union-attr]
+                & col(LoginRequest.consumed_at).is_(None)
                 & (LoginRequest.expires_at > now)
             )
             .values(consumed_at=now)
         )
         session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(claimed) != 1:
             return None
         return session.scalars(
-            select(LoginRequest).where(LoginRequest.upstream_state_hash == state_hash)
+            select(LoginRequest).where(col(LoginRequest.upstream_state_hash) == state_hash)
         ).one()

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.db import write_engine
+from backend.identity.staff_departments import replace_idp_scopes
 from backend.identity.upstream.profile import UpstreamProfile
 from backend.models.person import Person
 
@@ -17,7 +18,7 @@ from backend.models.person import Person
 def _find(session: Session, profile: UpstreamProfile) -> Person | None:
     return session.scalars(
         select(Person).where(
-            (Person.upstream_issuer == profile.issuer)
+            (col(Person.upstream_issuer) == profile.issuer)
             & (Person.upstream_subject == profile.subject)
         )
     ).one_or_none()
@@ -38,7 +39,8 @@ def _apply(person: Person, profile: UpstreamProfile, now: datetime, keep_name: b
 def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamProfile,
                      now: datetime, keep_name: bool = False) -> Person:
     """The Person keyed on (issuer, subject): a new UUID at the first login, the same one
-    ever after (a renewed card keeps its subject); name, address etc. refreshed each time.
+    ever after (a renewed card keeps its subject); name, address etc. refreshed each time,
+    and the provider's staff scopes, when it states them (`profile.scopes`).
     With `keep_name` (email-only accounts, whose provider knows no name) a name already
     set is kept and `profile.name` is only the default."""
     for _attempt in range(2):
@@ -56,6 +58,10 @@ def person_for_login(engine: Engine, municipality_code: str, profile: UpstreamPr
                 )
             _apply(person, profile, now, keep_name)
             session.add(person)
+            if profile.scopes is not None:
+                session.flush()  # the person row first: memberships refer to it
+                replace_idp_scopes(session, person.id, person.municipality_code,
+                                   profile.scopes, now)
             try:
                 session.commit()
             except IntegrityError:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, delete, func, insert, select
+from sqlmodel import col
 
 from backend.identity.oauth_errors import NO_STORE
 from backend.models.auth_failure import FAILURE_KEY_DEVICE_AT_IP, FAILURE_KEY_IP, AuthFailure
@@ -63,9 +64,9 @@ def check_not_limited(engine: Engine, settings: Settings, keys: FailureKeys,
     with engine.connect() as connection:
         for kind, value in keys.pairs():
             in_window = (
-                (AuthFailure.key_kind == kind)
-                & (AuthFailure.key_value == value)
-                & (AuthFailure.occurred_at > now - window)
+                (col(AuthFailure.key_kind) == kind)
+                & (col(AuthFailure.key_value) == value)
+                & (col(AuthFailure.occurred_at) > now - window)
             )
             count = connection.execute(select(func.count()).where(in_window)).scalar_one()
             if count < settings.auth_failure_limit:
@@ -73,9 +74,9 @@ def check_not_limited(engine: Engine, settings: Settings, keys: FailureKeys,
             # The window slides: the caller may try again once the failure that keeps the
             # count at the limit (the limit-th newest) has left the window.
             blocking = connection.execute(
-                select(AuthFailure.occurred_at)
+                select(col(AuthFailure.occurred_at))
                 .where(in_window)
-                .order_by(AuthFailure.occurred_at.desc())
+                .order_by(col(AuthFailure.occurred_at).desc())
                 .offset(settings.auth_failure_limit - 1)
                 .limit(1)
             ).scalar_one()
@@ -101,7 +102,7 @@ def record_failure(engine: Engine, settings: Settings, keys: FailureKeys, endpoi
         for kind, value in pairs:
             connection.execute(
                 delete(AuthFailure).where(
-                    (AuthFailure.key_kind == kind)
+                    (col(AuthFailure.key_kind) == kind)
                     & (AuthFailure.key_value == value)
                     & (AuthFailure.occurred_at <= now - window)
                 )

@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.db_results import affected_rows
 from backend.identity.opaque_tokens import new_opaque_token, token_hash
 from backend.models.authorization_code import AuthorizationCode
 from backend.models.refresh_token import RefreshToken, RefreshTokenFamily
@@ -90,8 +91,8 @@ class PresentedRefreshToken:
 def find_refresh_token(session: Session, token: str) -> PresentedRefreshToken | None:
     row = session.execute(
         select(RefreshToken, RefreshTokenFamily)
-        .join(RefreshTokenFamily, RefreshToken.family_id == RefreshTokenFamily.id)
-        .where(RefreshToken.token_hash == token_hash(token))
+        .join(RefreshTokenFamily, col(RefreshToken.family_id) == col(RefreshTokenFamily.id))
+        .where(col(RefreshToken.token_hash) == token_hash(token))
     ).one_or_none()
     return None if row is None else PresentedRefreshToken(token=row[0], family=row[1])
 
@@ -102,10 +103,10 @@ def retire_refresh_token(session: Session, token: RefreshToken, now: datetime,
     request retired it first."""
     result = session.execute(
         update(RefreshToken)
-        .where((RefreshToken.id == token.id) & RefreshToken.retired_at.is_(None))  # type: ignore[union-attr]
+        .where((col(RefreshToken.id) == token.id) & col(RefreshToken.retired_at).is_(None))
         .values(retired_at=now, **replay)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return affected_rows(result) == 1
 
 
 # --- the grace replay of a rotation whose answer was lost ---------------------------------
@@ -153,14 +154,14 @@ def _purge_stale_replays(session: Session, now: datetime) -> None:
     Rows another transaction holds are skipped (PostgreSQL `SKIP LOCKED`; SQLite has one
     writer at a time anyway), so concurrent refreshes never wait on each other here."""
     stale = session.scalars(
-        select(RefreshToken.id)
-        .where(RefreshToken.replay_expires_at <= now)  # type: ignore[operator]
+        select(col(RefreshToken.id))
+        .where(col(RefreshToken.replay_expires_at) <= now)
         .limit(_REPLAY_PURGE_BATCH)
         .with_for_update(skip_locked=True)
     ).all()
     if stale:
         session.execute(update(RefreshToken)
-                        .where(RefreshToken.id.in_(stale))  # type: ignore[attr-defined]
+                        .where(col(RefreshToken.id).in_(stale))
                         .values(**_CLEARED_REPLAY))
 
 
@@ -192,8 +193,9 @@ def rotate_refresh_token(
     session.add(successor)
     session.execute(
         update(RefreshToken)
-        .where((RefreshToken.family_id == family.id) & (RefreshToken.successor_id == token.id)
-               & RefreshToken.replay_sealed.is_not(None))  # type: ignore[union-attr]
+        .where((col(RefreshToken.family_id) == family.id)
+               & (col(RefreshToken.successor_id) == token.id)
+               & col(RefreshToken.replay_sealed).is_not(None))
         .values(**_CLEARED_REPLAY)
     )
     _purge_stale_replays(session, now)
@@ -215,7 +217,7 @@ def replay_rotation(session: Session, presented: str, token: RefreshToken,
         return None
     successor = session.scalars(
         select(RefreshToken)
-        .where((RefreshToken.id == token.successor_id)
+        .where((col(RefreshToken.id) == token.successor_id)
                & (RefreshToken.family_id == family.id))
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -229,8 +231,8 @@ def revoke_family(session: Session, family_id: str, reason: str, now: datetime) 
     session.execute(
         update(RefreshTokenFamily)
         .where(
-            (RefreshTokenFamily.id == family_id)
-            & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
+            (col(RefreshTokenFamily.id) == family_id)
+            & col(RefreshTokenFamily.revoked_at).is_(None)
         )
         .values(revoked_at=now, revoked_reason=reason)
     )
@@ -240,8 +242,8 @@ def revoke_families_of_code(session: Session, code_id: str, now: datetime) -> No
     session.execute(
         update(RefreshTokenFamily)
         .where(
-            (RefreshTokenFamily.authorization_code_id == code_id)
-            & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
+            (col(RefreshTokenFamily.authorization_code_id) == code_id)
+            & col(RefreshTokenFamily.revoked_at).is_(None)
         )
         .values(revoked_at=now, revoked_reason=REVOKED_CODE_REPLAY)
     )
@@ -250,16 +252,16 @@ def revoke_families_of_code(session: Session, code_id: str, now: datetime) -> No
 def revoke_families_of_device(session: Session, person_id: str, device_id: str | None,
                               now: datetime) -> None:
     device_match = (
-        RefreshTokenFamily.device_id.is_(None)  # type: ignore[union-attr]
+        col(RefreshTokenFamily.device_id).is_(None)
         if device_id is None
         else RefreshTokenFamily.device_id == device_id
     )
     session.execute(
         update(RefreshTokenFamily)
         .where(
-            (RefreshTokenFamily.person_id == person_id)
+            (col(RefreshTokenFamily.person_id) == person_id)
             & device_match
-            & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
+            & col(RefreshTokenFamily.revoked_at).is_(None)
         )
         .values(revoked_at=now, revoked_reason=REVOKED_LOGOUT)
     )
@@ -271,8 +273,8 @@ def revoke_families_of_person(session: Session, person_id: str, now: datetime,
     session.execute(
         update(RefreshTokenFamily)
         .where(
-            (RefreshTokenFamily.person_id == person_id)
-            & RefreshTokenFamily.revoked_at.is_(None)  # type: ignore[union-attr]
+            (col(RefreshTokenFamily.person_id) == person_id)
+            & col(RefreshTokenFamily.revoked_at).is_(None)
         )
         .values(revoked_at=now, revoked_reason=reason)
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.identity.access_tokens import AccessClaims
 from backend.models.refresh_token import RefreshTokenFamily
@@ -21,7 +21,7 @@ from backend.models.revoked_access_token import RevokedAccessToken
 def revoke_access_token(engine: Engine, claims: AccessClaims, now: datetime) -> None:
     """List the token's jti until it expires (and forget listed tokens that have expired)."""
     with Session(engine) as session:
-        session.execute(delete(RevokedAccessToken).where(RevokedAccessToken.expires_at < now))
+        session.execute(delete(RevokedAccessToken).where(col(RevokedAccessToken.expires_at) < now))
         if session.get(RevokedAccessToken, claims.token_id) is None:
             session.add(
                 RevokedAccessToken(jti=claims.token_id, expires_at=claims.expires_at,
@@ -36,15 +36,16 @@ def revoke_access_token(engine: Engine, claims: AccessClaims, now: datetime) -> 
 def is_access_token_revoked(engine: Engine, claims: AccessClaims) -> bool:
     with engine.connect() as connection:
         listed = connection.execute(
-            select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == claims.token_id)
+            select(col(RevokedAccessToken.jti))
+            .where(col(RevokedAccessToken.jti) == claims.token_id)
         ).first()
         if listed is not None:
             return True
         if claims.session_id is None:
             return False
         revoked_at = connection.execute(
-            select(RefreshTokenFamily.revoked_at).where(
-                RefreshTokenFamily.id == claims.session_id
+            select(col(RefreshTokenFamily.revoked_at)).where(
+                col(RefreshTokenFamily.id) == claims.session_id
             )
         ).first()
     # A family that no longer exists counts as revoked too.

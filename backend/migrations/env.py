@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from backend.db import make_engine
-from backend.models import metadata
+from backend.models import all_metadata
 
 config = context.config
 
@@ -26,7 +26,7 @@ if config.config_file_name is not None and "connection" not in config.attributes
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=all_metadata(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -26,6 +26,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -40,6 +41,7 @@ PURPOSE_EMAIL_LOGIN = "email-login"
 PURPOSE_DEV_IDP_LOGIN = "dev-idp-login"
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+_R = TypeVar("_R", bound=Response)  # set_cookie returns the response it was given
 
 
 def cookie_name(settings: Settings) -> str:
@@ -56,7 +58,7 @@ class FormSecret:
     def token(self, purpose: str, binding: str) -> str:
         return form_token(self.value, purpose, binding)
 
-    def set_cookie(self, response: Response, settings: Settings) -> Response:
+    def set_cookie(self, response: _R, settings: Settings) -> _R:
         if self.is_new:
             response.set_cookie(cookie_name(settings), self.value, path="/", httponly=True,
                                 samesite="strict",

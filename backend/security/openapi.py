@@ -35,7 +35,8 @@ DESCRIPTIONS = {
          "deeply nested input), an OAuth error, or an HTML page saying what went wrong",
     401: "No valid bearer token (missing, invalid, expired or revoked), or an unknown "
          "client; `WWW-Authenticate` says which",
-    403: "Refused for this caller (not staff, not card-verified, not in the audience, or a "
+    403: "Refused for this caller (not staff, staff of another department, not "
+         "card-verified, not in the audience, or a "
          "form posted from another site)",
     404: "No such resource, or none this caller may see",
     409: "Conflicts with the current state of the resource",
@@ -66,6 +67,7 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/me/access-log"): (422,),
     ("get", "/people/{common_id}"): (404, 422),
     ("get", "/staff/residents/{common_id}"): (403, 404, 422),
+    ("get", "/staff/bulky/slots"): (403, 422),
     ("put", "/staff/bulky/slots"): (403, 409, 422),
     ("get", "/staff/bulky/bookings"): (403, 422),
     ("get", "/staff/bulky/bookings.csv"): (403, 422),

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.models.access_log_entry import (
     ACTOR_DELEGATE,
@@ -92,16 +92,16 @@ def entries_about(
 ) -> tuple[list[AccessLogEntry], int]:
     """Entries about the subject, newest first, and their total count."""
     conditions = [
-        AccessLogEntry.municipality_code == municipality_code,
-        AccessLogEntry.subject_person_id == subject_person_id,
+        col(AccessLogEntry.municipality_code) == municipality_code,
+        col(AccessLogEntry.subject_person_id) == subject_person_id,
     ]
     if not include_self:
-        conditions.append(AccessLogEntry.actor_kind != ACTOR_SELF)
+        conditions.append(col(AccessLogEntry.actor_kind) != ACTOR_SELF)
     total = session.scalar(select(func.count()).select_from(AccessLogEntry).where(*conditions))
     statement = (
         select(AccessLogEntry)
         .where(*conditions)
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessLogEntry.at).desc(), col(AccessLogEntry.id).desc())
         .offset(offset)
     )
     if limit is not None:

@@ -14,8 +14,11 @@ What goes and what stays (docs/consent-and-my-data.md):
   the systems that own those records, not in this ledger. Rows where the person was only
   the actor (a staff member's reads, a parent's consent for their child) belong to the
   other person's history and stay, pointing to the tombstone.
-- The person's synced data (preferences, health records, push receipts and their rows of
-  the sync change log) is DELETED as well (docs/sync.md).
+- The person's synced data (preferences, push receipts and their rows of the sync change
+  log) is DELETED as well (docs/sync.md).
+- Each tile's rows follow its spec's `deletion` policy (`backend/tiles/spec.py`, ADR 0022):
+  deleted here (health records), kept pointing to the tombstone with the reason stated
+  (bulky-waste bookings: the city's collection records), or none kept.
 - Hooks in `app.state.on_account_deleted` run afterwards (the identity code registers token
   revocation there); `CurrentPerson` already refuses a deleted person's tokens.
 """
@@ -27,17 +30,20 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.identity.staff_departments import delete_memberships
 from backend.models.access_log_entry import AccessLogEntry
 from backend.models.consent_record import ConsentRecord
 from backend.models.delegation import STATUS_ACTIVE, STATUS_PENDING, Delegation
 from backend.models.household import HouseholdMember
 from backend.models.person import Person
-from backend.models.sync_data import HealthRecord, Preference
+from backend.models.sync_data import Preference
 from backend.models.sync_log import SyncChange, SyncReceipt
 from backend.services.clock import utc_now
 from backend.services.delegation import revoke_delegation
+from backend.tiles.registry import tile_specs
+from backend.tiles.spec import Deletion
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +64,12 @@ def delete_account(session: Session, person: Person) -> None:
     code = person.municipality_code
     open_delegations = session.scalars(
         select(Delegation).where(
-            Delegation.municipality_code == code,
+            col(Delegation.municipality_code) == code,
             or_(
-                Delegation.grantor_person_id == person.id,
-                Delegation.grantee_person_id == person.id,
+                col(Delegation.grantor_person_id) == person.id,
+                col(Delegation.grantee_person_id) == person.id,
             ),
-            Delegation.status.in_((STATUS_PENDING, STATUS_ACTIVE)),  # type: ignore[attr-defined]
+            col(Delegation.status).in_((STATUS_PENDING, STATUS_ACTIVE)),
         )
     ).all()
     for delegation in open_delegations:
@@ -71,21 +77,26 @@ def delete_account(session: Session, person: Person) -> None:
     session.flush()
     session.execute(
         delete(ConsentRecord).where(
-            ConsentRecord.municipality_code == code, ConsentRecord.person_id == person.id
+            col(ConsentRecord.municipality_code) == code, col(ConsentRecord.person_id) == person.id
         )
     )
     session.execute(
         delete(AccessLogEntry).where(
-            AccessLogEntry.municipality_code == code,
-            AccessLogEntry.subject_person_id == person.id,
+            col(AccessLogEntry.municipality_code) == code,
+            col(AccessLogEntry.subject_person_id) == person.id,
         )
     )
     session.execute(
         delete(HouseholdMember).where(
-            HouseholdMember.municipality_code == code, HouseholdMember.person_id == person.id
+            col(HouseholdMember.municipality_code) == code,
+            col(HouseholdMember.person_id) == person.id,
         )
     )
-    for synced in (Preference, HealthRecord, SyncReceipt, SyncChange):
+    delete_memberships(session, person.id)  # no staff scope survives the account
+    for spec in tile_specs():
+        if spec.deletion.action is Deletion.DELETE and spec.deletion.delete is not None:
+            spec.deletion.delete(session, person)
+    for synced in (Preference, SyncReceipt, SyncChange):
         session.execute(delete(synced).where(synced.person_id == person.id))  # type: ignore[arg-type]
     row = session.get(Person, person.id)
     assert row is not None

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.models.consent_record import CHANNELS, ConsentRecord
 from backend.models.person import Person
@@ -89,10 +89,10 @@ def history(session: Session, municipality_code: str, person_id: str) -> list[Co
         session.scalars(
             select(ConsentRecord)
             .where(
-                ConsentRecord.municipality_code == municipality_code,
-                ConsentRecord.person_id == person_id,
+                col(ConsentRecord.municipality_code) == municipality_code,
+                col(ConsentRecord.person_id) == person_id,
             )
-            .order_by(ConsentRecord.id.desc())
+            .order_by(col(ConsentRecord.id).desc())
         )
     )
 
@@ -149,14 +149,14 @@ def has_consent(engine: Engine, person_id: str, purpose: str) -> bool:
     with Session(engine) as session:
         latest = session.scalars(
             select(ConsentRecord)
-            .join(Person, Person.id == ConsentRecord.person_id)
+            .join(Person, col(Person.id) == col(ConsentRecord.person_id))
             .where(
-                ConsentRecord.person_id == person_id,
-                ConsentRecord.purpose == purpose,
-                ConsentRecord.municipality_code == Person.municipality_code,
-                Person.deleted_at.is_(None),  # type: ignore[union-attr]
+                col(ConsentRecord.person_id) == person_id,
+                col(ConsentRecord.purpose) == purpose,
+                col(ConsentRecord.municipality_code) == col(Person.municipality_code),
+                col(Person.deleted_at).is_(None),
             )
-            .order_by(ConsentRecord.id.desc())
+            .order_by(col(ConsentRecord.id).desc())
             .limit(1)
         ).first()
     return is_effective(latest, known)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.models.consent_record import CHANNELS
 from backend.models.delegation import (
@@ -70,11 +70,11 @@ def active_delegation(
     scopes = ("all",) if scope == "all" else ("all", scope)
     return session.scalars(
         select(Delegation).where(
-            Delegation.municipality_code == subject.municipality_code,
-            Delegation.grantor_person_id == subject.id,
-            Delegation.grantee_person_id == actor.id,
-            Delegation.status == STATUS_ACTIVE,
-            Delegation.scope.in_(scopes),  # type: ignore[attr-defined]
+            col(Delegation.municipality_code) == subject.municipality_code,
+            col(Delegation.grantor_person_id) == subject.id,
+            col(Delegation.grantee_person_id) == actor.id,
+            col(Delegation.status) == STATUS_ACTIVE,
+            col(Delegation.scope).in_(scopes),
         )
     ).first()
 
@@ -122,13 +122,13 @@ def delegations_of(session: Session, person: Person) -> list[Delegation]:
         session.scalars(
             select(Delegation)
             .where(
-                Delegation.municipality_code == person.municipality_code,
+                col(Delegation.municipality_code) == person.municipality_code,
                 or_(
-                    Delegation.grantor_person_id == person.id,
-                    Delegation.grantee_person_id == person.id,
+                    col(Delegation.grantor_person_id) == person.id,
+                    col(Delegation.grantee_person_id) == person.id,
                 ),
             )
-            .order_by(Delegation.requested_at.desc(), Delegation.id.desc())
+            .order_by(col(Delegation.requested_at).desc(), col(Delegation.id).desc())
         )
     )
 
@@ -149,11 +149,11 @@ def request_delegation(
         raise DelegationRefused(404, "no resident with that common ID")
     open_one = session.scalars(
         select(Delegation).where(
-            Delegation.municipality_code == grantee.municipality_code,
-            Delegation.grantor_person_id == grantor.id,
-            Delegation.grantee_person_id == grantee.id,
-            Delegation.scope == scope,
-            Delegation.status.in_((STATUS_PENDING, STATUS_ACTIVE)),  # type: ignore[attr-defined]
+            col(Delegation.municipality_code) == grantee.municipality_code,
+            col(Delegation.grantor_person_id) == grantor.id,
+            col(Delegation.grantee_person_id) == grantee.id,
+            col(Delegation.scope) == scope,
+            col(Delegation.status).in_((STATUS_PENDING, STATUS_ACTIVE)),
         )
     ).first()
     if open_one is not None:
@@ -177,8 +177,8 @@ def _visible(session: Session, person: Person, delegation_id: str) -> Delegation
     """The delegation if `person` is a party to it; 404 otherwise (no hint it exists)."""
     delegation = session.scalars(
         select(Delegation).where(
-            Delegation.municipality_code == person.municipality_code,
-            Delegation.id == delegation_id,
+            col(Delegation.municipality_code) == person.municipality_code,
+            col(Delegation.id) == delegation_id,
         )
     ).first()
     if delegation is None or person.id not in (

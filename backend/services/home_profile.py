@@ -1,14 +1,16 @@
 """The home screen fitted to the household: tile order, reminders and notice audiences.
 
 Pure functions of the caller's age, relation and the household's members, so the rules are
-tested on boundary dates without a database.
+tested on boundary dates without a database. Which tile comes first for which audience, and
+which reminder it shows, is each tile's `HomeHint` (backend/tiles/spec.py, ADR 0022).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.models.household import (
     RELATION_CHILD,
@@ -16,22 +18,11 @@ from backend.models.household import (
     RELATION_SELF,
     RELATION_SPOUSE,
 )
-from backend.models.notice import AUDIENCE_AGE75PLUS, AUDIENCE_PARENTS
+from backend.services.audiences import AUDIENCE_AGE75PLUS, AUDIENCE_PARENTS, AUDIENCES
 from backend.services.clock import age_on
 
-# The app's tile ids in their default order (app/shell/registry.py; a unit test keeps the
-# two in step).
-DEFAULT_TILE_ORDER: tuple[str, ...] = (
-    "procedures",
-    "reservations",
-    "transit",
-    "points",
-    "health",
-    "school",
-    "waste",
-    "tourism",
-    "notices",
-)
+if TYPE_CHECKING:
+    from backend.tiles.spec import TileSpec
 
 SCHOOL_AGE_MIN = 6  # compulsory schooling: elementary and junior high (小・中学校)
 SCHOOL_AGE_MAX = 15
@@ -76,14 +67,6 @@ class Reminder:
         }
 
 
-HEALTH_CHECK_REMINDER = Reminder(
-    kind="health_check",
-    feature="health",
-    title_ja="後期高齢者健康診査を受けましょう",
-    title_en="Book your health checkup for people aged 75 and over",
-)
-
-
 @dataclass(frozen=True)
 class HomeProfile:
     tile_order: tuple[str, ...]
@@ -95,6 +78,28 @@ class HomeProfile:
             "tile_order": list(self.tile_order),
             "reminders": [reminder.as_json() for reminder in self.reminders],
         }
+
+
+def _home_tiles(tiles: Iterable[TileSpec] | None) -> list[TileSpec]:
+    if tiles is None:
+        from backend.tiles.registry import tile_specs  # lazily: tiles import this module
+
+        tiles = tile_specs()
+    return sorted((spec for spec in tiles if spec.home is not None),
+                  key=lambda spec: spec.home.order if spec.home else 0)
+
+
+def default_tile_order(tiles: Iterable[TileSpec] | None = None) -> tuple[str, ...]:
+    """The tile ids in their default order (each tile's `HomeHint.order`, the app's order)."""
+    return tuple(spec.id for spec in _home_tiles(tiles))
+
+
+def __getattr__(name: str) -> Any:
+    # `DEFAULT_TILE_ORDER` is read from the tile registry on first use: the tiles import
+    # this module, so it cannot be computed while this module loads.
+    if name == "DEFAULT_TILE_ORDER":
+        return default_tile_order()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_school_age(birthdate: date | None, today: date) -> bool:
@@ -127,20 +132,30 @@ def home_profile(
     caller_relation: str | None,
     others: list[MemberFacts],
     today: date,
+    tiles: Iterable[TileSpec] | None = None,
 ) -> HomeProfile:
     """Tile order and reminders for the caller.
 
-    A parent of a school-age child (6-15) gets "school" first; a resident aged 75 or more
-    gets "health" right after it (first otherwise) and a 後期高齢者健康診査 reminder.
-    `caller_relation` is None when the caller is in no household.
+    The tiles whose `HomeHint.first_for` names an audience of the caller come first, in the
+    order of `AUDIENCES` (a parent of a school-age child, 6-15, gets "school" first; a
+    resident aged 75 or more gets "health" right after it, first otherwise), with the
+    reminders their hints give that audience (a 後期高齢者健康診査 reminder).
+    `caller_relation` is None when the caller is in no household; `tiles` defaults to the
+    registry.
     """
     found = audiences(caller_birthdate, caller_relation, others, today)
+    ordered = _home_tiles(tiles)
     promoted: list[str] = []
     reminders: list[Reminder] = []
-    if AUDIENCE_PARENTS in found:
-        promoted.append("school")
-    if AUDIENCE_AGE75PLUS in found:
-        promoted.append("health")
-        reminders.append(HEALTH_CHECK_REMINDER)
-    order = (*promoted, *(tile for tile in DEFAULT_TILE_ORDER if tile not in promoted))
-    return HomeProfile(tile_order=order, reminders=tuple(reminders), audiences=found)
+    for audience in AUDIENCES:
+        if audience not in found:
+            continue
+        for spec in ordered:
+            hint = spec.home
+            assert hint is not None
+            if audience in hint.first_for and spec.id not in promoted:
+                promoted.append(spec.id)
+            reminders.extend(reminder for (to, reminder) in hint.reminders if to == audience)
+    rest = (spec.id for spec in ordered if spec.id not in promoted)
+    return HomeProfile(tile_order=(*promoted, *rest), reminders=tuple(reminders),
+                       audiences=found)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.db import SQLITE_BEGIN_OPTION
 from backend.models.household import RELATIONS, Household, HouseholdMember
@@ -51,8 +51,8 @@ class HouseholdView:
 def member_of(session: Session, municipality_code: str, person_id: str) -> HouseholdMember | None:
     return session.scalars(
         select(HouseholdMember).where(
-            HouseholdMember.municipality_code == municipality_code,
-            HouseholdMember.person_id == person_id,
+            col(HouseholdMember.municipality_code) == municipality_code,
+            col(HouseholdMember.person_id) == person_id,
         )
     ).first()
 
@@ -64,18 +64,18 @@ def household_of(session: Session, person: Person) -> HouseholdView | None:
         return None
     household = session.scalars(
         select(Household).where(
-            Household.municipality_code == person.municipality_code,
-            Household.id == caller.household_id,
+            col(Household.municipality_code) == person.municipality_code,
+            col(Household.id) == caller.household_id,
         )
     ).one()
     members = list(
         session.scalars(
             select(HouseholdMember)
             .where(
-                HouseholdMember.municipality_code == person.municipality_code,
-                HouseholdMember.household_id == household.id,
+                col(HouseholdMember.municipality_code) == person.municipality_code,
+                col(HouseholdMember.household_id) == household.id,
             )
-            .order_by(HouseholdMember.birthdate.asc(), HouseholdMember.id.asc())
+            .order_by(col(HouseholdMember.birthdate).asc(), col(HouseholdMember.id).asc())
         )
     )
     linked_ids = [member.person_id for member in members if member.person_id]
@@ -83,7 +83,8 @@ def household_of(session: Session, person: Person) -> HouseholdView | None:
         p.id: p
         for p in session.scalars(
             select(Person).where(
-                Person.municipality_code == person.municipality_code, Person.id.in_(linked_ids)
+                col(Person.municipality_code) == person.municipality_code,
+                col(Person.id).in_(linked_ids),
             )
         )
     }

@@ -12,7 +12,7 @@ from backend.services.clock import age_on, city_today, utc_now
 from backend.services.consents import consents_json
 from backend.services.delegation import delegation_json, delegations_of
 from backend.services.households import household_json, household_of, profile_for
-from backend.services.synced_data import synced_data_json
+from backend.services.synced_data import synced_data_json, tiles_json
 
 EXPORT_FORMAT = "tsuyama-portal-my-data/1"
 
@@ -33,8 +33,9 @@ def profile_json(person: Person) -> dict[str, Any]:
 
 
 def export_document(session: Session, person: Person) -> dict[str, Any]:
-    """Profile, household, consents with history, delegations both ways, the full access log
-    and what the resident's devices synced (settings, health records)."""
+    """Profile, household, consents with history, delegations both ways, the full access log,
+    what the resident's devices synced (settings and each tile's synced rows) and what the
+    tiles keep otherwise (`tiles`, by tile id; each tile's spec says what it exports)."""
     today = city_today()
     view = household_of(session, person)
     entries, _ = entries_about(session, person.municipality_code, person.id, include_self=True)
@@ -53,5 +54,6 @@ def export_document(session: Session, person: Person) -> dict[str, Any]:
         "consents": consents_json(session, person.municipality_code, person.id),
         "delegations": [delegation_json(d, person.id) for d in delegations_of(session, person)],
         "access_log": [entry_json(entry) for entry in entries],
-        "synced_data": synced_data_json(session, person.id),
+        "synced_data": synced_data_json(session, person),
+        "tiles": tiles_json(session, person),
     }

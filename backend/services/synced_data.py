@@ -1,7 +1,9 @@
-"""What the devices synced for a person, as plain JSON for the "My data" export.
+"""What the portal keeps for a person from their devices and tiles, as plain JSON for the
+"My data" export.
 
-One function per synced collection with personal rows; a tile that adds such a collection
-adds its rows here, so the export always holds everything the portal keeps.
+The portal's own collection (preferences) is here; every tile's rows come from its spec's
+`export` parts (`backend/tiles/spec.py`, ADR 0022), so the export always holds everything
+the portal keeps without this file naming a tile.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from backend.bulky_waste.bookings import area_names, booking_json
-from backend.models import BulkyBooking, HealthRecord, Preference, as_utc
+from backend.models import Person, Preference, as_utc
+from backend.tiles.registry import tile_specs
 
 
 def preferences_json(session: Session, person_id: str) -> list[dict[str, Any]]:
@@ -26,43 +28,21 @@ def preferences_json(session: Session, person_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def health_records_json(session: Session, person_id: str) -> list[dict[str, Any]]:
-    """Every record, deleted ones too (with `deleted_at`): the id stays taken after a delete,
-    so the resident sees why a device cannot reuse it."""
-    rows = session.exec(
-        select(HealthRecord)
-        .where(HealthRecord.person_id == person_id)
-        .order_by(col(HealthRecord.created_at), col(HealthRecord.id))
-    )
-    return [
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "data": None if row.deleted_at is not None else json.loads(row.body),
-            "recorded_at": row.recorded_at,
-            "created_at": as_utc(row.created_at).isoformat(),
-            "deleted_at": as_utc(row.deleted_at).isoformat() if row.deleted_at else None,
-        }
-        for row in rows
-    ]
+def synced_data_json(session: Session, person: Person) -> dict[str, Any]:
+    """Preferences and every tile's `section="synced_data"` export parts."""
+    document: dict[str, Any] = {"preferences": preferences_json(session, person.id)}
+    for spec in tile_specs():
+        for part in spec.export:
+            if part.section == "synced_data":
+                document[part.key] = part.rows(session, person)
+    return document
 
 
-def bulky_waste_json(session: Session, person_id: str) -> list[dict[str, Any]]:
-    """Bulky-waste bookings as the devices see them (cancelled and collected ones too)."""
-    rows = list(session.exec(
-        select(BulkyBooking).where(BulkyBooking.person_id == person_id)
-        .order_by(col(BulkyBooking.created_at), col(BulkyBooking.id))
-    ))
-    names: dict[str, str] = {}
-    for code in {row.municipality_code for row in rows}:
-        names |= area_names(session, code, {r.area_id for r in rows
-                                            if r.municipality_code == code})
-    return [booking_json(row, names.get(row.area_id)) for row in rows]
-
-
-def synced_data_json(session: Session, person_id: str) -> dict[str, list[dict[str, Any]]]:
-    return {
-        "preferences": preferences_json(session, person_id),
-        "health_records": health_records_json(session, person_id),
-        "bulky_waste": bulky_waste_json(session, person_id),
-    }
+def tiles_json(session: Session, person: Person) -> dict[str, dict[str, Any]]:
+    """Every tile's `section="tiles"` export parts, by tile id (tiles without any left out)."""
+    document: dict[str, dict[str, Any]] = {}
+    for spec in tile_specs():
+        for part in spec.export:
+            if part.section == "tiles":
+                document.setdefault(spec.id, {})[part.key] = part.rows(session, person)
+    return document

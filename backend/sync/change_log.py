@@ -17,9 +17,19 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring as _json_str  # C: a str as a JSON string
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, insert, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Label,
+    and_,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
+from sqlmodel import col
 
 from backend.models import SyncChange, SyncCounter, as_utc
 from backend.sync.types import ChangeRow
@@ -47,9 +57,9 @@ def allocate_positions(connection: Connection, municipality_code: str, count: in
         return []
     statement = (
         update(SyncCounter)
-        .where(SyncCounter.municipality_code == municipality_code)  # type: ignore[arg-type]
-        .values(value=SyncCounter.value + count)
-        .returning(SyncCounter.value)
+        .where(col(SyncCounter.municipality_code) == municipality_code)
+        .values(value=col(SyncCounter.value) + count)
+        .returning(col(SyncCounter.value))
     )
     last = connection.execute(statement).scalar_one_or_none()
     if last is None:
@@ -136,11 +146,11 @@ def stream_filter(person_id: str | None, audience: str | None = None) -> ColumnE
     if person_id is not None:
         if audience is not None:
             raise ValueError("a person's stream has no audience")
-        return SyncChange.person_id == person_id  # type: ignore[return-value]
+        return col(SyncChange.person_id) == person_id
     return and_(
-        SyncChange.person_id.is_(None),  # type: ignore[union-attr]
-        SyncChange.audience.is_(None) if audience is None  # type: ignore[union-attr]
-        else SyncChange.audience == audience,
+        col(SyncChange.person_id).is_(None),
+        col(SyncChange.audience).is_(None) if audience is None
+        else col(SyncChange.audience) == audience,
     )
 
 
@@ -155,11 +165,11 @@ def read_changes(
     rows = connection.execute(
         select(*_PAGE_COLUMNS)
         .where(
-            SyncChange.municipality_code == municipality_code,  # type: ignore[arg-type]
-            SyncChange.position > cursor,  # type: ignore[arg-type]
+            col(SyncChange.municipality_code) == municipality_code,
+            col(SyncChange.position) > cursor,
             visible,
         )
-        .order_by(SyncChange.position)  # type: ignore[arg-type]
+        .order_by(col(SyncChange.position))
         .limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
@@ -177,9 +187,11 @@ def read_changes(
 # What a page reads, in this order. `changed_at` as the driver returns it (SQLite: the stored
 # UTC text, PostgreSQL: an aware datetime), converted by `_iso_utc` once per distinct value
 # instead of by the column type for every row.
+_CHANGED_AT_AS_STORED: Label[Any] = type_coerce(SyncChange.changed_at, NullType()).label(
+    "changed_at")
 _PAGE_COLUMNS = (
-    SyncChange.position, SyncChange.collection, SyncChange.key, SyncChange.op,
-    SyncChange.data, type_coerce(SyncChange.changed_at, NullType()).label("changed_at"),
+    col(SyncChange.position), col(SyncChange.collection), col(SyncChange.key),
+    col(SyncChange.op), col(SyncChange.data), _CHANGED_AT_AS_STORED,
 )
 
 

@@ -1,7 +1,9 @@
 """The registry of synced collections: each has a conflict policy and a handler per mutation.
 
-Later tiles (bulky-waste booking, wallet, ...) call `register` with their own collection,
-usually with the `SERVER_DECIDED` policy.
+A tile declares its collections in its spec (`TileSpec.sync_collections`, ADR 0022), usually
+with the `SERVER_DECIDED` policy; they are read from the tile registry. The portal's own
+collections (preferences, holidays) and tests call `register`; a registered collection wins
+over a tile's of the same name.
 """
 
 from __future__ import annotations
@@ -41,16 +43,22 @@ def unregister(name: str) -> None:
 
 def get_collection(name: str) -> Collection | None:
     _ensure_builtins()
-    return _REGISTRY.get(name)
+    found = _REGISTRY.get(name)
+    return found if found is not None else _tile_collections().get(name)
 
 
 def registered() -> dict[str, Collection]:
     _ensure_builtins()
-    return dict(_REGISTRY)
+    return {**_tile_collections(), **_REGISTRY}
+
+
+def _tile_collections() -> dict[str, Collection]:
+    # Imported lazily: tile specs import this module for `Collection`.
+    from backend.tiles.registry import tile_specs
+
+    return {c.name: c for spec in tile_specs() for c in spec.sync_collections}
 
 
 def _ensure_builtins() -> None:
     # Imported lazily: the built-in handlers import this module to register themselves.
-    from backend.bulky_waste import handlers  # noqa: F401
-    from backend.sync import health_records, holidays, notices, preferences  # noqa: F401
-    from backend.waste import sync_collections  # noqa: F401
+    from backend.sync import holidays, preferences  # noqa: F401

@@ -3,8 +3,8 @@ and count working days offline. Key "YYYY-MM-DD", data `{date, name_ja, name_en}
 
 Written at backend start-up for this year and the next two (`publish_holidays`), only the
 rows that changed since the last start (the log is read back), in one locked transaction so
-two backends starting together write them once. Computed by rule
-(backend/services/japanese_holidays.py).
+two backends starting together write them once. The days come from the `holidays` library
+through backend/services/japanese_holidays.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select, text
+from sqlmodel import col
 
 from backend.db import SQLITE_BEGIN_OPTION
 from backend.models import SyncChange
@@ -55,12 +56,12 @@ def publish_holidays(engine: Engine, municipality_code: str, today: date | None 
                                    {"lock_id": _PG_HOLIDAYS_LOCK_ID})
             published: dict[str, Any] = {}
             for key, op, data in connection.execute(
-                select(SyncChange.key, SyncChange.op, SyncChange.data)
-                .where(SyncChange.municipality_code == municipality_code,
-                       SyncChange.collection == COLLECTION,
-                       SyncChange.person_id.is_(None),  # type: ignore[union-attr]
-                       SyncChange.audience.is_(None))  # type: ignore[union-attr]
-                .order_by(SyncChange.position)  # type: ignore[arg-type]
+                select(col(SyncChange.key), col(SyncChange.op), col(SyncChange.data))
+                .where(col(SyncChange.municipality_code) == municipality_code,
+                       col(SyncChange.collection) == COLLECTION,
+                       col(SyncChange.person_id).is_(None),
+                       col(SyncChange.audience).is_(None))
+                .order_by(col(SyncChange.position))
             ):
                 published[key] = json.loads(data) if op == "upsert" and data else None
             changes = [ChangeRow(COLLECTION, key, "upsert", data, public=True)

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.db_results import affected_rows
 from backend.models import Person, Preference
 from backend.sync.args import text_arg
 from backend.sync.collections import Collection, Policy, register
@@ -45,9 +46,10 @@ def set_preference(session: Session, person: Person, mutation: Mutation) -> Muta
 
 def delete_preference(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
     key = text_arg(mutation.args, "key", MAX_KEY)
-    deleted = session.execute(
-        delete(Preference).where(Preference.person_id == person.id, Preference.key == key)
-    ).rowcount
+    deleted = affected_rows(session.execute(
+        delete(Preference).where(col(Preference.person_id) == person.id,
+                                 col(Preference.key) == key)
+    ))
     # Deleting a missing key still wins over older writes: the tombstone is the last word.
     return MutationOutcome.applied({"key": key, "existed": bool(deleted)},
                                    [ChangeRow(COLLECTION, key, "delete")])

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.db import write_engine
 from backend.db_errors import DbFailure, Kind, classify
@@ -97,7 +97,8 @@ def _find_receipt(session: Session, person: Person, mutation: Mutation) -> SyncR
     stores sent it first (a re-created store re-sends recovered mutations under a new client
     id: they must be answered, not applied again)."""
     return session.scalars(select(SyncReceipt).where(
-        SyncReceipt.person_id == person.id, SyncReceipt.mutation_id == mutation.mutation_id
+        col(SyncReceipt.person_id) == person.id,
+        col(SyncReceipt.mutation_id) == mutation.mutation_id,
     )).first()
 
 
@@ -121,7 +122,7 @@ def _replay(mutation: Mutation, receipt: SyncReceipt) -> dict[str, Any]:
 def _receipt_of_seq(session: Session, person: Person, client_id: str,
                     seq: int) -> SyncReceipt | None:
     return session.scalars(select(SyncReceipt).where(
-        *_receipt_where(person, client_id), SyncReceipt.seq == seq
+        *_receipt_where(person, client_id), col(SyncReceipt.seq) == seq
     )).first()
 
 
@@ -386,7 +387,8 @@ def _process_one(engine: Engine, person: Person, client_id: str, mutation: Mutat
 
 def _is_seq_conflict(answer: dict[str, Any]) -> bool:
     error = answer.get("error")
-    return answer["status"] == "rejected" and bool(error) and error["code"] == SEQ_CONFLICT
+    return (answer["status"] == "rejected" and isinstance(error, dict)
+            and error.get("code") == SEQ_CONFLICT)
 
 
 def last_seq(engine: Engine, person: Person, client_id: str) -> int:

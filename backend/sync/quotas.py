@@ -23,12 +23,13 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, case, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
-from backend.models import BulkyBooking, HealthRecord, Preference
+from backend.models import HealthRecord, Preference
 from backend.settings import QUOTA_FIELDS, Settings
 from backend.sync.types import Mutation
 
@@ -106,10 +107,10 @@ class UsageMeter:
     live: ColumnElement[bool] | None = None
 
     @cached_property
-    def _total_statement(self) -> Select[Any]:
+    def _total_statement(self) -> Select[Any, int]:
         table = self.table
         parts = [func.coalesce(octets(table.c[name]), 0) for name in self.byte_columns]
-        size = parts[0]
+        size: ColumnElement[int] = parts[0]
         for part in parts[1:]:
             size = size + part
         rows = func.count() if self.live is None else func.sum(case((self.live, 1), else_=0))
@@ -117,7 +118,7 @@ class UsageMeter:
             table.c.person_id == bindparam("person_id"))
 
     @cached_property
-    def _key_statement(self) -> Select[Any]:
+    def _key_statement(self) -> Select[Any, int]:
         return self._total_statement.where(self.table.c[self.key_column] == bindparam("key"))
 
     def usage(self, session: Session, person_id: str, key: str | None = None) -> Usage:
@@ -130,28 +131,45 @@ class UsageMeter:
         return Usage(int(counted or 0), int(size_sum or 0))
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The table of a table model (SQLModel's stubs do not declare `__table__`)."""
+    table = sa_inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
+table_of = _table  # for the meters tiles declare (TileSpec.quota_meters)
+
+
 _METERS: dict[str, UsageMeter] = {
-    "preferences": UsageMeter(Preference.__table__, "key", ("key", "value"),  # type: ignore[arg-type]
+    "preferences": UsageMeter(_table(Preference), "key", ("key", "value"),
                               key_arg="key", removals=frozenset({"delete"})),
     # A deleted record stays as a tombstone: no longer a row, but its few bytes still count
     # (adding and deleting for ever cannot grow the table without bound).
     "health_records": UsageMeter(
-        HealthRecord.__table__, "id", ("id", "kind", "body", "recorded_at"),  # type: ignore[arg-type]
+        _table(HealthRecord), "id", ("id", "kind", "body", "recorded_at"),
         key_arg="id", removals=frozenset({"delete"}),
-        live=HealthRecord.__table__.c.deleted_at.is_(None)),  # type: ignore[attr-defined]
-    # Every booking counts, cancelled and collected ones too: they stay as the city's records.
-    "bulky_waste": UsageMeter(BulkyBooking.__table__, "id", ("id", "items"),  # type: ignore[arg-type]
-                              key_arg="id", removals=frozenset({"cancel"})),
+        live=col(HealthRecord.deleted_at).is_(None)),
 }
 
 
 def register_meter(collection: str, meter: UsageMeter) -> None:
-    """A later tile's collection gets a quota: its meter here, its limits in Settings."""
+    """Give `collection` a meter here (tests); a tile declares its meters in its spec
+    (`TileSpec.quota_meters`). The limits are Settings' `quota_<collection>_*`."""
     _METERS[collection] = meter
 
 
 def meter_of(collection: str) -> UsageMeter | None:
-    return _METERS.get(collection)
+    found = _METERS.get(collection)
+    if found is not None:
+        return found
+    from backend.tiles.registry import tile_specs  # lazily: tiles import this module
+
+    for spec in tile_specs():
+        if collection in spec.quota_meters:
+            return spec.quota_meters[collection]
+    return None
 
 
 def _size(count: int) -> str:
@@ -203,7 +221,7 @@ class QuotaTracker:
 
     def start(self, session: Session, person_id: str, mutation: Mutation) -> Metering | None:
         """Measure the row `mutation` names, before its handler runs; None: no quota."""
-        meter = _METERS.get(mutation.collection)
+        meter = meter_of(mutation.collection)
         limit = self._limits.get(mutation.collection)
         if meter is None or limit is None or not isinstance(mutation.args, dict):
             return None

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
-from backend.models import BulkySlot, Person, WasteAreaRow, WasteItemRow
+from backend.models import Person
 from backend.sync.push import process_push
 from backend.sync.types import Mutation
+from backend.tiles.waste.bulky.models import BulkySlot
+from backend.tiles.waste.models import WasteAreaRow, WasteItemRow
 
 CODE = "332038"
 AREA_A = "area-test-a"

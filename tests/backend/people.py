@@ -12,14 +12,19 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from backend.identity.access_tokens import issue_access_token
-from backend.models import Household, HouseholdMember, Person
+from backend.models import Household, HouseholdMember, Person, StaffMembership
 from backend.models.person import ASSURANCE_CARD
+from backend.models.staff_membership import SOURCE_ADMIN
 
 
 def make_person(app: FastAPI, **fields: object) -> Person:
-    """Insert a resident (override any column with `fields`) and return it, detached."""
+    """Insert a resident (override any column with `fields`) and return it, detached.
+
+    `departments=("waste", "school:some-school")` makes staff scopes (ADR 0023); give them
+    with `role="staff"`."""
     now = datetime.now(UTC)
     person_id = str(fields.pop("id", uuid.uuid4()))
+    departments = tuple(str(d) for d in fields.pop("departments", ()))  # type: ignore[attr-defined]
     values: dict[str, object] = {
         "id": person_id,
         "municipality_code": app.state.settings.municipality_code,
@@ -38,6 +43,13 @@ def make_person(app: FastAPI, **fields: object) -> Person:
     person = Person(**values)  # type: ignore[arg-type]
     with Session(app.state.engine, expire_on_commit=False) as session:
         session.add(person)
+        session.flush()
+        for scope in departments:
+            department, _, unit = scope.partition(":")
+            session.add(StaffMembership(person_id=person_id, department=department, unit=unit,
+                                        municipality_code=person.municipality_code,
+                                        source=SOURCE_ADMIN, granted_by="test",
+                                        granted_at=now))
         session.commit()
     return person
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, make_url, select, text
 
-from backend.demo_data import DEMO_NOTICES_PATH
-from backend.models import Notice
 from backend.schema import HEAD_REVISION
+from backend.tiles.notices.demo import DEMO_NOTICES_PATH
+from backend.tiles.notices.models import Notice
 from tests.backend.asgi_client import asgi_client
 from tests.backend.postgres_databases import drop_test_database
 

@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from backend.bulky_waste import deadline
-from backend.bulky_waste.staff import mark_collected
 from backend.models import Person
+from backend.tiles.waste.bulky import deadline
+from backend.tiles.waste.bulky.staff import mark_collected
 from tests.backend.asgi_client import asgi_client
 from tests.backend.bulky_helpers import (
     AREA_A,

@@ -16,9 +16,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlmodel import Session
 
-from backend.bulky_waste import deadline
-from backend.models import BulkyBooking, Person
+from backend.models import Person
 from backend.sync.push import process_push
+from backend.tiles.waste.bulky import deadline
+from backend.tiles.waste.bulky.models import BulkyBooking
 from tests.backend.bulky_helpers import (
     AREA_A,
     AREA_B,

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from backend.bulky_waste import deadline
 from backend.models import Person
+from backend.tiles.waste.bulky import deadline
 from tests.backend.asgi_client import asgi_client
 from tests.backend.bulky_helpers import (
     AREA_A,
@@ -52,7 +52,7 @@ def office(database_url: str, make_app: Callable[..., FastAPI],
     app = make_app(database_url, load_demo_data=False)
     seed_waste(app.state.engine)
     monkeypatch.setattr(deadline, "today", lambda: TODAY)
-    return Office(app, make_person(app, role="staff", name="職員 一郎"),
+    return Office(app, make_person(app, role="staff", name="職員 一郎", departments=("waste",)),
                   make_person(app, name="住民 花子"), make_person(app, name="隣人 次郎"))
 
 
@@ -66,7 +66,8 @@ async def _slots(client: httpx.AsyncClient, office: Office, *slots: tuple[str, d
 @pytest.mark.anyio
 async def test_every_route_is_staff_only(office: Office) -> None:
     resident = bearer(office.app, office.resident)
-    email_staff = make_person(office.app, role="staff", assurance_level="email")
+    email_staff = make_person(office.app, role="staff", assurance_level="email",
+                              departments=("waste",))
     async with asgi_client(office.app) as client:
         for headers in (resident, bearer(office.app, email_staff), None):
             answers = [

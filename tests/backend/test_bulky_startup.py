@@ -13,14 +13,15 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlmodel import Session
 
-from backend.bulky_waste import deadline
-from backend.bulky_waste.demo import DEMO_CAPACITY, create_demo_slots
-from backend.models import BulkySlot, WasteAreaRow, WasteItemRow
 from backend.services.clock import city_today
 from backend.settings import Settings
 from backend.sync.holidays import publish_holidays
 from backend.sync.push import process_push
 from backend.sync.types import Mutation
+from backend.tiles.waste.bulky import deadline
+from backend.tiles.waste.bulky.demo import DEMO_CAPACITY, create_demo_slots
+from backend.tiles.waste.bulky.models import BulkySlot
+from backend.tiles.waste.models import WasteAreaRow, WasteItemRow
 from tests.backend.bulky_helpers import CODE, book_args, log_rows
 from tests.backend.people import make_person
 

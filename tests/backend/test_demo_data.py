@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from backend.demo_data import load_demo_data, read_demo_notices
-from backend.models import Notice
 from backend.schema import upgrade_to_head
+from backend.tiles.notices.demo import load_demo_data, read_demo_notices
+from backend.tiles.notices.models import Notice
 
 
 def test_concurrent_loads_insert_once(

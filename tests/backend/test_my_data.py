@@ -46,7 +46,7 @@ async def test_staff_reads_are_logged_and_need_a_purpose(
 ) -> None:
     app = make_app(database_url)
     resident = make_person(app, name="津山 太郎")
-    staff = make_person(app, role="staff", name="職員 一郎")
+    staff = make_person(app, role="staff", name="職員 一郎", departments=("citizens",))
     async with asgi_client(app) as client:
         no_purpose = await client.get(f"/staff/residents/{resident.id}", headers=bearer(app, staff))
         as_resident = await client.get(f"/staff/residents/{staff.id}",
@@ -114,7 +114,7 @@ async def test_export_contains_everything(database_url: str, make_app: MakeApp) 
     person = make_person(app, name="津山 花子", birthdate=date(1986, 7, 3))
     make_household(app, [(person, "self", None), (None, "child", date(2015, 5, 20))])
     helper = make_person(app, name="手伝い 次郎")
-    staff = make_person(app, role="staff")
+    staff = make_person(app, role="staff", departments=("citizens",))
     headers = bearer(app, person)
     async with asgi_client(app) as client:
         await client.post("/me/consents", json=decision("health_data_analysis"), headers=headers)
@@ -161,7 +161,7 @@ async def test_delete_me_wipes_and_refuses_the_token(database_url: str, make_app
     household_id, _ = make_household(app, [(person, "self", None), (spouse, "spouse", None),
                                            (None, "child", date(2015, 5, 20))])
     grantee = make_person(app)
-    staff = make_person(app, role="staff")
+    staff = make_person(app, role="staff", departments=("citizens",))
     deleted: list[str] = []
     app.state.on_account_deleted = [deleted.append]
     headers = bearer(app, person)

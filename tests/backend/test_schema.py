@@ -15,8 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, inspect, select
 
-from backend.models import Notice, metadata
+from backend.models import all_metadata
 from backend.schema import HEAD_REVISION, current_revision, upgrade_to_head
+from backend.tiles.notices.models import Notice
 from tests.backend.asgi_client import asgi_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_migrations_match_the_models(
     upgrade_to_head(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, metadata)
+        differences = compare_metadata(context, all_metadata())
     assert differences == []
 
 

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine, insert, select
 
-from backend.models import Notice, SyncCounter
+from backend.models import SyncCounter
 from backend.schema import alembic_config, upgrade_to_head
 from backend.sync.change_log import append_changes, read_changes
 from backend.sync.types import ChangeRow
+from backend.tiles.notices.models import Notice
 
 CODE = "332038"
 

@@ -12,9 +12,10 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
-from backend.models import HealthRecord, Notice, Preference, SyncChange
-from backend.models.notice import AUDIENCE_PARENTS
+from backend.models import HealthRecord, Preference, SyncChange
+from backend.services.audiences import AUDIENCE_PARENTS
 from backend.sync.change_log import MAX_PAGE
+from backend.tiles.notices.models import Notice
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_person
 from tests.backend.sync_helpers import mutation, pull_all, push, set_pref

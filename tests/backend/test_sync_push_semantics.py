@@ -19,10 +19,11 @@ from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from backend.models import BulkySlot, HealthRecord, Person, Preference, SyncChange, SyncReceipt
+from backend.models import HealthRecord, Person, Preference, SyncChange, SyncReceipt
 from backend.sync.collections import Collection, Policy, register, unregister
 from backend.sync.push import process_push
 from backend.sync.types import ChangeRow, Mutation, MutationOutcome, RetryLater
+from backend.tiles.waste.bulky.models import BulkySlot
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import make_person
 from tests.backend.sync_helpers import mutation, pull_all, push, set_pref

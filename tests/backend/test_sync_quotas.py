@@ -14,12 +14,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from backend.bulky_waste import deadline
 from backend.models import Person
 from backend.settings import Settings
 from backend.sync.push import process_push
 from backend.sync.quotas import DEFAULT_LIMITS, QuotaLimit, quota_limits
 from backend.sync.types import Mutation
+from backend.tiles.waste.bulky import deadline
 from tests.backend.asgi_client import asgi_client
 from tests.backend.bulky_helpers import AREA_A, TODAY, add_slot, book_args, seed_waste
 from tests.backend.people import make_person

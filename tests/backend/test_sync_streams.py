@@ -14,11 +14,12 @@ from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from backend.models import HouseholdMember, Notice, Person
-from backend.models.notice import AUDIENCE_AGE75PLUS, AUDIENCE_PARENTS
+from backend.models import HouseholdMember, Person
+from backend.services.audiences import AUDIENCE_AGE75PLUS, AUDIENCE_PARENTS
 from backend.services.clock import city_today
 from backend.sync.change_log import MAX_PAGE, append_changes
 from backend.sync.types import ChangeRow
+from backend.tiles.notices.models import Notice
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_household, make_person
 from tests.backend.sync_helpers import pull_all, push, set_pref

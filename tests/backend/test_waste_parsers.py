@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from backend.waste import readings
-from backend.waste.calendar_5374 import (
+from backend.tiles.waste import readings
+from backend.tiles.waste.calendar_5374 import (
     parse_area_days,
     parse_center,
     parse_description,
     parse_remarks,
     parse_target,
 )
-from backend.waste.calendar_rules import parse_rule
-from backend.waste.csv_io import read_csv
-from backend.waste.dataset import DEMO_DIR, load_demo, load_folder
-from backend.waste.import_report import WasteFileError
-from backend.waste.records import Closure, Schedule, area_id, item_id
-from backend.waste.sorting_csv import parse_fee, parse_sorting_csv
+from backend.tiles.waste.calendar_rules import parse_rule
+from backend.tiles.waste.csv_io import read_csv
+from backend.tiles.waste.dataset import DEMO_DIR, load_demo, load_folder
+from backend.tiles.waste.import_report import WasteFileError
+from backend.tiles.waste.records import Closure, Schedule, area_id, item_id
+from backend.tiles.waste.sorting_csv import parse_fee, parse_sorting_csv
 from tests.conftest import require_or_skip
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "waste"

@@ -20,12 +20,13 @@ from sqlmodel import Session
 
 from backend.__main__ import main as backend_main
 from backend.__main__ import parse_args
-from backend.models import SyncChange, WasteAreaRow, WasteItemRow
+from backend.models import SyncChange
 from backend.schema import upgrade_to_head
 from backend.settings import Settings
-from backend.waste.dataset import DEMO_DIR, load_demo, load_folder
-from backend.waste.publish import publish_dataset
-from backend.waste.records import area_id
+from backend.tiles.waste.dataset import DEMO_DIR, load_demo, load_folder
+from backend.tiles.waste.models import WasteAreaRow, WasteItemRow
+from backend.tiles.waste.publish import publish_dataset
+from backend.tiles.waste.records import area_id
 from tests.backend.asgi_client import asgi_client
 from tests.backend.people import bearer, make_person
 from tests.backend.sync_helpers import mutation, push

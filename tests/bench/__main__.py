@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=None,
-                        help="runs per figure (startup: 5, sync: 1, waste_search: 5)")
+                        help="runs per figure (startup: 5 alternating rounds of the bare "
+                        "Flet app and the portal, sync: 1, waste_search: 5)")
     parser.add_argument("--rows", type=int, default=None,
                         help="sync: records seeded and pulled (default 100000)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default=None,

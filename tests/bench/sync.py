@@ -81,9 +81,9 @@ def seed(database_url: str, common_id: str, rows: int) -> int:
     from backend.db import make_engine
     from backend.models import HealthRecord, Person
     from backend.sync.change_log import append_changes
-    from backend.sync.health_records import COLLECTION as BACKEND_COLLECTION
-    from backend.sync.health_records import record_json
     from backend.sync.types import ChangeRow
+    from backend.tiles.health.records import COLLECTION as BACKEND_COLLECTION
+    from backend.tiles.health.records import record_json
 
     engine = make_engine(database_url)
     try:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from app.features.waste.bulky import BulkyBooking
+from app.features.waste.bulky_repository import LocalBulkyBookings
 from app.i18n.formatting import city_today
 from backend_client import BackendClient
 from offline_store import MemoryDataKeyStore, open_public_store, open_user_store
@@ -58,7 +59,8 @@ async def test_two_offline_bookings_for_the_last_place_one_wins_one_is_told_why(
         folder = tmp_path / persona
         store = open_user_store(folder, common_id, MemoryDataKeyStore(), device_id=device)
         public = open_public_store(folder, CODE)
-        booking = BulkyBooking(Public(public), Device(store), now)  # type: ignore[arg-type]
+        booking = BulkyBooking(LocalBulkyBookings(Public(public), Device(store)),  # type: ignore[arg-type]
+                               now)
         booking.add(items["microwave"])
         booking.day = day
         assert await booking.book(area)  # offline: nothing sent yet

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from app.features.waste.bulky import BulkyBooking
+from app.features.waste.bulky_repository import LocalBulkyBookings
 from app.i18n.formatting import city_today
 from backend_client import BackendClient
 from offline_store import MemoryDataKeyStore, UserStore, open_public_store, open_user_store
@@ -59,7 +60,7 @@ async def test_a_refusal_whose_answer_was_lost_is_recorded_as_a_refusal(
     folder = tmp_path / "phone"
     store = open_user_store(folder, common_id, MemoryDataKeyStore(), device_id="taro-phone")
     public = open_public_store(folder, CODE)
-    booking = BulkyBooking(Public(public), Device(store),  # type: ignore[arg-type]
+    booking = BulkyBooking(LocalBulkyBookings(Public(public), Device(store)),  # type: ignore[arg-type]
                            lambda: datetime.now(UTC))
     direct = BackendClient(BASE_URL, transport=httpx.ASGITransport(app=app), retries=0)
     lossy = BackendClient(BASE_URL, transport=LoseAnswers(httpx.ASGITransport(app=app), 1),

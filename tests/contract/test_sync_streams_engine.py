@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from backend.models import HouseholdMember, Notice
+from backend.models import HouseholdMember
 from backend.models.household import RELATION_CHILD
+from backend.tiles.notices.models import Notice
 from backend_client import BackendClient
 from offline_store import MemoryDataKeyStore, open_public_store, open_user_store
 from offline_store.repository import PublicStore, UserStore

@@ -44,7 +44,8 @@ import pytest
 from sqlalchemy import insert, text
 
 from app.i18n.formatting import city_today
-from backend.models import BulkySlot, WasteAreaRow, WasteItemRow
+from backend.tiles.waste.bulky.models import BulkySlot
+from backend.tiles.waste.models import WasteAreaRow, WasteItemRow
 from backend_client import BackendClient, BackendError, BackendRejected
 from backend_client.oauth import TokenSet
 from backend_client.sync_transport import PushResponse

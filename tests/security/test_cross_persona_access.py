@@ -75,10 +75,12 @@ class World:
     a: Person  # the attacker: an ordinary resident
     b: Person  # the victim, in another household
     b_child: Person  # B's minor child (has an account)
-    staff: Person
+    staff: Person  # of 市民課 ("citizens"): may look residents up
     b_household_id: str
     b_delegation_ids: list[str]
     secrets: list[str] = field(default_factory=list)  # B's data A must never see
+    # Staff of 環境事業課 ("waste"): another department than the resident lookup's (ADR 0023).
+    waste_staff: Person | None = None
 
     def as_a(self) -> dict[str, str]:
         return bearer(self.app, self.a)
@@ -97,8 +99,9 @@ def build_world(app: FastAPI) -> World:
         app, [(b, "self", None), (b_child, "child", None)], address="岡山県津山市秘密町9-9"
     )
     helper = make_person(app, name="代理 三郎")
-    staff = make_person(app, role="staff", name="職員 一郎")
+    staff = make_person(app, role="staff", name="職員 さくら", departments=("citizens",))
     world = World(app, a, b, b_child, staff, b_household_id, [])
+    world.waste_staff = make_person(app, role="staff", name="職員 一郎", departments=("waste",))
     world.secrets = [
         b.name, "秘密町", "hanako-secret@example.jp", "1977-03-14", b_child.name,
         b_household_id, helper.name, "B-ONLY-PURPOSE",
@@ -220,9 +223,19 @@ async def _people(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
             for who in (w.b.id, w.b_child.id)]
 
 
+def _outside_scope(response: httpx.Response) -> None:
+    """Staff of another department: 403 with the project's `{"detail": {"code", ...}}`."""
+    assert response.status_code == 403, response.text[:300]
+    assert response.json()["detail"]["code"] == "outside_staff_scope", response.text[:300]
+
+
 async def _staff_lookup(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    assert w.waste_staff is not None
+    other = await client.get(f"/staff/residents/{w.b.id}", params={"purpose": "興味本位"},
+                             headers=bearer(w.app, w.waste_staff))
+    _outside_scope(other)
     return [await client.get(f"/staff/residents/{w.b.id}", params={"purpose": "興味本位"},
-                             headers=w.as_a())]
+                             headers=w.as_a()), other]
 
 
 async def _logout(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
@@ -353,11 +366,22 @@ def _staff_bulky(method: str, path: str) -> Attempt:
         url = path.replace("{number}", booking["number"])
         body = ([{"area_id": AREA_A, "day": booking["day"], "capacity": 0}]
                 if method == "PUT" else None)
+        params = None
+        if method == "GET":
+            params = {"area_id": AREA_A}
+            if path.endswith("/slots"):
+                params.update({"from": booking["day"], "to": booking["day"]})
         answers = [await client.request(method, url, headers=w.as_a(), json=body,
-                                        params={"area_id": AREA_A} if method == "GET" else None)]
-        answers.append(await client.request(method, url, json=body))  # anonymous
-        assert [a.status_code for a in answers] == [403, 401]
-        return answers[:1]
+                                        params=params)]
+        # Staff of 市民課 are staff, but not of the waste department.
+        other = await client.request(method, url, headers=bearer(w.app, w.staff), json=body,
+                                     params=params)
+        _outside_scope(other)
+        answers.append(other)
+        anonymous = await client.request(method, url, json=body, params=params)
+        assert [a.status_code for a in answers] == [403, 403]
+        assert anonymous.status_code == 401
+        return answers
 
     return attempt
 
@@ -384,6 +408,7 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/sync/pull", _sync_pull, OWN),
     Case("GET", "/sync/streams/{stream}/pull", _sync_streams, (200, 403)),
     Case("POST", "/sync/push", _bulky_push, OWN),
+    Case("GET", "/staff/bulky/slots", _staff_bulky("GET", "/staff/bulky/slots")),
     Case("PUT", "/staff/bulky/slots", _staff_bulky("PUT", "/staff/bulky/slots")),
     Case("GET", "/staff/bulky/bookings", _staff_bulky("GET", "/staff/bulky/bookings")),
     Case("GET", "/staff/bulky/bookings.csv", _staff_bulky("GET", "/staff/bulky/bookings.csv")),

@@ -31,11 +31,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from backend.bulky_waste import deadline
 from backend.http.body_limit import DEFAULT_BODY_LIMIT_BYTES, DEFAULT_PUSH_BODY_LIMIT_BYTES
 from backend.http.errors import LINGER_BYTES
 from backend.identity.clients import APP_CLIENT_ID
 from backend.models import Person
+from backend.tiles.waste.bulky import deadline
 from tests.backend.bulky_helpers import AREA_A, TODAY, add_slot, book_args, seed_waste
 from tests.backend.people import bearer, make_person
 from tests.identity_helpers import BASE_URL, AppLogin, wire_upstream
@@ -74,7 +74,8 @@ def site(database_url: str, make_app: Callable[..., FastAPI],
     seed_waste(app.state.engine)
     monkeypatch.setattr(deadline, "today", lambda: TODAY)
     yield Site(app, make_person(app, name="住民 花子"),
-               make_person(app, role="staff", name="職員 一郎"))
+               make_person(app, role="staff", name="職員 一郎",
+                           departments=("waste", "citizens")))
 
 
 def error_entries(response: httpx.Response, status: int) -> list[dict[str, Any]]:

@@ -78,7 +78,8 @@ async def test_personal_answers_are_no_store(client: httpx.AsyncClient,
     failed = await client.post("/token", data={"grant_type": "refresh_token",
                                                 "client_id": "tsuyama-portal-app"})
     assert failed.status_code == 400 and failed.headers["cache-control"] == "no-store"
-    staff = make_person(identity, name="職員 一郎", role="staff")
+    staff = make_person(identity, name="職員 一郎", role="staff",
+                        departments=("citizens",))
     lookup = await client.get(f"/staff/residents/{tokens.common_id}",
                               params={"purpose": "窓口での本人確認"},
                               headers=bearer(identity, staff))

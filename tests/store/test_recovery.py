@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from offline_store import MemoryDataKeyStore, UserStore, open_public_store, open_user_store
+from offline_store import (
+    MemoryDataKeyStore,
+    StoreUnavailable,
+    UserStore,
+    open_public_store,
+    open_user_store,
+)
 from offline_store.database import connect_sqlite
 from offline_store.files import user_store_path
 from tests.store.conftest import COMMON_ID
@@ -134,8 +140,9 @@ def test_a_locked_store_is_not_mistaken_for_a_damaged_one(data_dir, key_store, m
     holder.execute("PRAGMA journal_mode = DELETE")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StoreUnavailable) as raised:
             open_user_store(data_dir, COMMON_ID, key_store)
+        assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
     finally:
         holder.execute("ROLLBACK")
         holder.close()

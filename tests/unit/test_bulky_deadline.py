@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from backend.bulky_waste.deadline import changeable_until, is_open, is_working_day
+from backend.tiles.waste.bulky.deadline import changeable_until, is_open, is_working_day
 
 
 @pytest.mark.parametrize(("collection", "working_days", "until"), [

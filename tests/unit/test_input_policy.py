@@ -4,7 +4,6 @@ what they let through, and that they stay fast on the largest bodies the backend
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -83,17 +82,16 @@ def test_url_parts_and_forms(raw: bytes, expected: str | None) -> None:
     assert code(check_form(raw)) == expected
 
 
-def test_large_bodies_are_checked_quickly() -> None:
-    """A push-sized body of many small objects, 32 levels deep in places: well under a
-    second (the check runs off the event loop for large bodies anyway)."""
+def test_large_bodies_within_the_limits_pass() -> None:
+    """A push-sized body of many small objects, 32 levels deep in places, passes the policy
+    (its speed is measured by `python -m tests.bench abuse`, never asserted here)."""
     item = json.dumps({"k": "v" * 20, "deep": json.loads(nested(MAX_DEPTH - 3))})
     count = DEFAULT_PUSH_BODY_LIMIT_BYTES // (len(item) + 1)
     body = ("[" + ",".join([item] * count) + "]").encode()
     assert len(body) <= DEFAULT_PUSH_BODY_LIMIT_BYTES
-    started = time.perf_counter()
     assert check_json(body) is None
     assert check_json(body.replace(b'"v', b'"\\ud83d\\ude00', 1)) is None
-    assert time.perf_counter() - started < 1.0
+    assert check_json(body.replace(b'"v', b'"\\u0000', 1)) is not None
 
 
 def test_error_entries_never_carry_the_input() -> None:

@@ -55,3 +55,75 @@ def test_a_backend_that_cannot_start_gives_a_clear_error(tmp_path):
     )
     assert result.returncode == 1
     assert "embedded backend exited" in result.stderr
+
+
+def _sleeping_child() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+
+def test_the_app_is_served_without_waiting_for_the_backend(tmp_path, monkeypatch):
+    from app import launcher
+
+    seen: dict[str, object] = {}
+
+    def spawn(self: launcher.EmbeddedBackend) -> None:  # a backend that never answers
+        self.process = _sleeping_child()
+        seen["backend"] = self
+
+    def run(main, **kwargs):  # instead of serving: note what was true when serving began
+        backend = seen["backend"]
+        seen["served_while_backend_running"] = backend.process.poll() is None
+        seen["gate_open_when_served"] = backend.gate.is_open
+        seen["port"] = kwargs["port"]
+
+    monkeypatch.setattr(launcher.EmbeddedBackend, "spawn", spawn)
+    monkeypatch.setattr(launcher.ft, "run", run)
+    port = free_port()
+    assert main(["--port", str(port), "--data-dir", str(tmp_path)]) == 0
+    assert seen["served_while_backend_running"] is True
+    assert seen["gate_open_when_served"] is False
+    assert seen["port"] == port
+    assert seen["backend"].process.poll() is not None  # stopped on the way out
+
+
+def test_the_watcher_reports_a_backend_that_exits_during_start(tmp_path):
+    import threading
+
+    from app.launcher import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path, free_port())
+    backend.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    failed = threading.Event()
+    backend.watch(on_failure=failed.set).join(timeout=30)
+    assert failed.is_set()
+    assert "exited with code 3" in (backend.failure or "")
+    assert not backend.gate.is_open
+
+
+def test_the_gate_opens_when_healthz_answers(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from app.launcher import EmbeddedBackend
+
+    class Healthz(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Healthz)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    backend = EmbeddedBackend(tmp_path, server.server_address[1])
+    backend.process = _sleeping_child()
+    try:
+        assert not backend.gate.is_open
+        backend.wait_ready(timeout_s=30)
+        assert backend.gate.is_open
+        assert backend.failure is None
+    finally:
+        server.shutdown()
+        backend.stop()

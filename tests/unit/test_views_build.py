@@ -93,7 +93,7 @@ def test_kiosk_home_has_paging_and_six_tiles():
     assert sum(ctx.t(s.title) in shown for s in ctx.state.tiles) == 6
 
 
-def test_notices_view_schedules_a_load_then_renders_cards():
+def test_notices_prepare_schedules_a_load_and_the_view_only_renders():
     from datetime import UTC, datetime
     from pathlib import Path
 
@@ -103,7 +103,7 @@ def test_notices_view_schedules_a_load_then_renders_cards():
     from app.device.public_content import PublicContent
     from app.features.notices.repository import ShownNotice
     from app.features.notices.state import Status
-    from app.features.notices.views import build_view, notices_state
+    from app.features.notices.wiring import build_view, notices_state, prepare
     from app.services import AppServices
     from backend_client import BackendClient, Notice
 
@@ -115,10 +115,11 @@ def test_notices_view_schedules_a_load_then_renders_cards():
                            DeviceData(Path("/nonexistent"), backend, kiosk=True, public=public),
                            public)
     ctx = ViewContext.for_state(state, lambda r: None, lambda *a: scheduled.append(a), services)
-    build_view(ctx)
-    build_view(ctx)  # a second render while loading starts no second load
-    assert len(scheduled) == 1 and scheduled[0][3] == "ja"
     assert any("読み込んでいます" in s for s in texts(build_view(ctx)))
+    assert not scheduled  # rendering never starts a read
+    prepare(ctx)
+    prepare(ctx)  # a second render while loading starts no second load
+    assert len(scheduled) == 1 and scheduled[0][3] == "ja"
 
     notices = notices_state(ctx)
     notices.status = Status.LOADED
@@ -128,6 +129,7 @@ def test_notices_view_schedules_a_load_then_renders_cards():
     notices.notices = [ShownNotice(Notice(1, "health", notices.synced_at, "特定健診のお知らせ",
                                           "本文", True), for_household=True)]
     scheduled.clear()
+    prepare(ctx)
     shown = texts(build_view(ctx))
     assert not scheduled  # nothing to read again
     assert "特定健診のお知らせ" in shown
@@ -137,6 +139,8 @@ def test_notices_view_schedules_a_load_then_renders_cards():
 
     public.version += 1  # a sync stored new notices: read again
     build_view(ctx)
+    assert not scheduled
+    prepare(ctx)
     assert len(scheduled) == 1
 
 
@@ -157,13 +161,13 @@ def test_data_on_this_device_explains_a_rebuilt_store_until_it_is_dismissed():
                                 run_task=lambda *a: tasks.append(a),
                                 services=SimpleNamespace(device=device, public=None,
                                                          feature_state=_feature_state()))
-    shown = texts(sync_body(ctx))
+    shown = texts(sync_body(ctx, None))
     assert "この端末に保存されていたデータが壊れていたため、作り直しました。" in shown
     assert "未送信だった変更2件を復元しました。これから送信します。" in shown
     assert "未送信の変更で失われたものはありません。" in shown
     # The store could not be opened at all: said plainly, never "log in".
     device.open, device.open_error, device.recoveries = False, "disk I/O error", []
-    shown = texts(sync_body(ctx))
+    shown = texts(sync_body(ctx, None))
     assert any("この端末にデータを保存できません" in s for s in shown)
     assert not any("ログイン" in s for s in shown)
 
@@ -175,3 +179,193 @@ def _feature_state():
         return made.setdefault(key, factory())
 
     return feature_state
+
+
+# --- re-renders are diffs (ADR 0021) ----------------------------------------------------------
+class _Connection:
+    """A Flet connection that encodes each message as the web socket would (the encoding
+    takes the snapshots Flet diffs against) and keeps it."""
+
+    def __init__(self) -> None:
+        from flet.messaging.connection import Connection
+        from flet.pubsub.pubsub_hub import PubSubHub
+
+        class Recording(Connection):
+            def __init__(self) -> None:
+                super().__init__()
+                self.sent: list = []
+                self.pubsubhub = PubSubHub()
+
+            def send_message(self, message) -> None:  # type: ignore[no-untyped-def]
+                import msgpack
+                from flet.controls.base_control import BaseControl
+                from flet.messaging.protocol import configure_encode_object_for_msgpack
+
+                msgpack.packb([message.action, message.body],
+                              default=configure_encode_object_for_msgpack(BaseControl))
+                self.sent.append(message)
+
+        self.conn = Recording()
+
+
+def _services():
+    from pathlib import Path
+
+    from app.account.account_state import AccountState
+    from app.account.device_data import DeviceData
+    from app.account.token_store import MemoryTokenStore
+    from app.device.public_content import PublicContent
+    from app.services import AppServices
+    from backend_client import BackendClient
+
+    backend = BackendClient("http://127.0.0.1:9")
+    public = PublicContent(Path("/nonexistent"), backend)
+    return AppServices(backend, "http://127.0.0.1:9",
+                       AccountState(backend, MemoryTokenStore()),
+                       DeviceData(Path("/nonexistent"), backend, kiosk=True, public=public),
+                       public)
+
+
+def _find(control, key):  # type: ignore[no-untyped-def]
+    """The control with this key in a tree (None when there is none)."""
+    if isinstance(control, list | tuple):
+        for item in control:
+            found = _find(item, key)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(control, ft.BaseControl):
+        return None
+    if getattr(control, "key", None) == key:
+        return control
+    for attr in ("content", "controls", "appbar"):
+        found = _find(getattr(control, attr, None), key)
+        if found is not None:
+            return found
+    return None
+
+
+def _shell_on_waste_search():
+    """A shell on a headless Flet session, showing the waste tile's search with a result."""
+    from datetime import UTC, datetime
+
+    import msgpack
+    from flet.controls.base_control import BaseControl
+    from flet.messaging.protocol import configure_encode_object_for_msgpack
+    from flet.messaging.session import Session
+
+    from app.features.waste.repository import WasteContent
+    from app.features.waste.state import Status
+    from app.features.waste.wiring import waste_state
+    from app.shell.app_shell import PortalShell
+    from app.shell.settings import MemorySettingsStore
+
+    recording = _Connection().conn
+    session = Session(recording)  # type: ignore[arg-type]
+    msgpack.packb(session.get_page_patch(),
+                  default=configure_encode_object_for_msgpack(BaseControl))
+    state = ShellState(REGISTRY, Mode.RESIDENT, Settings())
+    shell = PortalShell(session.page, state, _services(), MemorySettingsStore(),
+                        today=lambda: date(2026, 11, 24))
+    scheduled: list = []
+    shell.run_task = lambda *a: scheduled.append(a)  # type: ignore[method-assign]
+    state.navigate("/waste")
+    waste = waste_state(shell.context())
+    waste.content = WasteContent(
+        items=[{"id": "1", "name": "電子レンジ", "category": "粗大ごみ", "fee": 500}],
+        synced_at=datetime(2026, 11, 24, tzinfo=UTC))
+    waste.status, waste.language, waste.stamp = Status.LOADED, "ja", waste._repo.stamp()
+    return shell, session, recording, waste, scheduled
+
+
+def test_a_re_render_keeps_every_control_and_sends_only_the_difference():
+    shell, session, recording, waste, scheduled = _shell_on_waste_search()
+    shell.render()
+    view = session.page.views[-1]
+    field = _find(view, "waste-search")
+    assert field is not None and view.key == "view:/waste"
+    view_id, field_id = view._i, field._i
+
+    recording.sent.clear()
+    waste.set_query("電子レンジ")
+    shell.state.set_connection(False, "refused")  # the offline banner appears at the top
+    shell.render()
+    view = session.page.views[-1]
+    # The same view and field on the client (their ids), so its scroll position, a finger
+    # on a switch and the field's focus survive; the banner was added, not everything.
+    assert view._i == view_id
+    assert _find(view, "waste-search")._i == field_id
+    assert _find(view, "offline-banner") is not None
+    [message] = recording.sent
+    operations = [op for op in message.body.patch[1:]]
+    assert all(not isinstance(op[3], ft.View) for op in operations if len(op) > 3), operations
+    assert not scheduled  # nothing new to read: rendering started nothing
+
+
+def test_a_render_between_the_clients_text_and_on_change_keeps_what_was_typed():
+    shell, session, recording, waste, _ = _shell_on_waste_search()
+    waste.set_query("電子")
+    shell.render()
+    field = _find(session.page.views[-1], "waste-search")
+    assert field.value == "電子"
+    # The client reports the new text (Flet applies it to the control at once); on_change
+    # has not run yet when a background re-render lands.
+    session.apply_patch(field._i, {"value": "電子レン"})
+    recording.sent.clear()
+    shell.render()
+    field = _find(session.page.views[-1], "waste-search")
+    assert field.value == "電子レン"
+    assert not any("電子" in str(op) for m in recording.sent for op in m.body.patch[1:])
+    # A change made by the state itself (a new revision) does reach the field.
+    from app.shell.controlled_inputs import InputMemory, controlled_text_field
+
+    memory = InputMemory()
+    first = controlled_text_field(memory, key="k", text="abc", on_text=lambda _: None)
+    first.value = "abcd"  # typed on the client
+    assert controlled_text_field(memory, key="k", text="abc", on_text=lambda _: None
+                                 ).value == "abcd"
+    assert controlled_text_field(memory, key="k", text="", revision=1,
+                                 on_text=lambda _: None).value == ""
+
+
+def test_a_render_between_the_clients_flip_and_on_change_keeps_the_switch():
+    from app.shell.controlled_inputs import InputMemory, controlled_switch
+
+    memory = InputMemory()
+    flips: list[bool] = []
+    switch = controlled_switch(memory, key="s", value=False, on_value=flips.append)
+    switch.value = True  # flipped on the client; on_change not handled yet
+    again = controlled_switch(memory, key="s", value=False, on_value=flips.append)
+    assert again.value is True  # the render did not flip it back
+    assert controlled_switch(memory, key="s", value=True, on_value=flips.append).value is True
+    # The state changing by itself (a sync from another device) wins.
+    assert controlled_switch(memory, key="s", value=False, on_value=flips.append).value is False
+
+
+def test_a_tile_that_needs_a_login_shows_the_login_screen_to_nobody_signed_in():
+    from dataclasses import replace
+
+    from app.shell.screens import prepare_screen, screen_content
+    from app.shell.state import Screen
+
+    prepared: list = []
+    spec = replace(REGISTRY.get("health"), built=True,
+                   build_view=lambda ctx: [ft.Text("my health records")],
+                   prepare=lambda ctx: prepared.append(ctx))
+    ctx = ViewContext.for_state(ShellState(REGISTRY, Mode.RESIDENT, Settings()),
+                                navigate=lambda r: None, run_task=lambda *a: None,
+                                services=_services())
+    screen = Screen("feature", spec.route, spec)
+    prepare_screen(ctx, screen)
+    _, body = screen_content(ctx, screen, date(2026, 11, 24))
+    shown = texts(body)
+    assert "このサービスを使うには、ログインしてください。" in shown
+    assert "ログイン" in shown and "my health records" not in shown
+    assert not prepared  # nothing of the tile is read for nobody
+    # A tile that does not need one, and one not built yet, open as before.
+    waste = Screen("feature", "/waste", REGISTRY.get("waste"))
+    assert "このサービスを使うには、ログインしてください。" not in texts(
+        screen_content(ctx, Screen("feature", "/health", REGISTRY.get("health")),
+                       date(2026, 11, 24))[1])
+    assert "このサービスを使うには、ログインしてください。" not in texts(
+        screen_content(ctx, waste, date(2026, 11, 24))[1])

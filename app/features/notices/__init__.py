@@ -1,7 +1,7 @@
 """Notices tile (お知らせ): City notices for you and your household."""
 
 from app.features.notices.repository import describe_change
-from app.features.notices.views import build_view
+from app.features.notices.wiring import build_view, prepare
 from app.shell.feature_spec import ALL_MODES, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -14,5 +14,6 @@ FEATURE = FeatureSpec(
     description="City notices for you and your household.",
     built=True,
     build_view=build_view,
+    prepare=prepare,
     describe_change=describe_change,
 )

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from app.account.account_state import AccountState
 from app.account.device_data import DeviceData, stores_stamp
 from app.account.synced_preferences import read_preference, value_of, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from backend_client import BackendClient, Notice
-from offline_store import LocalRow, StoreCorrupted
+from offline_store import LocalRow
 
 log = logging.getLogger(__name__)
 
@@ -159,10 +157,8 @@ class LocalNotices:
             return NoticesSnapshot(merge(public_rows, own_rows, marks, language, self._limit),
                                    synced_at)
 
-        try:
-            return await asyncio.to_thread(read)
-        except SQLAlchemyError as exc:  # a damaged or locked file: say so, keep the app up
-            raise StoreCorrupted(f"the stored notices cannot be read: {exc}") from exc
+        # A locked or damaged store raises its own `OfflineStoreError`; the state says so.
+        return await asyncio.to_thread(read)
 
     async def mark_read(self, notice_id: int) -> None:
         store = self._device.store

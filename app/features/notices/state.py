@@ -14,6 +14,8 @@ from app.features.notices.repository import NoticesSource, ShownNotice
 from backend_client import BackendError, BackendUnavailable
 from offline_store import OfflineStoreError
 
+__all__ = ["NoticesSource", "NoticesState", "ShownNotice", "Status"]
+
 log = logging.getLogger(__name__)
 
 

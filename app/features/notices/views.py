@@ -1,12 +1,14 @@
-"""The Notices tile's screen: renders `NoticesState`; reading happens in the state object."""
+"""The Notices tile's screen: renders `NoticesState` and nothing else (no reads, no I/O).
+
+Reads are started by the shell before a render (`wiring.prepare`). Every optional line has a
+key, and each card the notice's id, so a re-render is a diff: nothing below shifts."""
 
 from __future__ import annotations
 
 import flet as ft
 
 from app.design.widgets import big_button
-from app.features.notices.repository import LocalNotices, ShownNotice
-from app.features.notices.state import NoticesState, Status
+from app.features.notices.state import NoticesState, ShownNotice, Status
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 
@@ -20,45 +22,36 @@ CATEGORY_ICONS = {
 }
 
 
-def notices_state(ctx: ViewContext) -> NoticesState:
-    services = ctx.services
-    return services.feature_state(
-        "notices",
-        lambda: NoticesState(LocalNotices(services.public, services.device, services.backend,
-                                          ctx.account)),
-    )
-
-
-def build_view(ctx: ViewContext) -> list[ft.Control]:
-    state = notices_state(ctx)
+def notices_body(ctx: ViewContext, state: NoticesState) -> list[ft.Control]:
+    """The list as the state has it; the shell started any read before (wiring.prepare)."""
     language = ctx.state.settings.language
-    if state.claim_load(language):
-        ctx.run_task(_load_and_refresh, ctx, state, language)
-
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = []
     if state.never_received and state.status is not Status.FAILED:
         if ctx.state.connection.offline:
             controls.append(ft.Text(
                 t("The notices will appear here once this device has been online."),
-                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
+                key="never-online"))
         else:
             controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading notices…"),
-                                                              size=m.body_size)]))
+                                                              size=m.body_size)],
+                                   key="loading"))
     if state.status is Status.FAILED:
         message = (t("The notices cannot be loaded while offline.") if state.offline
                    else t("The notices could not be loaded. Please try again later."))
         controls.append(ft.Text(message, size=m.body_size, color=p.on_surface,
-                                weight=ft.FontWeight.BOLD))
-        controls.append(big_button(t("Retry"), "REFRESH", m, p,
-                                   lambda _: ctx.run_task(_load_and_refresh, ctx, state,
-                                                          language)))
+                                weight=ft.FontWeight.BOLD, key="failed"))
+        controls.append(ft.Container(big_button(
+            t("Retry"), "REFRESH", m, p,
+            lambda _: ctx.run_task(load_and_refresh, ctx, state, language)), key="retry"))
     if state.synced_at is not None:
         controls.append(ft.Text(
             t("Updated {time}", time=format_datetime_short(state.synced_at, ctx.locale)),
-            size=m.body_size * 0.9, color=p.on_surface))
+            size=m.body_size * 0.9, color=p.on_surface, key="updated"))
     if state.status is Status.LOADED and not state.notices and not state.never_received:
-        controls.append(ft.Text(t("There are no notices right now."), size=m.body_size))
+        controls.append(ft.Text(t("There are no notices right now."), size=m.body_size,
+                                key="none"))
     for shown in state.notices:
         controls.append(_notice_card(ctx, state, shown))
     return controls
@@ -80,6 +73,7 @@ def _notice_card(ctx: ViewContext, state: NoticesState, shown: ShownNotice) -> f
                              color=p.on_surface, italic=True))
     expanded = state.expanded == notice.id
     return ft.Container(
+        key=f"notice-{notice.id}",
         bgcolor=p.surface,
         border=ft.Border.all(2 if not shown.read and state.can_mark_read else 1, p.outline),
         border_radius=ft.BorderRadius.all(12),
@@ -112,7 +106,7 @@ def _chip(label: str, bg: str, fg: str, size: float) -> ft.Control:
     )
 
 
-async def _load_and_refresh(ctx: ViewContext, state: NoticesState, language: str) -> None:
+async def load_and_refresh(ctx: ViewContext, state: NoticesState, language: str) -> None:
     await state.load(language)
     ctx.refresh()
 

@@ -1,7 +1,8 @@
 """Waste tile (ごみ): sorting dictionary, collection calendar, bulky-waste booking."""
 
 from app.features.waste.repository import describe_change
-from app.features.waste.views import build_view, home_notes, reminders_background
+from app.features.waste.staff.wiring import STAFF_SCREENS
+from app.features.waste.wiring import build_view, home_notes, prepare, reminders_background
 from app.shell.feature_spec import RESIDENT_AND_KIOSK, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -14,7 +15,9 @@ FEATURE = FeatureSpec(
     description="Look up how to sort anything, see collection days and book bulky-waste pickup.",
     built=True,
     build_view=build_view,
+    prepare=prepare,
     describe_change=describe_change,
     background=reminders_background,
     home_notes=home_notes,
+    staff_screens=STAFF_SCREENS,
 )

@@ -9,18 +9,17 @@ Remaining places per district and day come as public `bulky_slots` rows (their a
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.account.device_data import DeviceData, stores_stamp
-from app.device.public_content import PublicContent
-from app.features.waste.repository import dict_rows
 from app.i18n.formatting import city_today
-from offline_store import LocalRow, OutboxEntry
+
+if TYPE_CHECKING:
+    from app.features.waste.ports import BulkyRepository
+    from offline_store import LocalRow, OutboxEntry
 
 COLLECTION = "bulky_waste"
 SLOTS = "bulky_slots"
@@ -165,14 +164,14 @@ def _booking(key: str, data: Mapping[str, Any], *, waiting: bool,
 
 
 class BulkyBooking:
-    """The cart, the chosen day and the resident's bookings for one session."""
+    """The cart, the chosen day and the resident's bookings for one session (state only: the
+    stores are reached through a `BulkyRepository`, see ports.py)."""
 
-    def __init__(self, public: PublicContent, device: DeviceData,
-                 now: Callable[[], datetime]) -> None:
-        self._public = public
-        self._device = device
+    def __init__(self, repository: BulkyRepository, now: Callable[[], datetime]) -> None:
+        self._repo = repository
         self._now = now
         self.query = ""  # what the resident typed to find items
+        self.query_revision = 0  # bumped when the state itself changes `query`
         self.cart: dict[str, int] = {}  # item id -> quantity
         self.cart_items: dict[str, dict[str, Any]] = {}
         self.day: date | None = None
@@ -180,31 +179,41 @@ class BulkyBooking:
         self.bookings: list[Booking] = []
         self.moving: str | None = None  # a booking whose day is being changed
         self.message = ""  # what the last action did (English message id)
-        self.stamp: object = None
+        self.stamp: object = None  # the repository's stamp the lists were read at
 
     @property
     def signed_in(self) -> bool:
-        return self._device.store is not None
+        return self._repo.signed_in
 
     def stamp_now(self) -> object:
-        return stores_stamp(self._public, self._device)
+        return self._repo.stamp()
+
+    def claim_load(self) -> bool:
+        """Marks a read as started when the stores changed since the last one."""
+        stamp = self.stamp_now()
+        if self.stamp == stamp:
+            return False
+        self.stamp = stamp
+        return True
 
     async def load(self, items: Mapping[str, Mapping[str, Any]] | None = None,
                    areas: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.stamp = self.stamp_now()
-        public, store = self._public.store, self._device.store
-        if public is not None:
-            rows = await asyncio.to_thread(public.list, SLOTS)
-            self.slot_rows = dict_rows(rows)
-        if store is None:
-            self.bookings = []
-            return
-        rows = await asyncio.to_thread(store.list, COLLECTION)
-        outbox = await asyncio.to_thread(store.outbox, ("rejected",))
-        self.bookings = bookings_from(rows, outbox, self._now(), items, areas)
+        rows = await self._repo.slot_rows()
+        if rows is not None:
+            self.slot_rows = rows
+        self.bookings = await self._repo.bookings(self._now(), items or {}, areas or {})
 
     def slots(self, area_id: str | None, holidays: Mapping[date, str]) -> list[Slot]:
         return slots_from(self.slot_rows, area_id, city_today(self._now()), holidays)
+
+    def today(self) -> date:
+        """The city's today by the clock the state was given (the server's: the deadline)."""
+        return city_today(self._now())
+
+    def set_query(self, query: str) -> None:
+        """What the resident typed to find items."""
+        self.query = query
 
     # --- cart ---------------------------------------------------------------------------
     def add(self, item: Mapping[str, Any]) -> None:
@@ -224,14 +233,20 @@ class BulkyBooking:
             if self.cart[item_id] <= 0:
                 del self.cart[item_id]
 
+    def pick_day(self, day: date | None) -> None:
+        self.day = day
+
+    def toggle_move(self, booking: Booking) -> None:
+        """Shows (again: hides) the days a booking can be moved to."""
+        self.moving = None if self.moving == booking.booking_id else booking.booking_id
+
     @property
     def total_fee(self) -> int:
         return sum(int(self.cart_items[i].get("fee") or 0) * q for i, q in self.cart.items())
 
     # --- actions ------------------------------------------------------------------------
     async def book(self, area: Mapping[str, Any]) -> bool:
-        store = self._device.store
-        if store is None or not self.cart or self.day is None:
+        if not self.signed_in or not self.cart or self.day is None:
             return False
         booking_id = str(uuid.uuid4())
         lines = [{"item_id": i, "quantity": q} for i, q in self.cart.items()]
@@ -244,10 +259,11 @@ class BulkyBooking:
         }
         args = {"id": booking_id, "area_id": area.get("id"), "day": self.day.isoformat(),
                 "items": lines}
-        await asyncio.to_thread(store.apply_local, COLLECTION, booking_id, shown, "book", args)
+        if not await self._repo.write(booking_id, shown, "book", args):
+            return False
         self.cart, self.cart_items, self.day, self.query = {}, {}, None, ""
+        self.query_revision += 1  # the field is emptied by the state, not by typing
         self.message = "Your booking is saved and will be sent to the city."
-        await self._device.changed_locally()
         return True
 
     async def cancel(self, booking: Booking) -> None:
@@ -262,12 +278,8 @@ class BulkyBooking:
 
     async def _write(self, booking: Booking, name: str, args: dict[str, Any],
                      **changes: Any) -> None:
-        store = self._device.store
-        if store is None:
+        if not self.signed_in:
             return
-        row = await asyncio.to_thread(store.read, COLLECTION, booking.booking_id)
-        data = dict(row.data) if row is not None and isinstance(row.data, Mapping) else {}
+        data = await self._repo.stored(booking.booking_id)
         data.update(changes)
-        await asyncio.to_thread(store.apply_local, COLLECTION, booking.booking_id, data, name,
-                                args)
-        await self._device.changed_locally()
+        await self._repo.write(booking.booking_id, data, name, args)

@@ -1,4 +1,7 @@
-"""The bulky-waste booking screens (粗大ごみ): my bookings, pick items, pick a day, confirm."""
+"""The bulky-waste booking screens (粗大ごみ): my bookings, pick items, pick a day, confirm.
+
+Renders `BulkyBooking` only: its reads are started by the shell (`wiring.prepare`), its writes
+by the actions below. Bookings are keyed by their id, optional lines by name."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ import flet as ft
 from app.design.widgets import big_button
 from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
-from app.i18n.formatting import city_today, format_day_short, format_yen
+from app.i18n.formatting import format_day_short, format_yen
 from app.shell.context import ViewContext
+from app.shell.controlled_inputs import controlled_text_field
 from app.shell.views.common import line_card, section_heading
 
 STATUS_LABELS = {
@@ -28,53 +32,44 @@ REJECTION_LABELS = {
 }
 
 
-def bulky_state(ctx: ViewContext) -> BulkyBooking:
-    services = ctx.services
-    return services.feature_state(
-        "waste-bulky",
-        # The server's time: it decides which days can still be booked (the deadline).
-        lambda: BulkyBooking(services.public, services.device, services.backend.server_clock.now),
-    )
-
-
-def bulky_section(ctx: ViewContext, waste: WasteState) -> list[ft.Control]:
+def bulky_section(ctx: ViewContext, waste: WasteState, state: BulkyBooking
+                  ) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    state = bulky_state(ctx)
-    if state.stamp != state.stamp_now():
-        state.stamp = state.stamp_now()  # claimed: one read per change
-        ctx.run_task(_load_and_refresh, ctx, state, waste)
     controls: list[ft.Control] = [ft.Text(
         t("Furniture, appliances and other large items are collected at your door on your "
           "district's day, by booking. Pay with bulky-waste stickers (粗大ごみ処理券)."),
-        size=m.body_size * 0.9, color=p.on_surface)]
+        size=m.body_size * 0.9, color=p.on_surface, key="bulky-intro")]
     if not state.signed_in:
         controls.append(ft.Text(t("Log in with your My Number card to book a collection."),
                                 size=m.body_size, color=p.on_surface,
-                                weight=ft.FontWeight.BOLD))
-        controls.append(big_button(t("Log in"), "LOGIN", m, p, lambda _: ctx.login()))
+                                weight=ft.FontWeight.BOLD, key="bulky-login-note"))
+        controls.append(ft.Container(big_button(t("Log in"), "LOGIN", m, p,
+                                                lambda _: ctx.login()), key="bulky-login"))
         return controls
     if state.message:
         controls.append(ft.Text(t(state.message), size=m.body_size, color=p.primary,
-                                weight=ft.FontWeight.BOLD))
-    controls.append(section_heading(ctx, t("My bookings")))
+                                weight=ft.FontWeight.BOLD, key="bulky-message"))
+    controls.append(ft.Container(section_heading(ctx, t("My bookings")), key="bookings"))
     if not state.bookings:
-        controls.append(ft.Text(t("No bookings yet."), size=m.body_size, color=p.on_surface))
+        controls.append(ft.Text(t("No bookings yet."), size=m.body_size, color=p.on_surface,
+                                key="no-bookings"))
     controls += [_booking_card(ctx, state, waste, b) for b in state.bookings]
 
-    controls.append(section_heading(ctx, t("New booking")))
+    controls.append(ft.Container(section_heading(ctx, t("New booking")), key="new-booking"))
     area = waste.area
     if area is None:
         controls.append(ft.Text(t("First choose your district under “Collection days”."),
-                                size=m.body_size, color=p.on_surface))
+                                size=m.body_size, color=p.on_surface, key="no-district"))
         return controls
     controls += _item_picker(ctx, state, waste)
-    controls += _cart(ctx, state)
+    controls.append(ft.Column(_cart(ctx, state), key="cart"))
     if state.cart:
-        controls += _day_picker(ctx, state, waste)
+        controls.append(ft.Column(_day_picker(ctx, state, waste), key="days"))
     if state.cart and state.day is not None:
-        controls.append(big_button(
+        controls.append(ft.Container(big_button(
             t("Book for {day}", day=format_day_short(state.day, ctx.locale)),
-            "EVENT_AVAILABLE", m, p, lambda _: ctx.run_task(_book, ctx, state, waste)))
+            "EVENT_AVAILABLE", m, p, lambda _: ctx.run_task(_book, ctx, state, waste)),
+            key="book"))
     return controls
 
 
@@ -98,7 +93,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
         lines.append(ft.Text(t("Not accepted: {reason}",
                                reason=t(reason) if reason else (message or "")),
                              size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
-        return line_card(ctx, lines)
+        return _keyed(line_card(ctx, lines), f"booking-{booking.booking_id}")
     if booking.refused_change is not None:
         name, code, message = booking.refused_change
         reason = REJECTION_LABELS.get(code or "")
@@ -114,7 +109,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
         text = booking.payment.get("text_ja" if ctx.locale.startswith("ja") else "text_en")
         if isinstance(text, str):
             lines.append(ft.Text(text, size=m.body_size * 0.9, color=p.on_surface))
-        today = city_today(ctx.services.backend.server_clock.now())  # the city's deadline
+        today = state.today()  # by the server's clock: the city's deadline
         if booking.changeable_until is not None and booking.changeable_until >= today:
             lines.append(ft.Text(t("You can change or cancel until {day}.",
                                    day=format_day_short(booking.changeable_until, ctx.locale)),
@@ -123,7 +118,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                 big_button(t("Cancel this booking"), "EVENT_BUSY", m, p,
                            lambda _: ctx.run_task(_cancel, ctx, state, waste, booking)),
                 big_button(t("Change the day"), "EDIT_CALENDAR", m, p,
-                           lambda _: _start_move(ctx, state, booking)),
+                           lambda _: _toggle_move(ctx, state, booking)),
             ], wrap=True))
             if state.moving == booking.booking_id:
                 for slot in state.slots(waste.choice.district, waste.content.holidays):
@@ -131,30 +126,30 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                         lines.append(_slot_button(
                             ctx, slot, lambda _, d=slot.day: ctx.run_task(
                                 _move, ctx, state, waste, booking, d)))
-    return line_card(ctx, lines)
+    return _keyed(line_card(ctx, lines), f"booking-{booking.booking_id}")
+
+
+def _keyed(control: ft.Control, key: str) -> ft.Control:
+    control.key = key
+    return control
 
 
 def _item_picker(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> list[ft.Control]:
-    """The query lives in the state, so a re-render (a sync finishing) keeps what was typed
-    and its results; typing itself updates only the result list."""
+    """The query lives in the state (a controlled field), so a re-render (a sync finishing)
+    keeps what was typed, the focus and the results."""
     t, m = ctx.t, ctx.metrics
+    hits = [h for h in waste.search(state.query, 40) if is_bulky(h.item)][:8]
 
-    def rows() -> list[ft.Control]:
-        query = state.query
-        hits = [h for h in waste.search(query, 40) if is_bulky(h.item)][:8]
-        return [_pick_row(ctx, state, waste, h.item) for h in hits]
+    def typed(text: str) -> None:
+        state.set_query(text)
+        ctx.refresh()
 
-    results = ft.Column(rows(), spacing=m.body_size * 0.4)
-
-    def typed(e: ft.Event[ft.TextField]) -> None:
-        state.query = e.control.value or ""
-        results.controls = rows()
-        results.update()
-
-    field = ft.TextField(value=state.query, label=t("Add an item (e.g. 電子レンジ, ソファ)"),
-                         prefix_icon=ft.Icons.ADD_SHOPPING_CART, text_size=m.body_size,
-                         on_change=typed, on_submit=typed)
-    return [field, results]
+    field = controlled_text_field(
+        ctx.fields, key="bulky-search", text=state.query, revision=state.query_revision,
+        on_text=typed, label=t("Add an item (e.g. 電子レンジ, ソファ)"),
+        prefix_icon=ft.Icons.ADD_SHOPPING_CART, text_size=m.body_size)
+    return [field, ft.Column([_pick_row(ctx, state, waste, h.item) for h in hits],
+                             spacing=m.body_size * 0.4, key="bulky-results")]
 
 
 def _pick_row(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
@@ -162,7 +157,7 @@ def _pick_row(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     fee = item.get("fee")
     fee_text = format_yen(fee, ctx.locale) if isinstance(fee, int) else t("Fee unknown")
-    return ft.Row([
+    return ft.Row(key=f"pick-{item.get('id')}", controls=[
         ft.Text(f"{item.get('name')} · {fee_text}", size=m.body_size, color=p.on_surface,
                 expand=True),
         big_button(t("Add {name}", name=item.get("name")), "ADD", m, p,
@@ -178,7 +173,7 @@ def _cart(ctx: ViewContext, state: BulkyBooking) -> list[ft.Control]:
     rows: list[ft.Control] = []
     for item_id, quantity in state.cart.items():
         item = state.cart_items[item_id]
-        rows.append(ft.Row([
+        rows.append(ft.Row(key=f"cart-{item_id}", controls=[
             ft.Text(f"{item.get('name')} × {quantity}", size=m.body_size, color=p.on_surface,
                     expand=True),
             ft.IconButton(ft.Icon(ft.Icons.REMOVE_CIRCLE_OUTLINE,
@@ -229,11 +224,6 @@ def _items_and_areas(waste: WasteState) -> tuple[dict[str, Any], dict[str, Any]]
             {str(a.get("id")): a for a in waste.content.areas})
 
 
-async def _load_and_refresh(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> None:
-    await state.load(*_items_and_areas(waste))
-    ctx.refresh()
-
-
 def _add(ctx: ViewContext, state: BulkyBooking, item: dict[str, Any]) -> None:
     state.add(item)
     ctx.refresh()
@@ -245,12 +235,12 @@ def _remove(ctx: ViewContext, state: BulkyBooking, item_id: str) -> None:
 
 
 def _pick_day(ctx: ViewContext, state: BulkyBooking, day: Any) -> None:
-    state.day = day
+    state.pick_day(day)
     ctx.refresh()
 
 
-def _start_move(ctx: ViewContext, state: BulkyBooking, booking: Booking) -> None:
-    state.moving = None if state.moving == booking.booking_id else booking.booking_id
+def _toggle_move(ctx: ViewContext, state: BulkyBooking, booking: Booking) -> None:
+    state.toggle_move(booking)
     ctx.refresh()
 
 

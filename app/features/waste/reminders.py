@@ -74,7 +74,7 @@ def due_reminders(
     today = local_now.date()
     days = collection_days(area, today, today + timedelta(days=horizon_days), centers,
                            week_shift, kinds=kinds)
-    reminders = []
+    reminders: list[Reminder] = []
     for day, kinds_of_day in days.items():
         if local_now >= datetime.combine(day, collection_time, JST):
             continue  # collected already (or being collected)

@@ -18,13 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from app.account.device_data import DeviceData, stores_stamp
 from app.account.synced_preferences import read_preference, write_preference
 from app.device.public_content import PUBLIC_STREAM, PublicContent
 from app.shell.settings import SettingsStore
-from offline_store import StoreCorrupted
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +111,8 @@ class WasteRepository:
                 synced_at=store.cursor(PUBLIC_STREAM).last_synced_at,
             )
 
-        try:
-            return await asyncio.to_thread(read)
-        except SQLAlchemyError as exc:
-            raise StoreCorrupted(f"the stored waste data cannot be read: {exc}") from exc
+        # A locked or damaged store raises its own `OfflineStoreError`; the state says so.
+        return await asyncio.to_thread(read)
 
     async def choice(self) -> WasteChoice:
         store = self._device.store

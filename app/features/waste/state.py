@@ -8,19 +8,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.features.waste.calendar import DayCell, month_view, next_collections
 from app.features.waste.reminders import Reminder, due_reminders
-from app.features.waste.repository import (
-    WasteChoice,
-    WasteContent,
-    WasteRepository,
-    district_for_address,
-)
+from app.features.waste.repository import WasteChoice, WasteContent, district_for_address
 from app.features.waste.search import SearchHit, WasteIndex
 from app.i18n.formatting import city_today
 from offline_store import OfflineStoreError
+
+if TYPE_CHECKING:
+    from app.features.waste.ports import WasteSource
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +39,7 @@ class Status(StrEnum):
 
 
 class WasteState:
-    def __init__(self, repository: WasteRepository,
+    def __init__(self, repository: WasteSource,
                  household_address: Callable[[], str | None],
                  now: Callable[[], datetime]) -> None:
         self._repo = repository

@@ -5,13 +5,17 @@
 matching only; it is never shown. Kanji are kept as they are (no reading dictionary on the
 device: kanji names are found from hiragana through each item's `reading` and synonyms).
 
-The steps, in order:
+The steps, in order (jaconv does 1, 3 and most of 4; the rest are this project's rules for
+search, which no library has: docs/adr/0025-libraries-over-hand-written-code.md):
 
-1. NFKC: full-width Latin and digits to ASCII, half-width katakana to full width (with their
-   voiced marks composed: ｼﾞ → ジ), ㎝ → cm.
+1. `jaconv.normalize` (NFKC plus dashes and wave dashes unified): full-width Latin and digits
+   to ASCII, half-width katakana to full width (with their voiced marks composed: ｼﾞ → ジ),
+   ㎝ → cm, 〜 ～ ― → ー.
 2. Lower case (casefold) for Latin.
-3. Katakana → hiragana (ヴ → ゔ; ヵ ヶ → か, as in 三ヶ月).
-4. Small kana → large (ぁ → あ, っ → つ, ゃ → や ...), so 「しゃつ」 = 「しやつ」.
+3. Katakana → hiragana (`jaconv.kata2hira`; ヴ → ゔ).
+4. Small kana → large (`jaconv.enlarge_smallkana`: ぁ → あ, っ → つ, ゃ → や ...), so
+   「しゃつ」 = 「しやつ」; ours on top: ゎ → わ and ヵ ヶ → か, as in 三ヶ月
+   (jaconv makes ヶ → ケ).
 5. ぢ → じ and づ → ず, which sound the same (「でんしれんぢ」 = 「でんしれんじ」).
 6. Spaces, punctuation, brackets and symbols are removed (letters, digits, kana, kanji and
    々 stay), so 「電子 レンジ」 and 「アイロン(金属)」 compare without them.
@@ -28,7 +32,8 @@ so a name that really ends in such words (「はきもの」 and the trailing �
 from __future__ import annotations
 
 import re
-import unicodedata
+
+import jaconv
 
 __all__ = [
     "approx_contains",
@@ -41,34 +46,18 @@ __all__ = [
     "within_one_edit",
 ]
 
-_KATAKANA_FIRST = 0x30A1  # ァ
-_KATAKANA_LAST = 0x30F6  # ヶ
-_KANA_SHIFT = 0x60
+# Ours on top of jaconv's small → large: small わ and か (ゕ ゖ from ヵ ヶ), and ぢ づ as じ ず.
+_OWN_FOLD = str.maketrans({"ゎ": "わ", "ゕ": "か", "ゖ": "か", "ぢ": "じ", "づ": "ず"})
 
-_SMALL_TO_LARGE = {
-    "ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お",
-    "っ": "つ", "ゃ": "や", "ゅ": "ゆ", "ょ": "よ", "ゎ": "わ",
-    "ゕ": "か", "ゖ": "か",  # ヵ ヶ as in 三ヶ月 (さんかげつ)
-    "ぢ": "じ", "づ": "ず",
+# The vowel of each large hiragana, from its romanisation (か → ka → あ); ん has none.
+_VOWELS = dict(zip("aiueo", "あいうえお", strict=True))
+_VOWEL_OF = {
+    kana: _VOWELS[roman[-1]]
+    for kana in map(chr, range(ord("あ"), ord("ゖ") + 1))
+    if (roman := jaconv.kana2alphabet(kana)) and roman[-1] in _VOWELS
 }
-_TO_HIRAGANA = {code: code - _KANA_SHIFT for code in range(_KATAKANA_FIRST, _KATAKANA_LAST + 1)}
-# katakana → hiragana, then small → large, in one str.translate: ッ → っ → つ
-_FOLD: dict[int, int | str] = {
-    code: _SMALL_TO_LARGE.get(chr(target), chr(target)) for code, target in _TO_HIRAGANA.items()
-}
-_FOLD.update({ord(small): large for small, large in _SMALL_TO_LARGE.items()})
-
-# The vowel of each (large) hiragana; ん and others have none.
-_VOWEL_ROWS = {
-    "あ": "あかがさざただなはばぱまやらわ",
-    "い": "いきぎしじちぢにひびぴみりゐ",
-    "う": "うくぐすずつづぬふぶぷむゆるゔ",
-    "え": "えけげせぜてでねへべぺめれゑ",
-    "お": "おこごそぞとどのほぼぽもよろを",
-}
-_VOWEL_OF = {kana: vowel for vowel, row in _VOWEL_ROWS.items() for kana in row}
-_O_ROW = frozenset(_VOWEL_ROWS["お"])
-_E_ROW = frozenset(_VOWEL_ROWS["え"])
+_O_ROW = frozenset(kana for kana, vowel in _VOWEL_OF.items() if vowel == "お")
+_E_ROW = frozenset(kana for kana, vowel in _VOWEL_OF.items() if vowel == "え")
 
 # After NFKC, marks that stand for a long vowel when they follow kana.
 _LONG_MARKS = frozenset("ー-‐‑‒–—―−～~〜")
@@ -87,7 +76,7 @@ _DROP = re.compile(f"(?:[^\\w{_MARK_CLASS}]|_)+")
 
 def katakana_to_hiragana(text: str) -> str:
     """Katakana ァ..ヶ to hiragana ぁ..ゖ; everything else unchanged."""
-    return text.translate(_TO_HIRAGANA)
+    return jaconv.kata2hira(text)
 
 
 def _long_vowel(match: re.Match[str]) -> str:
@@ -105,7 +94,8 @@ def normalize(text: str) -> str:
     """The search key of `text` (see the module docstring for the steps)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    text = jaconv.kata2hira(jaconv.normalize(text, "NFKC").casefold())
+    text = jaconv.enlarge_smallkana(text).translate(_OWN_FOLD)
     return _fold_long_vowels(_DROP.sub("", text))
 
 

@@ -1,19 +1,20 @@
-"""The waste tile's screens: renders `WasteState` (sorting dictionary, calendar, bulky waste).
+"""The waste tile's screens: render `WasteState` and `BulkyBooking` and nothing else.
 
-Typing in the search field updates only the result list (no full re-render, so the field
-keeps its focus); everything else re-renders through the shell.
+Reads are started by the shell before a render (`wiring.prepare`); the states come from
+`wiring.py`. Every line that comes and goes has a key, so a re-render is a diff: the search
+field keeps its focus and the page its scroll position.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 
 import flet as ft
 
 from app.design.widgets import big_button
+from app.features.waste.bulky import BulkyBooking
 from app.features.waste.calendar import DayCell
-from app.features.waste.reminder_delivery import ReminderDelivery
-from app.features.waste.repository import WasteRepository
 from app.features.waste.search import SearchHit
 from app.features.waste.state import Section, Status, WasteState
 from app.i18n.formatting import (
@@ -24,11 +25,10 @@ from app.i18n.formatting import (
     format_yen,
     weekday_names,
 )
-from app.i18n.translator import load_translator
 from app.shell.context import ViewContext
+from app.shell.controlled_inputs import controlled_switch, controlled_text_field
 from app.shell.views.common import section_heading
 
-FEATURE_ROUTE = "/waste"
 SECTION_LABELS = {
     Section.SEARCH: ("How to sort", "SEARCH"),
     Section.CALENDAR: ("Collection days", "CALENDAR_MONTH"),
@@ -36,88 +36,34 @@ SECTION_LABELS = {
 }
 
 
-def waste_state(ctx: ViewContext) -> WasteState:
-    services = ctx.services
-
-    def household_address() -> str | None:
-        account = ctx.account
-        if account is None or not account.signed_in or account.me is None:
-            return None
-        raw = account.me.raw or {}
-        address = raw.get("address")
-        return address if isinstance(address, str) else None
-
-    return services.feature_state(
-        "waste",
-        lambda: WasteState(
-            WasteRepository(services.public, services.device,
-                            services.local_settings("tsuyama-portal.waste")),
-            household_address, lambda: datetime.now(UTC)),
-    )
-
-
-def reminder_delivery(ctx: ViewContext) -> ReminderDelivery:
-    services = ctx.services
-
-    def translate(message: str, **params: object) -> str:
-        return load_translator(ctx.state.settings.language)(message, **params)
-
-    return services.feature_state(
-        "waste-reminders",
-        lambda: ReminderDelivery(waste_state(ctx),
-                                 services.local_settings("tsuyama-portal.waste.delivered"),
-                                 services.notifier, lambda: datetime.now(UTC), translate),
-    )
-
-
-async def reminders_background(ctx: ViewContext) -> None:
-    """Collection reminders for the whole session (notifications, home-screen notes)."""
-    delivery = reminder_delivery(ctx)
-
-    def changed() -> None:
-        # Re-render for new home notes, or for data read again while the tile is open;
-        # never for nothing (a re-render under a finger can swallow its tap).
-        if delivery.notes_changed or ctx.state.route.startswith(FEATURE_ROUTE):
-            ctx.refresh()
-
-    await delivery.run(lambda: ctx.state.settings.language, changed)
-
-
-def home_notes(ctx: ViewContext) -> list[str]:
-    if ctx.services is None:  # a screen built without a session (unit tests)
-        return []
-    delivery = reminder_delivery(ctx)
-    return [delivery.message(r) for r in delivery.notes]
-
-
-def build_view(ctx: ViewContext) -> list[ft.Control]:
-    state = waste_state(ctx)
-    language = ctx.state.settings.language
-    if state.claim_load(language):
-        ctx.run_task(_load_and_refresh, ctx, state, language)
+def waste_body(ctx: ViewContext, state: WasteState, bulky: BulkyBooking) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = [_section_switch(ctx, state)]
     if state.status is Status.FAILED:
         controls.append(ft.Text(t("The waste information stored on this device cannot be "
                                   "read. Please try again later."),
-                                size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD))
+                                size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD,
+                                key="failed"))
     if state.never_received:
         if state.status in (Status.IDLE, Status.LOADING) or not ctx.state.connection.offline:
             controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading…"),
-                                                              size=m.body_size)]))
+                                                              size=m.body_size)],
+                                   key="loading"))
         else:
             controls.append(ft.Text(
                 t("The waste information will appear here once this device has been online."),
-                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
+                key="never-online"))
         return controls
     if state.content.synced_at is not None:
         controls.append(ft.Text(
             t("Updated {time}", time=format_datetime_short(state.content.synced_at,
                                                            ctx.locale)),
-            size=m.body_size * 0.85, color=p.on_surface))
+            size=m.body_size * 0.85, color=p.on_surface, key="updated"))
     if any(item.get("is_demo") for item in state.content.items[:1]):
         controls.append(ft.Text(t("Demo data: not the city's real rules."),
-                                size=m.body_size * 0.85, color=p.on_surface, italic=True))
+                                size=m.body_size * 0.85, color=p.on_surface, italic=True,
+                                key="demo"))
     if state.section is Section.SEARCH:
         controls += _search_section(ctx, state)
     elif state.section is Section.CALENDAR:
@@ -125,14 +71,14 @@ def build_view(ctx: ViewContext) -> list[ft.Control]:
     else:
         from app.features.waste.bulky_views import bulky_section
 
-        controls += bulky_section(ctx, state)
+        controls += bulky_section(ctx, state, bulky)
     return controls
 
 
 # --- section switch --------------------------------------------------------------------------
 def _section_switch(ctx: ViewContext, state: WasteState) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    buttons = []
+    buttons: list[ft.Control] = []
     for section, (label, icon) in SECTION_LABELS.items():
         selected = state.section is section
         buttons.append(ft.Button(
@@ -155,23 +101,18 @@ def _switch(ctx: ViewContext, state: WasteState, section: Section) -> None:
 # --- sorting dictionary ----------------------------------------------------------------------
 def _search_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     t, m = ctx.t, ctx.metrics
-    results = ft.Column(_hit_cards(ctx, state), spacing=m.body_size * 0.5)
 
-    def typed(e: ft.Event[ft.TextField]) -> None:
-        state.set_query(e.control.value or "")
-        results.controls = _hit_cards(ctx, state)
-        results.update()
+    def typed(text: str) -> None:
+        state.set_query(text)
+        ctx.refresh()  # a diff: only the result list changes
 
-    field = ft.TextField(
-        value=state.query,
-        label=t("Item to throw away (e.g. 電子レンジ)"),
-        prefix_icon=ft.Icons.SEARCH,
-        text_size=m.body_size,
-        on_change=typed,
-        on_submit=typed,
-        autofocus=not ctx.kiosk,
+    field = controlled_text_field(
+        ctx.fields, key="waste-search", text=state.query, on_text=typed,
+        label=t("Item to throw away (e.g. 電子レンジ)"), prefix_icon=ft.Icons.SEARCH,
+        text_size=m.body_size, autofocus=not ctx.kiosk,
     )
-    return [field, results]
+    return [field, ft.Column(_hit_cards(ctx, state), spacing=m.body_size * 0.5,
+                             key="waste-results")]
 
 
 def _hit_cards(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
@@ -215,6 +156,7 @@ def _hit_card(ctx: ViewContext, state: WasteState, hit: SearchHit) -> ft.Control
         if item.get(key):
             lines.append(ft.Text(str(item[key]), size=m.body_size * 0.95, color=p.on_surface))
     return ft.Container(
+        key=f"item-{item.get('id')}",
         bgcolor=p.surface, border=ft.Border.all(1, p.outline),
         border_radius=ft.BorderRadius.all(12), padding=ft.Padding.all(m.body_size * 0.75),
         content=ft.Column(lines, spacing=m.body_size * 0.3),
@@ -239,7 +181,7 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     area = state.area
     if area is None:
         controls.append(ft.Text(t("Choose your district to see its collection days."),
-                                size=m.body_size, color=p.on_surface))
+                                size=m.body_size, color=p.on_surface, key="no-district"))
         return controls
     if state.district_guessed:
         controls.append(ft.Row([
@@ -247,8 +189,9 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
                     size=m.body_size * 0.9, color=p.on_surface),
             big_button(t("Keep this district"), "CHECK", m, p,
                        lambda _: ctx.run_task(_confirm_district, ctx, state)),
-        ], wrap=True))
-    controls.append(section_heading(ctx, t("Next collections")))
+        ], wrap=True, key="district-guessed"))
+    controls.append(ft.Container(section_heading(ctx, t("Next collections")),
+                                 key="next-heading"))
     today = city_today()
     for kind, day in state.next_collections():
         when = format_day_short(day, ctx.locale)
@@ -259,7 +202,7 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
         controls.append(ft.Row([
             _kind_chip(ctx, kind, state.kind_info(kind).get("color")),
             ft.Text(when, size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
-        ], wrap=True))
+        ], wrap=True, key=f"next-{kind}"))
     controls += _month_grid(ctx, state)
     controls += _reminder_switches(ctx, state)
     return controls
@@ -271,7 +214,7 @@ def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     area = state.area
     if area is not None and not state.choosing_district:
-        return ft.Row([
+        return ft.Row(key="district", controls=[
             ft.Text(t("Your district: {name}", name=area.get("name")), size=m.body_size * 1.1,
                     weight=ft.FontWeight.BOLD, color=p.on_surface),
             ft.TextButton(content=ft.Text(t("Change district"), size=m.body_size,
@@ -279,7 +222,7 @@ def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
                           on_click=lambda _: _choosing(ctx, state, True),
                           height=m.min_touch_target),
         ], wrap=True)
-    buttons = []
+    buttons: list[ft.Control] = []
     for option in state.content.areas:
         area_id = str(option.get("id"))
         selected = area_id == state.choice.district
@@ -288,7 +231,8 @@ def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
                             color=p.on_primary if selected else p.primary),
             bgcolor=p.primary if selected else p.surface, height=m.min_touch_target,
             on_click=lambda _, a=area_id: ctx.run_task(_choose_district, ctx, state, a)))
-    return ft.Column([ft.Text(t("Your district"), size=m.body_size, weight=ft.FontWeight.BOLD,
+    return ft.Column(key="district-choice", controls=[
+                     ft.Text(t("Your district"), size=m.body_size, weight=ft.FontWeight.BOLD,
                               color=p.on_surface),
                       ft.Row(buttons, wrap=True, spacing=m.body_size * 0.4,
                              run_spacing=m.body_size * 0.4)])
@@ -311,7 +255,7 @@ def _month_grid(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
         ft.IconButton(ft.Icon(ft.Icons.CHEVRON_RIGHT, semantics_label=t("Next month")),
                       on_click=lambda _: _shift(ctx, state, 1),
                       width=m.min_touch_target, height=m.min_touch_target),
-    ], alignment=ft.MainAxisAlignment.CENTER)
+    ], alignment=ft.MainAxisAlignment.CENTER, key="month-header")
     names = weekday_names(ctx.locale)
     rows: list[ft.Control] = [ft.Row([
         ft.Container(ft.Text(n, size=m.body_size * 0.85, weight=ft.FontWeight.BOLD,
@@ -321,7 +265,7 @@ def _month_grid(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     for start in range(0, len(cells), 7):
         week = [_day_cell(ctx, state, cell, month) for cell in cells[start:start + 7]]
         rows.append(ft.Row(week, vertical_alignment=ft.CrossAxisAlignment.START))
-    return [header, ft.Column(rows, spacing=2)]
+    return [header, ft.Column(rows, spacing=2, key="month-grid")]
 
 
 def _day_cell(ctx: ViewContext, state: WasteState, cell: DayCell, month: int) -> ft.Control:
@@ -357,16 +301,17 @@ def _day_cell(ctx: ViewContext, state: WasteState, cell: DayCell, month: int) ->
 def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = [
-        section_heading(ctx, t("Reminders the evening before")),
+        ft.Container(section_heading(ctx, t("Reminders the evening before")),
+                     key="reminders-heading"),
         ft.Text(t("At 19:00 the day before: a notification on phones and computers, and a "
-                  "note on the home screen."), size=m.body_size * 0.85, color=p.on_surface),
+                  "note on the home screen."), size=m.body_size * 0.85, color=p.on_surface,
+                key="reminders-note"),
     ]
     for kind in state.kinds():
-        controls.append(ft.Switch(
-            label=kind, value=state.reminder_on(kind),
+        controls.append(controlled_switch(
+            ctx.fields, key=f"reminder-{kind}", value=state.reminder_on(kind),
+            on_value=_reminder_setter(ctx, state, kind), label=kind,
             label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
-            on_change=lambda e, k=kind: ctx.run_task(_set_reminder, ctx, state, k,
-                                                     bool(e.control.value)),
         ))
     return controls
 
@@ -374,11 +319,6 @@ def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
 # --- actions -----------------------------------------------------------------------------------
 def _shift(ctx: ViewContext, state: WasteState, delta: int) -> None:
     state.shift_month(delta)
-    ctx.refresh()
-
-
-async def _load_and_refresh(ctx: ViewContext, state: WasteState, language: str) -> None:
-    await state.load(language)
     ctx.refresh()
 
 
@@ -392,6 +332,10 @@ async def _choose_district(ctx: ViewContext, state: WasteState, area_id: str | N
 async def _confirm_district(ctx: ViewContext, state: WasteState) -> None:
     await state.confirm_guessed_district()
     ctx.refresh()
+
+
+def _reminder_setter(ctx: ViewContext, state: WasteState, kind: str) -> Callable[[bool], None]:
+    return lambda on: ctx.run_task(_set_reminder, ctx, state, kind, on)
 
 
 async def _set_reminder(ctx: ViewContext, state: WasteState, kind: str, on: bool) -> None:

@@ -10,7 +10,7 @@ from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
-from app.shell.state import MYDATA_ROUTE, SYNC_ROUTE
+from app.shell.state import MYDATA_ROUTE, STAFF_ROUTE, SYNC_ROUTE
 from app.shell.views.common import note_card
 
 REMINDER_MESSAGES = {
@@ -24,8 +24,8 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
         return []
     visitor = ctx.state.mode is Mode.VISITOR
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    if account.signed_in:
-        me = account.me
+    me = account.me
+    if account.signed_in and me is not None:
         controls: list[ft.Control] = [
             ft.Text(t("Hello, {name}", name=me.name), size=m.title_size,
                     weight=ft.FontWeight.BOLD, color=p.on_surface),
@@ -33,6 +33,11 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
                 [
                     big_button(t("My data"), "PERSON", m, p,
                                lambda _: ctx.navigate(MYDATA_ROUTE)),
+                    # City staff only (resident mode): their department's screens.
+                    *([big_button(t("Staff menu"), "BADGE", m, p,
+                                  lambda _: ctx.navigate(STAFF_ROUTE))]
+                      if me is not None and me.staff_scopes and ctx.state.mode is Mode.RESIDENT
+                      else []),
                     big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask")),
                 ],
                 wrap=True,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import flet as ft
 
 from app.design.widgets import offline_banner
@@ -39,7 +42,7 @@ def app_bar(ctx: ViewContext, title: str, *, back: bool) -> ft.AppBar:
     )
 
 
-def banner_if_offline(ctx: ViewContext, on_retry) -> list[ft.Control]:  # type: ignore[no-untyped-def]
+def banner_if_offline(ctx: ViewContext, on_retry: Callable[[Any], Any]) -> list[ft.Control]:
     if not ctx.state.connection.offline:
         return []
     return [

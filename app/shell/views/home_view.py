@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import flet as ft
 
@@ -42,7 +44,7 @@ def language_buttons(ctx: ViewContext) -> ft.Control:
                 ),
             )
         )
-    return ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
+    return ft.Row(buttons, wrap=True, spacing=8, run_spacing=8, key="languages")
 
 
 def home_body(ctx: ViewContext, today: date) -> list[ft.Control]:
@@ -56,10 +58,16 @@ def home_body(ctx: ViewContext, today: date) -> list[ft.Control]:
         ft.Text(greeting, size=m.title_size, weight=ft.FontWeight.BOLD, color=p.on_surface),
         ft.Text(format_date_long(today, ctx.locale), size=m.body_size, color=p.on_surface),
     ]
-    controls.extend(account_area(ctx))
+    # What comes and goes (the account area, notes) is keyed: the tiles below keep their place.
+    account = account_area(ctx)
+    if account:
+        controls.append(ft.Column(account, spacing=m.body_size, key="account"))
     for feature in ctx.state.registry.for_mode(ctx.state.mode):
         if feature.home_notes is not None:
-            controls.extend(note_card(ctx, note) for note in feature.home_notes(ctx))
+            for note in dict.fromkeys(feature.home_notes(ctx)):  # keys must be unique
+                card = note_card(ctx, note)
+                card.key = f"note-{feature.id}-{note}"
+                controls.append(card)
     if state.mode is Mode.VISITOR:
         controls.append(language_buttons(ctx))
     controls.append(
@@ -71,18 +79,23 @@ def home_body(ctx: ViewContext, today: date) -> list[ft.Control]:
                     icon_name=spec.icon,
                     metrics=m,
                     palette=p,
-                    on_click=lambda _, route=spec.route: ctx.navigate(route),
+                    on_click=_go(ctx, spec.route),
                 )
                 for spec in state.visible_tiles
             ],
             wrap=True,
             spacing=m.body_size,
             run_spacing=m.body_size,
+            key="tiles",
         )
     )
     if state.mode is Mode.KIOSK:
         controls.append(kiosk_controls(ctx))
     return controls
+
+
+def _go(ctx: ViewContext, route: str) -> Callable[[Any], None]:
+    return lambda _: ctx.navigate(route)
 
 
 def kiosk_controls(ctx: ViewContext) -> ft.Control:
@@ -102,4 +115,5 @@ def kiosk_controls(ctx: ViewContext) -> ft.Control:
     if state.kiosk_page + 1 < state.kiosk_page_count:
         row.append(big_button(t("More services"), "CHEVRON_RIGHT", m, p,
                               lambda _: state.next_kiosk_page()))
-    return ft.Row(row, spacing=m.body_size, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+    return ft.Row(row, spacing=m.body_size, vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                  key="kiosk-paging")

@@ -1,18 +1,22 @@
-"""My data (マイデータ): the profile, household, consents, who read my data, export, deletion."""
+"""My data (マイデータ): the profile, household, consents, who read my data, export, deletion.
+
+Renders `MyDataState` only: the shell starts its read before a render (`shell/screens.py`)
+and the download is saved by the state; optional lines and rows have keys."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 import flet as ft
 
 from app.account.mydata_state import MyDataState
 from app.design.widgets import big_button
-from app.device.files import save_bytes
 from app.i18n.formatting import format_date_long, format_datetime_short
 from app.shell.context import ViewContext
-from app.shell.feature_spec import Mode
+from app.shell.controlled_inputs import controlled_switch, controlled_text_field
 from app.shell.state import HOME
 
 ASSURANCE_LABELS = {
@@ -43,85 +47,88 @@ ACTOR_LABELS = {
 EXPORT_FILE_NAME = "tsuyama-portal-my-data.json"
 
 
-def mydata_state(ctx: ViewContext) -> MyDataState:
-    channel = "kiosk" if ctx.state.mode is Mode.KIOSK else "app"
-    return ctx.services.feature_state(
-        "mydata", lambda: MyDataState(ctx.services.backend, ctx.account, channel)
-    )
-
-
-def mydata_body(ctx: ViewContext) -> list[ft.Control]:
+def mydata_body(ctx: ViewContext, state: MyDataState | None) -> list[ft.Control]:
+    """`state` is None when nobody is signed in."""
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    account = ctx.account
-    if account is None or not account.signed_in:
+    if state is None or not ctx.signed_in:
         return [
             ft.Text(t("Please log in to see your data."), size=m.body_size, color=p.on_surface),
             big_button(t("Back to home"), "HOME", m, p, lambda _: ctx.navigate(HOME)),
         ]
-    state = mydata_state(ctx)
-    if state.claim_load():
-        ctx.run_task(_load_and_refresh, ctx, state)
 
-    def heading(text: str) -> ft.Control:
-        return ft.Text(text, size=m.title_size, weight=ft.FontWeight.BOLD, color=p.on_surface)
+    def heading(text: str, key: str) -> ft.Control:
+        return ft.Text(text, size=m.title_size, weight=ft.FontWeight.BOLD, color=p.on_surface,
+                       key=f"heading-{key}")
 
-    controls: list[ft.Control] = [heading(t("Your profile")), *_profile(ctx)]
+    controls: list[ft.Control] = [heading(t("Your profile"), "profile"),
+                                  ft.Column(_profile(ctx), key="profile")]
     if state.loading and not state.consents:
         controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading…"), size=m.body_size,
-                                                           color=p.on_surface)]))
+                                                           color=p.on_surface)], key="loading"))
     if state.error:
         controls.append(ft.Text(
             t("Some of your data could not be loaded while offline.") if state.offline
             else t("Something went wrong. Please try again later."),
-            size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+            size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD, key="error"))
     if state.message == "saved":
-        controls.append(ft.Text(t("Saved."), size=m.body_size, color=p.on_surface))
+        controls.append(ft.Text(t("Saved."), size=m.body_size, color=p.on_surface,
+                                key="saved"))
     if state.message == "refused":
         controls.append(ft.Text(t("The city could not do this: {reason}", reason=state.error),
-                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
+                                key="refused"))
     if state.message == "need_id":
         controls.append(ft.Text(t("Please enter the common ID of the other person."),
-                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD))
+                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
+                                key="need-id"))
 
     members = state.household.get("members") if isinstance(state.household, dict) else None
     if members:
-        controls.append(heading(t("Your household")))
-        for member in members:
+        controls.append(heading(t("Your household"), "household"))
+        for i, member in enumerate(members):
             if isinstance(member, dict):
-                controls.append(_member_row(ctx, member))
+                row = _member_row(ctx, member)
+                row.key = f"member-{member.get('common_id') or i}"
+                controls.append(row)
 
     if state.consents:
-        controls.append(heading(t("Your consents")))
+        controls.append(heading(t("Your consents"), "consents"))
         controls.append(ft.Text(
             t("Nothing about you is used for these purposes unless you switch it on. "
-              "You can switch it off at any time."), size=m.body_size, color=p.on_surface))
+              "You can switch it off at any time."), size=m.body_size, color=p.on_surface,
+            key="consents-note"))
         for item in state.consents:
             if item.get("purpose") != "delegation":
                 controls.append(_consent_row(ctx, state, item))
 
-    controls.append(heading(t("Acting for each other")))
-    controls.extend(_delegation_area(ctx, state))
+    controls.append(heading(t("Acting for each other"), "delegations"))
+    controls.append(ft.Column(_delegation_area(ctx, state), key="delegation-area",
+                              spacing=m.body_size))
 
-    controls.append(heading(t("Who has seen your data")))
-    if not state.access_log:
-        controls.append(ft.Text(t("Nobody else has read your data."), size=m.body_size,
-                                color=p.on_surface))
-    for entry in state.access_log:
-        controls.append(_access_row(ctx, entry))
+    controls.append(heading(t("Who has seen your data"), "access-log"))
+    controls.append(ft.Column(
+        [_access_row(ctx, entry) for entry in state.access_log] or [
+            ft.Text(t("Nobody else has read your data."), size=m.body_size,
+                    color=p.on_surface)],
+        key="access-rows"))
 
-    controls.append(heading(t("Your data, your choice")))
+    controls.append(heading(t("Your data, your choice"), "your-choice"))
     controls.append(ft.Row([
         big_button(t("Download all my data"), "DOWNLOAD", m, p,
-                   lambda _: ctx.run_task(_export, ctx, state)),
+                   lambda _: ctx.run_task(state.download_all, EXPORT_FILE_NAME)),
         big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask")),
-    ], wrap=True, spacing=m.body_size))
-    controls.extend(_delete_area(ctx, state))
+    ], wrap=True, spacing=m.body_size, key="export-logout"))
+    controls.append(ft.Column(_delete_area(ctx, state), key="delete-area",
+                              spacing=m.body_size))
     return controls
 
 
 def _profile(ctx: ViewContext) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    me = ctx.account.me
+    account = ctx.account
+    me = account.me if account is not None else None
+    if me is None:
+        return []
     raw = me.raw or {}
 
     def row(label: str, value: str) -> ft.Control:
@@ -163,21 +170,24 @@ def _member_row(ctx: ViewContext, member: dict) -> ft.Control:
 def _consent_row(ctx: ViewContext, state: MyDataState, item: dict) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     purpose = str(item.get("purpose"))
-    texts = item.get("text") if isinstance(item.get("text"), dict) else {}
+    raw_texts = item.get("text")
+    texts: dict[str, str] = raw_texts if isinstance(raw_texts, dict) else {}
     lang = ctx.state.settings.language
     text = texts.get(lang) or texts.get("en") or ""
     return ft.Container(
+        key=f"consent-{purpose}",
         border=ft.Border.all(1, p.outline),
         border_radius=ft.BorderRadius.all(12),
         padding=ft.Padding.all(m.body_size * 0.75),
         content=ft.Column([
-            ft.Switch(
-                label=t(PURPOSE_TITLES.get(purpose, purpose)),
+            controlled_switch(
+                ctx.fields,
+                key=f"consent-switch-{purpose}",
                 value=bool(item.get("granted")),
+                on_value=lambda on: ctx.run_task(_set_consent, ctx, state, purpose, on),
+                label=t(PURPOSE_TITLES.get(purpose, purpose)),
                 active_color=p.primary,
                 label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
-                on_change=lambda e, purpose=purpose: ctx.run_task(
-                    _set_consent, ctx, state, purpose, bool(e.control.value)),
             ),
             ft.Text(text, size=m.body_size * 0.9, color=p.on_surface),
         ], spacing=4),
@@ -191,6 +201,9 @@ def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
     controls: list[ft.Control] = [ft.Text(
         t("Parents act for their children under 18 without asking. Anyone else may act for "
           "you only if you accept their request here."), size=m.body_size, color=p.on_surface)]
+    def decide(delegation_id: str, decision: str) -> Callable[[Any], None]:
+        return lambda _: ctx.run_task(_decide, ctx, state, delegation_id, decision)
+
     for item in state.delegations:
         status, mine = item.get("status"), item.get("direction") == "granted_by_me"
         name = item.get("other_name") or t("someone")
@@ -202,10 +215,8 @@ def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
             if text:
                 controls.append(ft.Text(text[1], size=m.body_size * 0.9, color=p.on_surface))
             controls.append(ft.Row([
-                big_button(t("Accept"), "CHECK", m, p, lambda _, i=item["id"]: ctx.run_task(
-                    _decide, ctx, state, i, "accept")),
-                big_button(t("Decline"), "CLOSE", m, p, lambda _, i=item["id"]: ctx.run_task(
-                    _decide, ctx, state, i, "decline")),
+                big_button(t("Accept"), "CHECK", m, p, decide(str(item["id"]), "accept")),
+                big_button(t("Decline"), "CLOSE", m, p, decide(str(item["id"]), "decline")),
             ], wrap=True, spacing=m.body_size))
         elif status == "pending":
             controls.append(ft.Text(t("Your request is waiting for the other person's answer."),
@@ -215,24 +226,19 @@ def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
                     else t("You may act for {name}.", name=name))
             controls.append(ft.Row([
                 ft.Text(line, size=m.body_size, color=p.on_surface),
-                big_button(t("End this"), "LINK_OFF", m, p, lambda _, i=item["id"]:
-                           ctx.run_task(_decide, ctx, state, i, "revoke")),
+                big_button(t("End this"), "LINK_OFF", m, p, decide(str(item["id"]), "revoke")),
             ], wrap=True, spacing=m.body_size))
 
-    def typed(e: ft.ControlEvent) -> None:
-        state.delegate_input = str(e.control.value or "")
-
-    controls.append(ft.Row([
-        ft.TextField(
+    controls.append(ft.Row(key="delegation-request", wrap=True, spacing=m.body_size, controls=[
+        controlled_text_field(
+            ctx.fields, key="delegate-id", text=state.delegate_input,
+            revision=state.delegate_revision, on_text=state.set_delegate_input,
             label=t("Common ID of the person you want to act for"),
-            value=state.delegate_input,
-            on_change=typed,
-            text_size=m.body_size,
-            width=min(560, m.body_size * 28),
+            text_size=m.body_size, width=min(560, m.body_size * 28),
         ),
         big_button(t("Ask to act for them"), "SEND", m, p,
                    lambda _: ctx.run_task(_request_delegation, ctx, state)),
-    ], wrap=True, spacing=m.body_size))
+    ]))
     return controls
 
 
@@ -243,9 +249,7 @@ async def _decide(ctx: ViewContext, state: MyDataState, delegation_id: str,
 
 
 async def _request_delegation(ctx: ViewContext, state: MyDataState) -> None:
-    await state.request_delegation(state.delegate_input)
-    if state.message == "saved":
-        state.delegate_input = ""
+    await state.send_delegation_request()
     ctx.refresh()
 
 
@@ -286,20 +290,9 @@ def _cancel_delete(ctx: ViewContext, state: MyDataState) -> None:
     ctx.refresh()
 
 
-async def _load_and_refresh(ctx: ViewContext, state: MyDataState) -> None:
-    await state.load()
-    ctx.refresh()
-
-
 async def _set_consent(ctx: ViewContext, state: MyDataState, purpose: str, on: bool) -> None:
     await state.set_consent(purpose, on, ctx.state.settings.language)
     ctx.refresh()
-
-
-async def _export(ctx: ViewContext, state: MyDataState) -> None:
-    data = await state.export()
-    if data is not None:
-        await save_bytes(EXPORT_FILE_NAME, data)
 
 
 async def _delete(ctx: ViewContext, state: MyDataState) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from app.design.theme import font_for
 from app.design.tokens import TextSize
 from app.i18n.translator import LANGUAGE_NAMES
 from app.shell.context import ViewContext
+from app.shell.controlled_inputs import controlled_radio_group, controlled_switch
 
 TEXT_SIZE_LABELS: dict[TextSize, str] = {
     TextSize.NORMAL: "Standard",
@@ -17,14 +20,17 @@ TEXT_SIZE_LABELS: dict[TextSize, str] = {
 
 
 def _radio_group(ctx: ViewContext, value: str, options: list[tuple[str, str, str | None]],
-                 on_change, identifier: str) -> ft.Control:  # type: ignore[no-untyped-def]
+                 on_change: Callable[[str], None], identifier: str) -> ft.Control:
     m, p = ctx.metrics, ctx.palette
     return ft.Semantics(
         identifier=identifier,
         container=True,
-        content=ft.RadioGroup(
+        key=identifier,
+        content=controlled_radio_group(
+            ctx.fields,
+            key=identifier,
             value=value,
-            on_change=on_change,
+            on_value=on_change,
             content=ft.Column(
                 [
                     ft.Container(
@@ -59,7 +65,7 @@ def settings_body(ctx: ViewContext) -> list[ft.Control]:
             ctx,
             s.language,
             [(lang, LANGUAGE_NAMES[lang], font_for(lang)) for lang in state.languages],
-            lambda e: state.set_language(e.control.value),
+            state.set_language,
             "settings-language",
         ),
         heading(t("Text size")),
@@ -67,18 +73,20 @@ def settings_body(ctx: ViewContext) -> list[ft.Control]:
             ctx,
             s.text_size.value,
             [(size.value, t(label), None) for size, label in TEXT_SIZE_LABELS.items()],
-            lambda e: state.set_text_size(e.control.value),
+            state.set_text_size,
             "settings-text-size",
         ),
         heading(t("Display")),
         ft.Container(
             height=m.min_touch_target,
-            content=ft.Switch(
-                label=t("High contrast"),
+            content=controlled_switch(
+                ctx.fields,
+                key="settings-high-contrast",
                 value=s.high_contrast,
+                on_value=state.set_high_contrast,
+                label=t("High contrast"),
                 active_color=p.primary,
                 label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
-                on_change=lambda e: state.set_high_contrast(e.control.value),
             ),
         ),
         ft.Text(

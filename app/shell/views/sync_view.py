@@ -1,21 +1,23 @@
 """"Data on this device" (この端末のデータ): changes waiting to be sent, changes the city did not
-accept and why, what was sent lately, and how fresh the stored data is."""
+accept and why, what was sent lately, and how fresh the stored data is.
+
+Renders `SyncStatusState` and the device's status only: the shell starts the read before a
+render (`shell/screens.py`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 
 from app.account.clock_notice import clock_notice
-from app.account.device_data import DeviceData
 from app.account.sync_status import OPEN_ERROR, ChangeItem, SyncStatusState, recovery_lines
 from app.design.widgets import big_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.state import HOME
 from app.shell.views.common import line_card, section_heading
-from offline_store import StoreRecovery
 
 STATE_LABELS = {
     "pending": "Waiting to be sent",
@@ -25,70 +27,69 @@ STATE_LABELS = {
 }
 
 
-def sync_status_state(ctx: ViewContext) -> SyncStatusState:
-    describers = [f.describe_change for f in ctx.state.registry
-                  if f.describe_change is not None]
-    return ctx.services.feature_state(
-        "sync-status",
-        lambda: SyncStatusState(ctx.device, describers, lambda: datetime.now(UTC)),
-    )
-
-
-def sync_body(ctx: ViewContext) -> list[ft.Control]:
+def sync_body(ctx: ViewContext, state: SyncStatusState | None = None) -> list[ft.Control]:
+    """`state` is None while the resident's store is not open."""
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     device = ctx.device
-    public = getattr(ctx.services, "public", None)
+    public = ctx.public
     controls: list[ft.Control] = _clock_notice(ctx)
     if device is not None and device.open_error:
         controls.append(ft.Text(t(OPEN_ERROR), size=m.body_size, color=p.banner,
-                                weight=ft.FontWeight.BOLD))
+                                weight=ft.FontWeight.BOLD, key="open-error"))
     elif device is None or not device.open:
         controls.append(ft.Text(t("Log in to keep your own data on this device."),
-                                size=m.body_size, color=p.on_surface))
+                                size=m.body_size, color=p.on_surface, key="log-in-note"))
     if device is not None:
-        controls += [_recovery_card(ctx, device, r) for r in device.recoveries]
+        controls += [_keyed(_recovery_card(ctx, r, lambda rid: device.dismiss_recovery(rid)),
+                            f"recovery-{r.id}") for r in device.recoveries]
     if public is not None and public.last_synced_at is not None:
-        controls.append(_line(ctx, "PUBLIC", t(
+        controls.append(_keyed(_line(ctx, "PUBLIC", t(
             "City information updated {time}",
-            time=format_datetime_short(public.last_synced_at, ctx.locale))))
-    if device is None or not device.open:
-        controls.append(big_button(t("Back to home"), "HOME", m, p,
-                                   lambda _: ctx.navigate(HOME)))
+            time=format_datetime_short(public.last_synced_at, ctx.locale))), "public-age"))
+    if device is None or not device.open or state is None:
+        controls.append(ft.Container(big_button(t("Back to home"), "HOME", m, p,
+                                                lambda _: ctx.navigate(HOME)), key="home"))
         return controls
 
-    state = sync_status_state(ctx)
-    if state.claim_load():
-        ctx.run_task(_load_and_refresh, ctx, state)
     if device.last_synced_at is not None:
-        controls.append(_line(ctx, "CLOUD_DONE", t(
+        controls.append(_keyed(_line(ctx, "CLOUD_DONE", t(
             "Your data synced {time}",
-            time=format_datetime_short(device.last_synced_at, ctx.locale))))
+            time=format_datetime_short(device.last_synced_at, ctx.locale))), "own-age"))
     else:
-        controls.append(_line(ctx, "CLOUD_OFF", t("Your data has not been synced yet.")))
-    controls.append(big_button(t("Sync now"), "SYNC", m, p, lambda _: device.sync_now()))
+        controls.append(_keyed(_line(ctx, "CLOUD_OFF", t("Your data has not been synced yet.")),
+                               "own-age"))
+    controls.append(ft.Container(big_button(t("Sync now"), "SYNC", m, p,
+                                            lambda _: device.sync_now()), key="sync-now"))
 
-    controls.append(section_heading(ctx, t("Waiting to be sent ({count})",
-                                           count=len(state.waiting))))
+    controls.append(_keyed(section_heading(ctx, t("Waiting to be sent ({count})",
+                                                  count=len(state.waiting))), "waiting"))
     if not state.waiting:
         controls.append(ft.Text(t("Everything made on this device has been sent."),
-                                size=m.body_size, color=p.on_surface))
-    controls += [_item(ctx, item) for item in state.waiting]
+                                size=m.body_size, color=p.on_surface, key="all-sent"))
+    controls += [_keyed(_item(ctx, item), f"waiting-{item.seq}") for item in state.waiting]
     if state.rejected:
-        controls.append(section_heading(ctx, t("Not accepted by the city ({count})",
-                                        count=len(state.rejected))))
+        controls.append(_keyed(section_heading(ctx, t("Not accepted by the city ({count})",
+                                               count=len(state.rejected))), "rejected"))
         controls.append(ft.Text(
             t("These changes were undone on this device; the city's version is shown."),
-            size=m.body_size * 0.9, color=p.on_surface))
-        controls += [_item(ctx, item) for item in state.rejected]
+            size=m.body_size * 0.9, color=p.on_surface, key="rejected-note"))
+        controls += [_keyed(_item(ctx, item), f"rejected-{item.seq}")
+                     for item in state.rejected]
     if state.sent:
-        controls.append(section_heading(ctx, t("Sent recently")))
-        controls += [_item(ctx, item) for item in state.sent]
+        controls.append(_keyed(section_heading(ctx, t("Sent recently")), "sent"))
+        controls += [_keyed(_item(ctx, item), f"sent-{item.seq}") for item in state.sent]
     return controls
 
 
-def _recovery_card(ctx: ViewContext, device: DeviceData, recovery: StoreRecovery
+def _keyed(control: ft.Control, key: str) -> ft.Control:
+    control.key = key
+    return control
+
+
+def _recovery_card(ctx: ViewContext, recovery: Any, dismiss: Callable[[int], Any]
                    ) -> ft.Control:
-    """What happened to a rebuilt store, until the resident says they have read it."""
+    """What happened to a rebuilt store (an `offline_store.StoreRecovery` from the device's
+    status), until the resident says they have read it."""
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     (headline, _), *rest = recovery_lines(recovery)
     return line_card(ctx, [
@@ -100,7 +101,7 @@ def _recovery_card(ctx: ViewContext, device: DeviceData, recovery: StoreRecovery
         ft.Text(format_datetime_short(recovery.at, ctx.locale), size=m.body_size * 0.85,
                 color=p.on_surface),
         big_button(t("I have read this"), "CHECK", m, p,
-                   lambda _: ctx.run_task(device.dismiss_recovery, recovery.id)),
+                   lambda _: ctx.run_task(dismiss, recovery.id)),
     ])
 
 
@@ -143,8 +144,3 @@ def _item(ctx: ViewContext, item: ChangeItem) -> ft.Control:
         lines.append(ft.Text(t(reason, **reason_params), size=m.body_size * 0.9,
                              color=p.banner))
     return line_card(ctx, lines)
-
-
-async def _load_and_refresh(ctx: ViewContext, state: SyncStatusState) -> None:
-    await state.load()
-    ctx.refresh()

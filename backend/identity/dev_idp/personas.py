@@ -9,8 +9,16 @@ Their `sub` values are fixed so tests and demo data can rely on them: the common
 | `dev-taro`   | 津山 太郎       | resident, born 1981-04-12, 岡山県津山市山北520             |
 | `dev-hanako` | 津山 花子       | resident, parent of two school children, born 1986-07-03 |
 | `dev-hana`   | 美作 ハナ       | resident aged 82, lives alone, born 1944-02-11           |
-| `dev-ichiro` | 職員 一郎       | city staff (`tsuyama_role` "staff")                      |
+| `dev-ichiro` | 職員 一郎       | city staff of 環境事業課 (waste: bulky waste)             |
+| `dev-sakura` | 職員 さくら     | city staff of 市民課 (procedures, counter)                |
+| `dev-kenta`  | 職員 健太       | city staff of 健康増進課 (health)                          |
+| `dev-kyoin`  | 教員 津山一郎   | teacher at 津山市立東小学校 (`school:tsuyama-higashi-es`) |
+| `dev-koho`   | 職員 広報       | city staff of 広報・情報発信 (notices)                     |
+| `dev-admin`  | 管理 システム   | system administrator (grants staff scopes; no data)      |
 | `dev-visitor`| Visitor (email) | email-only visitor (acr "email"): name and email only    |
+
+Staff personas send `tsuyama_role` "staff" and `tsuyama_departments` (their scopes,
+`backend/identity/staff_departments.py`; ADR 0023).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ class Persona:
     address: str | None = None
     email: str | None = None
     role: str | None = None  # sent as `tsuyama_role`
+    departments: tuple[str, ...] = ()  # sent as `tsuyama_departments` (staff scopes)
 
     def claims(self) -> dict[str, Any]:
         """The identity claims of the persona's ID token."""
@@ -48,6 +57,8 @@ class Persona:
             claims["email"] = self.email
         if self.role is not None:
             claims["tsuyama_role"] = self.role
+        if self.departments:
+            claims["tsuyama_departments"] = list(self.departments)
         return claims
 
 
@@ -78,11 +89,62 @@ HANA = Persona(
 ICHIRO = Persona(
     sub="dev-ichiro",
     name="職員 一郎",
-    description="津山市職員",
+    description="津山市職員・環境事業課（粗大ごみ）",
     birthdate=date(1979, 10, 20),
     gender="male",
     address="岡山県津山市林田",
     role="staff",
+    departments=("waste",),
+)
+SAKURA = Persona(
+    sub="dev-sakura",
+    name="職員 さくら",
+    description="津山市職員・市民課（手続き・窓口）",
+    birthdate=date(1990, 4, 2),
+    gender="female",
+    address="岡山県津山市川崎",
+    role="staff",
+    departments=("citizens",),
+)
+KENTA = Persona(
+    sub="dev-kenta",
+    name="職員 健太",
+    description="津山市職員・健康増進課",
+    birthdate=date(1985, 9, 9),
+    gender="male",
+    address="岡山県津山市二宮",
+    role="staff",
+    departments=("health",),
+)
+KYOIN = Persona(
+    sub="dev-kyoin",
+    name="教員 津山一郎",
+    description="津山市立東小学校の教員",
+    birthdate=date(1983, 6, 15),
+    gender="male",
+    address="岡山県津山市東一宮",
+    role="staff",
+    departments=("school:tsuyama-higashi-es",),
+)
+KOHO = Persona(
+    sub="dev-koho",
+    name="職員 広報",
+    description="津山市職員・広報・情報発信（お知らせ）",
+    birthdate=date(1992, 1, 20),
+    gender="female",
+    address="岡山県津山市山下",
+    role="staff",
+    departments=("notices",),
+)
+ADMIN = Persona(
+    sub="dev-admin",
+    name="管理 システム",
+    description="システム管理者（職員の権限）",
+    birthdate=date(1975, 12, 1),
+    gender="male",
+    address="岡山県津山市山下",
+    role="staff",
+    departments=("admin",),
 )
 VISITOR = Persona(
     sub="dev-visitor",
@@ -92,5 +154,6 @@ VISITOR = Persona(
     email="visitor@example.com",
 )
 
-PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, VISITOR)
+PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KENTA, KYOIN, KOHO, ADMIN,
+                                  VISITOR)
 PERSONAS_BY_SUB: dict[str, Persona] = {p.sub: p for p in PERSONAS}

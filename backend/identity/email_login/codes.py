@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import ColumnElement, Engine, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.db import write_engine
+from backend.db_results import affected_rows
 from backend.models.login_request import LOGIN_METHOD_EMAIL, LoginRequest
 
 CODE_TTL = timedelta(minutes=10)
@@ -52,8 +53,8 @@ def clean_code(raw: str) -> str | None:
 
 def _pending(now: datetime) -> ColumnElement[bool]:
     return (
-        (LoginRequest.method == LOGIN_METHOD_EMAIL)
-        & LoginRequest.consumed_at.is_(None)  # type: ignore[union-attr]
+        (col(LoginRequest.method) == LOGIN_METHOD_EMAIL)
+        & col(LoginRequest.consumed_at).is_(None)
         & (LoginRequest.expires_at > now)
     )
 
@@ -62,7 +63,7 @@ def pending_email_login(engine: Engine, login_id: str, now: datetime) -> LoginRe
     """The unexpired, unused email login with this id; None otherwise."""
     with Session(engine) as session:
         return session.scalars(
-            select(LoginRequest).where((LoginRequest.id == login_id[:36]) & _pending(now))
+            select(LoginRequest).where((col(LoginRequest.id) == login_id[:36]) & _pending(now))
         ).one_or_none()
 
 
@@ -78,9 +79,9 @@ def store_code(engine: Engine, login_id: str, address: str, code: str,
     with Session(write_engine(engine)) as session:  # counts, then writes
         live_for_address = session.execute(
             select(func.count()).where(
-                (LoginRequest.email == address)
-                & (LoginRequest.email_code_expires_at > now)  # type: ignore[operator]
-                & (LoginRequest.email_code_hash.is_not(None))  # type: ignore[union-attr]
+                (col(LoginRequest.email) == address)
+                & (col(LoginRequest.email_code_expires_at) > now)
+                & (col(LoginRequest.email_code_hash).is_not(None))
             )
         ).scalar_one()
         if live_for_address >= MAX_LIVE_CODES_PER_ADDRESS:
@@ -88,7 +89,7 @@ def store_code(engine: Engine, login_id: str, address: str, code: str,
         stored = session.execute(
             update(LoginRequest)
             .where(
-                (LoginRequest.id == login_id)
+                (col(LoginRequest.id) == login_id)
                 & _pending(now)
                 & (LoginRequest.email_codes_sent < MAX_CODES_PER_LOGIN)
                 & (LoginRequest.email_code_attempts < MAX_ATTEMPTS)
@@ -102,7 +103,7 @@ def store_code(engine: Engine, login_id: str, address: str, code: str,
             )
         )
         session.commit()
-        if stored.rowcount == 1:  # type: ignore[attr-defined]
+        if affected_rows(stored) == 1:
             return None
     return (SendRefused.NOT_PENDING if pending_email_login(engine, login_id, now) is None
             else SendRefused.TOO_MANY_CODES)
@@ -129,7 +130,7 @@ def check_code(engine: Engine, login_id: str, code: str, now: datetime) -> CodeC
     login_id = login_id[:36]
     with Session(write_engine(engine), expire_on_commit=False) as session:  # read, then count
         row = session.scalars(
-            select(LoginRequest).where((LoginRequest.id == login_id) & _pending(now))
+            select(LoginRequest).where((col(LoginRequest.id) == login_id) & _pending(now))
         ).one_or_none()
         if row is None:
             return CodeCheck(CheckOutcome.NOT_PENDING)
@@ -142,26 +143,26 @@ def check_code(engine: Engine, login_id: str, code: str, now: datetime) -> CodeC
         counted = session.execute(
             update(LoginRequest)
             .where(
-                (LoginRequest.id == login_id)
-                & LoginRequest.consumed_at.is_(None)  # type: ignore[union-attr]
+                (col(LoginRequest.id) == login_id)
+                & col(LoginRequest.consumed_at).is_(None)
                 & (LoginRequest.email_code_attempts < MAX_ATTEMPTS)
             )
             .values(email_code_attempts=LoginRequest.email_code_attempts + 1)
         )
         session.commit()
-        if counted.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(counted) != 1:
             return CodeCheck(CheckOutcome.TOO_MANY_ATTEMPTS, row)
         attempts_left = MAX_ATTEMPTS - (attempts_before + 1)
         if not hmac.compare_digest(code_hash(login_id, code), expected):
             return CodeCheck(CheckOutcome.WRONG, row, max(0, attempts_left))
         consumed = session.execute(
             update(LoginRequest)
-            .where((LoginRequest.id == login_id)
-                   & LoginRequest.consumed_at.is_(None))  # type: ignore[union-attr]
+            .where((col(LoginRequest.id) == login_id)
+                   & col(LoginRequest.consumed_at).is_(None))
             .values(consumed_at=now, email_code_hash=None)
         )
         session.commit()
-        if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(consumed) != 1:
             return CodeCheck(CheckOutcome.NOT_PENDING)
         session.refresh(row)
         return CodeCheck(CheckOutcome.OK, row)

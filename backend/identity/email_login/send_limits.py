@@ -76,7 +76,8 @@ class LoginCodeLimits:
     def _counters(self, address: str, ip: str | None
                   ) -> list[tuple[LimitedBy, limits.RateLimitItem, tuple[str, ...]]]:
         hashed = hashlib.sha256(address.encode()).hexdigest()
-        counters = [(LimitedBy.ADDRESS, item, (_NAMESPACE, "address", hashed))
+        counters: list[tuple[LimitedBy, limits.RateLimitItem, tuple[str, ...]]] = [
+            (LimitedBy.ADDRESS, item, (_NAMESPACE, "address", hashed))
                     for item in self._per_address]
         if ip:
             counters += [(LimitedBy.IP, item, (_NAMESPACE, "ip", ip[:128]))

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from backend.identity.staff_departments import Scope, scopes_from_claim
 from backend.models.person import ASSURANCE_CARD, ASSURANCE_EMAIL, ROLE_RESIDENT, ROLE_STAFF
 from backend.settings import Settings
 
 # A role claim only the development identity provider may set (see `profile_from_claims`).
 DEV_ROLE_CLAIM = "tsuyama_role"
+# The staff member's departments (ADR 0023), likewise only from the development provider.
+DEV_DEPARTMENTS_CLAIM = "tsuyama_departments"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,9 @@ class UpstreamProfile:
     birthdate: date | None
     gender: str | None
     email: str | None
+    # The provider's staff scopes; None when it says nothing about them (the national
+    # provider): the stored memberships, granted with the staff CLI, are kept then.
+    scopes: tuple[Scope, ...] | None = None
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -64,7 +70,10 @@ def profile_from_claims(claims: dict[str, Any], settings: Settings) -> UpstreamP
     if from_dev_idp:
         role = ROLE_STAFF if claims.get(DEV_ROLE_CLAIM) == ROLE_STAFF else ROLE_RESIDENT
         assurance = ASSURANCE_EMAIL if claims.get("acr") == ASSURANCE_EMAIL else ASSURANCE_CARD
+        scopes: tuple[Scope, ...] | None = (
+            scopes_from_claim(claims.get(DEV_DEPARTMENTS_CLAIM)) if role == ROLE_STAFF else ())
     else:
+        scopes = None
         role = ROLE_STAFF if subject in settings.staff_subjects else ROLE_RESIDENT
         assurance = ASSURANCE_CARD
     return UpstreamProfile(
@@ -77,4 +86,5 @@ def profile_from_claims(claims: dict[str, Any], settings: Settings) -> UpstreamP
         birthdate=_birthdate(claims.get("birthdate")),
         gender=_text(claims.get("gender"), 16),
         email=_text(claims.get("email"), 320),
+        scopes=scopes,
     )

@@ -1,0 +1,1 @@
+"""Tiles on the server side: one package per tile, each with a `TILE` spec (ADR 0022)."""

@@ -1,0 +1,1 @@
+"""Notices tile (お知らせ) on the server side."""

@@ -1,0 +1,1 @@
+"""Points tile (ポイント) on the server side: none yet (see tile.py)."""

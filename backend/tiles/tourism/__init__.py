@@ -1,0 +1,1 @@
+"""Tourism tile (観光) on the server side: none yet (see tile.py)."""

@@ -1,0 +1,1 @@
+"""Transit tile (交通) on the server side: none yet (see tile.py)."""

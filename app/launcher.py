@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import logging
 import os
@@ -39,6 +40,10 @@ from app.shell.state import LANGUAGES_BY_MODE
 
 log = logging.getLogger("tsuyama_portal")
 BACKEND_START_TIMEOUT_S = 60.0
+# The embedded backend runs at a lower CPU priority: on two cores its start (imports,
+# migrations, demo data) otherwise competes with the browser and the app for the first frame
+# (docs/benchmarks.md, "Start-up"). It only serves this device.
+DEFAULT_BACKEND_NICENESS = 10
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -56,6 +61,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="port of the app's web server (0: any free port; default 8550)")
     parser.add_argument("--backend-port", type=int, default=0,
                         help="port for the embedded backend (default: any free port)")
+    parser.add_argument("--backend-niceness", type=int, default=DEFAULT_BACKEND_NICENESS,
+                        help="CPU priority of the embedded backend, as for `nice` (default "
+                        f"{DEFAULT_BACKEND_NICENESS}: the app's first frame goes first; 0: "
+                        "the same as the app)")
     parser.add_argument("--backend-url",
                         help="use this running backend instead of starting the embedded one")
     parser.add_argument("--data-dir", type=Path,
@@ -78,6 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--lang {args.lang} is offered only in visitor mode")
     if args.kiosk_idle_seconds <= 0:
         parser.error("--kiosk-idle-seconds must be positive")
+    if not 0 <= args.backend_niceness <= 19:
+        parser.error("--backend-niceness must be from 0 to 19")
     return args
 
 
@@ -88,8 +99,9 @@ class EmbeddedBackend:
     (and opens `gate`); `start` is both. `watch` runs `wait_ready` in a thread and calls
     `on_failure` when the child exits or does not answer in time (`failure` says why)."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, niceness: int = 0) -> None:
         self.data_dir = data_dir
+        self.niceness = niceness
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -105,6 +117,11 @@ class EmbeddedBackend:
              "--data-dir", str(self.data_dir)],
             env=env,
         )
+        if self.niceness and hasattr(os, "setpriority"):  # POSIX only
+            # The app's first frame needs the CPU more than the backend's start does.
+            lower = min(19, os.getpriority(os.PRIO_PROCESS, 0) + self.niceness)
+            with contextlib.suppress(OSError):  # e.g. the child is gone already
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, lower)
 
     def start(self) -> None:
         self.spawn()
@@ -247,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend_url:
             backend_url = args.backend_url.rstrip("/")
         else:
-            backend = EmbeddedBackend(data_dir, args.backend_port)
+            backend = EmbeddedBackend(data_dir, args.backend_port, args.backend_niceness)
             backend.spawn()
             backend.watch(on_failure=_interrupt_self)
             backend_url = backend.url

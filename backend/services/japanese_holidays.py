@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from holidays.countries.japan import Japan
-
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
@@ -76,6 +74,8 @@ class Holiday:
 
 @lru_cache(maxsize=128)
 def _year(year: int) -> tuple[Holiday, ...]:
+    from holidays.countries.japan import Japan  # about 0.1 s: only when first asked
+
     names_ja = Japan(years=year, language="ja")
     names_en = Japan(years=year, language="en_US")
     return tuple(

@@ -113,7 +113,7 @@ async def test_simultaneous_delegation_requests_and_decisions_all_succeed(
 async def test_simultaneous_staff_lookups_are_all_logged(
     client: httpx.AsyncClient, identity: FastAPI
 ) -> None:
-    staff = make_person(identity, role=ROLE_STAFF)
+    staff = make_person(identity, role=ROLE_STAFF, departments=("citizens",))
     residents = [make_person(identity, role=ROLE_RESIDENT) for _ in range(RACERS)]
     responses = await asyncio.gather(*(
         client.get(f"/staff/residents/{resident.id}", params={"purpose": "窓口での本人確認"},

@@ -127,3 +127,20 @@ def test_the_gate_opens_when_healthz_answers(tmp_path):
     finally:
         server.shutdown()
         backend.stop()
+
+
+def test_the_embedded_backend_runs_at_a_lower_priority(tmp_path):
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no process priorities on this system")
+    from app.launcher import DEFAULT_BACKEND_NICENESS, EmbeddedBackend
+
+    assert parse_args([]).backend_niceness == DEFAULT_BACKEND_NICENESS > 0
+    with pytest.raises(SystemExit):
+        parse_args(["--backend-niceness", "20"])
+    backend = EmbeddedBackend(tmp_path, free_port(), niceness=5)
+    backend.spawn()
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, backend.process.pid) == min(19, own + 5)
+    finally:
+        backend.stop()

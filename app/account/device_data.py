@@ -112,10 +112,14 @@ class DeviceData(Observable):
 
     def _reported(self, report: SyncReport) -> None:
         self.last_report = report
-        if self._run_task is not None:
+        if self._run_task is None or self.store is None:
+            return  # stopped (logout, or the tab has gone)
+        try:
             self._run_task(self._refresh_counts)
             if self.public is not None:
                 self._run_task(self.public.refreshed, report)
+        except (AttributeError, RuntimeError):  # the session closed while the sync ran
+            log.debug("sync report after the session closed", exc_info=True)
 
     async def _refresh_counts(self) -> None:
         store = self.store

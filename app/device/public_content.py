@@ -89,8 +89,12 @@ class PublicContent(Observable):
 
     def _reported(self, report: SyncReport) -> None:
         self.last_report = report
-        if self._run_task is not None:
+        if self._run_task is None or self._closed:
+            return  # the tab has gone: nobody to tell
+        try:
             self._run_task(self.refreshed, report)
+        except (AttributeError, RuntimeError):  # the session closed while the sync ran
+            log.debug("sync report after the session closed", exc_info=True)
 
     async def refreshed(self, report: SyncReport | None = None) -> None:
         """Re-reads the data age after a sync (this one's or the resident's). Screens are

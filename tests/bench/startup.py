@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from app.launcher import free_port
+from tests.support.flutter_semantics import enable_semantics
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -83,25 +84,6 @@ def backend_start(data_dir: Path) -> float:
         _stop(process)
 
 
-def _enable_semantics(page) -> None:  # type: ignore[no-untyped-def]
-    """Switch on Flutter's accessibility DOM (tried again if the first frame replaces the
-    placeholder meanwhile, as in tests/e2e/conftest.py)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-    for attempt in range(4):
-        if page.locator("flt-semantics").count():
-            return
-        try:
-            page.wait_for_selector("flt-semantics-placeholder", state="attached",
-                                   timeout=30_000)
-            page.locator("flt-semantics-placeholder").dispatch_event("click", timeout=10_000)
-            page.wait_for_selector("flt-semantics", state="attached", timeout=15_000)
-            return
-        except PlaywrightTimeoutError:
-            if attempt == 3:
-                raise
-
-
 def first_frame(args: list[str], port: int, browser,  # type: ignore[no-untyped-def]
                 check: Callable[[object], None] | None = None,
                 cwd: Path = ROOT) -> tuple[float, float]:
@@ -117,7 +99,7 @@ def first_frame(args: list[str], port: int, browser,  # type: ignore[no-untyped-
             page = context.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector("#loading", state="detached", timeout=120_000)
-            _enable_semantics(page)
+            enable_semantics(page, wait_for_first_frame=False)
             page.get_by_role("button").first.wait_for(timeout=60_000)
             frame = time.perf_counter() - started
             if check is not None:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.launcher import free_port
 from tests.conftest import require_or_skip
+from tests.support.flutter_semantics import enable_semantics
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -128,24 +128,6 @@ def open_page(browser):
     yield _open
     for context in contexts:
         context.close()
-
-
-def enable_semantics(page) -> None:
-    """Switch on Flutter's accessibility DOM. On a loaded machine the placeholder can be
-    replaced while the first frame settles (seen once in CI): try again, a few times."""
-    page.wait_for_selector("#loading", state="detached", timeout=60_000)
-    for attempt in range(4):
-        if page.locator("flt-semantics").count():
-            return
-        try:
-            page.wait_for_selector("flt-semantics-placeholder", state="attached",
-                                   timeout=30_000)
-            page.locator("flt-semantics-placeholder").dispatch_event("click", timeout=10_000)
-            page.wait_for_selector("flt-semantics", state="attached", timeout=15_000)
-            return
-        except PlaywrightTimeoutError:
-            if attempt == 3:
-                raise
 
 
 @pytest.fixture

@@ -24,6 +24,14 @@ class BackendGate:
 
     def __init__(self) -> None:
         self._ready = threading.Event()
+        # Set by the first session once its first frame is on its way (app/main.py): the
+        # launcher starts the backend then, so its start does not compete with that frame
+        # for the CPU (docs/benchmarks.md, "Start-up").
+        self.wanted = threading.Event()
+
+    def want(self) -> None:
+        """The app would like the backend now (idempotent, from any thread)."""
+        self.wanted.set()
 
     def open(self) -> None:
         self._ready.set()

@@ -40,6 +40,9 @@ from app.shell.state import LANGUAGES_BY_MODE
 
 log = logging.getLogger("tsuyama_portal")
 BACKEND_START_TIMEOUT_S = 60.0
+# The embedded backend starts when the first screen has been sent, or this long after launch
+# when no browser has connected by then.
+DEFERRED_START_CAP_S = 8.0
 # The embedded backend runs at a lower CPU priority: on two cores its start (imports,
 # migrations, demo data) otherwise competes with the browser and the app for the first frame
 # (docs/benchmarks.md, "Start-up"). It only serves this device.
@@ -108,6 +111,7 @@ class EmbeddedBackend:
         self.gate = BackendGate()
         self.failure: str | None = None
         self._stopping = threading.Event()
+        self._spawn_lock = threading.Lock()
 
     def spawn(self) -> None:
         env = dict(os.environ, TSUYAMA_DATA_DIR=str(self.data_dir))
@@ -157,9 +161,20 @@ class EmbeddedBackend:
         self.stop()
         raise RuntimeError(f"the embedded backend did not answer on {self.url} in time")
 
-    def watch(self, on_failure: Callable[[], None]) -> threading.Thread:
+    def watch(self, on_failure: Callable[[], None], start_after: threading.Event | None = None,
+              start_at_latest_s: float = DEFERRED_START_CAP_S) -> threading.Thread:
+        """Waits for the backend in a thread (opening the gate, or `on_failure`). With
+        `start_after`, the child is spawned first, when that event is set (the first session's
+        first frame has been sent) or after `start_at_latest_s`, whichever comes first."""
+
         def run() -> None:
             try:
+                if start_after is not None:
+                    start_after.wait(start_at_latest_s)
+                    with self._spawn_lock:
+                        if self._stopping.is_set():
+                            return
+                        self.spawn()
                 self.wait_ready()
             except RuntimeError as exc:
                 self.failure = str(exc)
@@ -170,7 +185,8 @@ class EmbeddedBackend:
         return thread
 
     def stop(self) -> None:
-        self._stopping.set()
+        with self._spawn_lock:  # a deferred start either happened before or never will
+            self._stopping.set()
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGINT)
@@ -265,8 +281,10 @@ def main(argv: list[str] | None = None) -> int:
             backend_url = args.backend_url.rstrip("/")
         else:
             backend = EmbeddedBackend(data_dir, args.backend_port, args.backend_niceness)
-            backend.spawn()
-            backend.watch(on_failure=_interrupt_self)
+            # Spawned once the first session's first frame is sent (or after a cap): until
+            # then its start would compete with that frame for the CPU; requests wait at
+            # the gate meanwhile (app/backend_gate.py).
+            backend.watch(on_failure=_interrupt_self, start_after=backend.gate.wanted)
             backend_url = backend.url
 
         config = AppConfig(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import flet as ft
@@ -14,6 +15,7 @@ from app.account.token_store import (
     MemoryTokenStore,
     TokenStore,
 )
+from app.backend_gate import BackendGate
 from app.config import AppConfig
 from app.device.notifications import plyer_notifier
 from app.device.preferences import DevicePreferencesStore
@@ -49,6 +51,15 @@ def data_key_store_for(page: ft.Page) -> Callable[[], DataKeyStore]:
     return KeyringDataKeyStore
 
 
+# How long after the first session's first render the embedded backend is started.
+BACKEND_START_AFTER_S = 1.5
+
+
+async def _want_backend_after(gate: BackendGate, delay_s: float) -> None:
+    await asyncio.sleep(delay_s)
+    gate.want()
+
+
 def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
     registry = FeatureRegistry.load()
     install_staff_screens()  # /staff and each tile's staff screens (app/staff/)
@@ -81,6 +92,10 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             await services.aclose()
 
         await shell.start()
+        if config.backend_gate is not None:
+            # The first frame is on its way: start the embedded backend once the browser has
+            # had a moment to draw it (docs/benchmarks.md, "Start-up").
+            page.run_task(_want_backend_after, config.backend_gate, BACKEND_START_AFTER_S)
         # Not on_disconnect: a login redirect disconnects the tab and then resumes the session.
         page.on_close = on_close
 

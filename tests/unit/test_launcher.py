@@ -61,29 +61,75 @@ def _sleeping_child() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 
 
-def test_the_app_is_served_without_waiting_for_the_backend(tmp_path, monkeypatch):
+def test_the_app_is_served_first_and_the_backend_starts_when_the_first_frame_is_sent(
+        tmp_path, monkeypatch):
+    import threading
+
     from app import launcher
 
+    spawned = threading.Event()
     seen: dict[str, object] = {}
 
     def spawn(self: launcher.EmbeddedBackend) -> None:  # a backend that never answers
         self.process = _sleeping_child()
         seen["backend"] = self
+        spawned.set()
 
-    def run(main, **kwargs):  # instead of serving: note what was true when serving began
-        backend = seen["backend"]
-        seen["served_while_backend_running"] = backend.process.poll() is None
-        seen["gate_open_when_served"] = backend.gate.is_open
+    def preloaded_main(config, port=None):  # the entry point, without importing the app
+        seen["config"] = config
+        return lambda page: None
+
+    def run(main, **kwargs):  # instead of serving: what was true when serving began
+        seen["spawned_when_served"] = spawned.is_set()
         seen["port"] = kwargs["port"]
+        gate = seen["config"].backend_gate
+        seen["gate_open_when_served"] = gate.is_open
+        gate.want()  # what app/main.py does once the first session's first frame is sent
+        seen["spawned_after_first_frame"] = spawned.wait(10)
+        seen["running_then"] = seen["backend"].process.poll() is None
 
     monkeypatch.setattr(launcher.EmbeddedBackend, "spawn", spawn)
+    monkeypatch.setattr(launcher, "preloaded_main", preloaded_main)
     monkeypatch.setattr(launcher.ft, "run", run)
     port = free_port()
     assert main(["--port", str(port), "--data-dir", str(tmp_path)]) == 0
-    assert seen["served_while_backend_running"] is True
+    assert seen["spawned_when_served"] is False
     assert seen["gate_open_when_served"] is False
+    assert seen["spawned_after_first_frame"] is True and seen["running_then"] is True
     assert seen["port"] == port
     assert seen["backend"].process.poll() is not None  # stopped on the way out
+
+
+def test_a_deferred_backend_starts_by_the_cap_without_a_browser(tmp_path, monkeypatch):
+    import threading
+
+    from app.launcher import EmbeddedBackend
+
+    spawned = threading.Event()
+    backend = EmbeddedBackend(tmp_path, free_port())
+    monkeypatch.setattr(backend, "spawn", lambda: (setattr(backend, "process",
+                                                           _sleeping_child()), spawned.set()))
+    never = threading.Event()
+    backend.watch(on_failure=lambda: None, start_after=never, start_at_latest_s=0.2)
+    try:
+        assert spawned.wait(10)
+    finally:
+        backend.stop()
+
+
+def test_a_backend_stopped_before_its_deferred_start_never_starts(tmp_path, monkeypatch):
+    import threading
+
+    from app.launcher import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path, free_port())
+    monkeypatch.setattr(backend, "spawn", lambda: pytest.fail("spawned after stop"))
+    wanted = threading.Event()
+    thread = backend.watch(on_failure=lambda: None, start_after=wanted)
+    backend.stop()
+    wanted.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and backend.process is None
 
 
 def test_the_watcher_reports_a_backend_that_exits_during_start(tmp_path):

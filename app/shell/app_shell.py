@@ -171,8 +171,17 @@ class PortalShell:
     def login(self, email: bool = False) -> None:
         """Card login (the national provider); `email` for a visitor's email-only account."""
         self._touch()
-        self.page.run_task(start_login, self.page, self.account, self.services.backend_url,
-                           self.state.settings.language, "email" if email else None)
+        self.page.run_task(self._login, "email" if email else None)
+
+    async def _login(self, acr_values: str | None) -> None:
+        # The login page is the backend's: the browser goes there directly, past the client's
+        # gate, so first make sure an embedded backend still starting has answered (its
+        # requests wait at the gate; app/backend_gate.py). A backend that does not answer is
+        # left to the login flow as before.
+        with contextlib.suppress(BackendError):
+            await self.services.backend.health()
+        await start_login(self.page, self.account, self.services.backend_url,
+                          self.state.settings.language, acr_values)
 
     def retry_connection(self, _: Any = None) -> None:
         self._touch()

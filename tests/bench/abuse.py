@@ -44,6 +44,7 @@ from pathlib import Path
 import httpx
 
 from app.launcher import free_port
+from tests.support.backend_health import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -201,20 +202,6 @@ async def _attacker(port: int, deadline: float, bodies: dict[str, bytes], offset
         refusals.append(Refusal(kind, status, seconds, sent))
 
 
-def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the backend exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("the backend did not answer /healthz")
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -255,7 +242,7 @@ def run(seconds: float = 20.0, oversize_mb: int = 11, attackers: int = 4,
             [sys.executable, "-m", "backend", "--port", str(port), "--data-dir", tmp],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_ready(base_url, process)
+            wait_until_healthy(base_url, process, timeout=120)
             token = asyncio.run(_access_token(base_url))
             idle = _poll(base_url, idle_seconds)
             probe = Probe()

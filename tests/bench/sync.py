@@ -56,6 +56,7 @@ from offline_store.database import connect_sqlite, open_user_store
 from offline_store.repository import UserStore
 from offline_store.sync_engine import SyncEngine, SyncReport
 from tests.identity_helpers import TokenSet, login, refresh
+from tests.support.backend_health import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONA = "dev-taro"
@@ -141,20 +142,6 @@ def _backend_env(database_url: str | None) -> dict[str, str]:
     return env
 
 
-def _wait_health(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"backend did not answer in {timeout} s")
-
-
 @contextmanager
 def _backend(data_dir: Path, database_url: str | None) -> Iterator[tuple[str, int]]:
     """The backend's base URL and process id."""
@@ -166,7 +153,7 @@ def _backend(data_dir: Path, database_url: str | None) -> Iterator[tuple[str, in
     )
     try:
         base_url = f"http://127.0.0.1:{port}"
-        _wait_health(base_url, process)
+        wait_until_healthy(base_url, process)
         yield base_url, process.pid
     finally:
         process.terminate()

@@ -40,6 +40,10 @@ class Palette:
     banner: str
     on_banner: str
     outline: str
+    # Destructive actions (cancel a booking, delete the account): a different colour and an
+    # outlined shape, so they never look like the way forward.
+    danger: str
+    on_danger: str
 
 
 # Tsuyama's castle-town colours: a deep indigo with warm paper surfaces.
@@ -52,6 +56,8 @@ NORMAL_PALETTE = Palette(
     banner="#8A1C1C",
     on_banner="#FFFFFF",
     outline="#74777F",
+    danger="#B3261E",
+    on_danger="#FFFFFF",
 )
 
 # Black and yellow/white: contrast ratios above 15:1 (WCAG AAA asks for 7:1).
@@ -64,6 +70,8 @@ HIGH_CONTRAST_PALETTE = Palette(
     banner="#FFE600",
     on_banner="#000000",
     outline="#FFFFFF",
+    danger="#FF9E99",
+    on_danger="#000000",
 )
 
 

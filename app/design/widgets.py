@@ -111,3 +111,47 @@ def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Pal
     if identifier:
         return ft.Semantics(content=button, identifier=identifier)
     return button
+
+
+def destructive_button(label: str, metrics: Metrics, palette: Palette,
+                       on_click: Callable[[Any], Any], identifier: str | None = None,
+                       icon_name: str | None = None) -> ft.Control:
+    """A destructive action (cancel, delete): the danger colour, never styled like the way
+    forward, and placed after the safe choice."""
+    button = ft.Button(
+        content=ft.Text(label, size=metrics.body_size, color=palette.on_danger),
+        icon=icon(icon_name) if icon_name else None,
+        on_click=on_click,
+        height=metrics.min_touch_target,
+        style=ft.ButtonStyle(
+            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
+            bgcolor=palette.danger,
+            color=palette.on_danger,
+            icon_color=palette.on_danger,
+            side=ft.BorderSide(2, palette.danger),
+        ),
+    )
+    if identifier:
+        return ft.Semantics(content=button, identifier=identifier)
+    return button
+
+
+def quiet_button(label: str, metrics: Metrics, palette: Palette,
+                 on_click: Callable[[Any], Any], identifier: str | None = None,
+                 icon_name: str | None = None) -> ft.Control:
+    """A secondary action: outlined, in the text colour (「やめる」, 「日を変える」)."""
+    button = ft.OutlinedButton(
+        content=ft.Text(label, size=metrics.body_size, color=palette.on_surface),
+        icon=icon(icon_name) if icon_name else None,
+        on_click=on_click,
+        height=metrics.min_touch_target,
+        style=ft.ButtonStyle(
+            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.2),
+            color=palette.on_surface,
+            icon_color=palette.on_surface,
+            side=ft.BorderSide(2, palette.outline),
+        ),
+    )
+    if identifier:
+        return ft.Semantics(content=button, identifier=identifier)
+    return button

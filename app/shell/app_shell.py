@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from app.account.account_state import AccountState, LoginStatus
 from app.account.logout_flow import run_logout, send_before_reset
 from app.design.theme import build_theme, fonts_for
 from app.i18n.formatting import city_today
+from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import InputMemory
 from app.shell.idle_timer import IdleTimer
@@ -25,6 +27,7 @@ from app.shell.screens import prepare_screen, screen_content
 from app.shell.settings import Settings, SettingsStore
 from app.shell.state import HOME, Screen, ShellState
 from app.shell.views.common import app_bar, banner_if_offline
+from app.shell.views.confirm_dialog import confirm_dialog, done_snack_bar
 from backend_client import BackendError
 
 if TYPE_CHECKING:
@@ -187,6 +190,45 @@ class PortalShell:
         self._touch()
         self._wake_connection.set()
 
+    def confirm(self, confirmation: Confirmation) -> None:
+        """Shows `confirmation` as a modal dialog; its action runs only after "yes"."""
+        self._touch()
+        self.close_dialogs()
+        ctx = self.context()
+
+        def answer(yes: bool) -> None:
+            self._touch()
+            self.close_dialogs()
+            if yes:
+                self.page.run_task(self._run_confirmed, confirmation)
+
+        self.page.show_dialog(confirm_dialog(confirmation, ctx.t("Keep"), ctx.metrics,
+                                             ctx.palette, answer))
+
+    async def _run_confirmed(self, confirmation: Confirmation) -> None:
+        try:
+            result = confirmation.on_confirm()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("a confirmed action failed")
+            return
+        if confirmation.done_message:
+            self.notify(confirmation.done_message)
+
+    def notify(self, message: str) -> None:
+        """A short message after something done, shown for a few seconds."""
+        if self._closed or not message:
+            return
+        ctx = self.context()
+        self.page.show_dialog(done_snack_bar(message, ctx.metrics, ctx.palette))
+
+    def close_dialogs(self) -> None:
+        """Closes every open dialog (an unanswered question, a message)."""
+        for _ in range(8):
+            if self.page.pop_dialog() is None:
+                return
+
     def run_task(self, handler: Callable[..., Any], *args: Any) -> Any:
         """Runs a view's coroutine on the page's loop; a failure is logged, never silent."""
 
@@ -202,7 +244,7 @@ class PortalShell:
     def context(self) -> ViewContext:
         return ViewContext.for_state(
             self.state, self.navigate, self.run_task, self.services, self.render,
-            self.login, self.logout, self._fields,
+            self.login, self.logout, self._fields, self.confirm, self.notify,
         )
 
     def render(self) -> None:
@@ -281,6 +323,7 @@ class PortalShell:
             if self._at_start_screen():
                 continue
             log.info("kiosk idle: resetting for the next person")
+            self.close_dialogs()
             self.state.logout_question = ""
             if self.services.device.open:
                 await send_before_reset(self.services.device, KIOSK_SEND_TIMEOUT_S)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.design.tokens import Metrics, Palette, metrics_for, palette_for
 from app.i18n.translator import Translator, load_translator
+from app.shell.confirmation import Confirmation
 from app.shell.controlled_inputs import InputMemory
 from app.shell.feature_spec import Mode
 from app.shell.state import ShellState
@@ -33,6 +34,10 @@ class ViewContext:
     logout: Callable[[str], None] = lambda _choice: None  # "ask" | "send" | "discard" | "cancel"
     # Inputs as the client last reported them (see app/shell/controlled_inputs.py).
     fields: InputMemory = field(default_factory=InputMemory)
+    # Asks before something that cannot be undone (a modal dialog; app/shell/confirmation.py).
+    confirm: Callable[[Confirmation], None] = lambda _c: None
+    # A short message after something done ("ログアウトしました"), read out by screen readers.
+    notify: Callable[[str], None] = lambda _m: None
 
     @property
     def kiosk(self) -> bool:
@@ -73,6 +78,8 @@ class ViewContext:
         login: Callable[..., None] = lambda **_: None,
         logout: Callable[[str], None] = lambda _choice: None,
         fields: InputMemory | None = None,
+        confirm: Callable[[Confirmation], None] = lambda _c: None,
+        notify: Callable[[str], None] = lambda _m: None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -87,4 +94,6 @@ class ViewContext:
             login=login,
             logout=logout,
             fields=fields if fields is not None else InputMemory(),
+            confirm=confirm,
+            notify=notify,
         )

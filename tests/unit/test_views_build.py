@@ -369,3 +369,35 @@ def test_a_tile_that_needs_a_login_shows_the_login_screen_to_nobody_signed_in():
                        date(2026, 11, 24))[1])
     assert "このサービスを使うには、ログインしてください。" not in texts(
         screen_content(ctx, waste, date(2026, 11, 24))[1])
+
+
+def test_a_confirmation_runs_its_action_only_after_yes_and_then_says_it_is_done():
+    from app.shell.confirmation import Confirmation
+
+    shell, session, _recording, _waste, _ = _shell_on_waste_search()
+    shell.render()
+    ran: list[str] = []
+    started: list = []
+    session.page.run_task = lambda handler, *a: started.append((handler, a))  # type: ignore
+    shell.confirm(Confirmation("取り消しますか？", "戻せません。", "取り消す",
+                               lambda: ran.append("done"), done_message="取り消しました"))
+    [dialog] = [d for d in session.page._dialogs.controls if d.open]
+    assert isinstance(dialog, ft.AlertDialog) and dialog.modal
+    no, yes = dialog.actions
+    assert no.identifier == "confirm-no" and yes.identifier == "confirm-yes"
+    no.content.on_click(None)  # 「やめる」: closed, nothing ran
+    assert not [d for d in session.page._dialogs.controls if d.open] and not started
+
+    shell.confirm(Confirmation("取り消しますか？", "戻せません。", "取り消す",
+                               lambda: ran.append("done"), done_message="取り消しました"))
+    [dialog] = [d for d in session.page._dialogs.controls if d.open]
+    dialog.actions[1].content.on_click(None)
+    assert not [d for d in session.page._dialogs.controls if d.open]
+    [(handler, args)] = started
+    import asyncio
+
+    asyncio.run(handler(*args))
+    assert ran == ["done"]
+    [snack] = [d for d in session.page._dialogs.controls if d.open]
+    assert isinstance(snack, ft.SnackBar)
+    assert snack.content.content.value == "取り消しました"

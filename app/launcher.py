@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import flet as ft
+from flet.utils import is_linux_server, open_in_browser
 
 from app.backend_gate import BackendGate
 from app.config import AppConfig
@@ -37,6 +38,7 @@ from app.paths import ASSETS_DIR, default_data_dir
 from app.shell.feature_spec import Mode
 from app.shell.idle_timer import DEFAULT_KIOSK_IDLE_SECONDS
 from app.shell.state import LANGUAGES_BY_MODE
+from app.web.server import serve
 
 log = logging.getLogger("tsuyama_portal")
 BACKEND_START_TIMEOUT_S = 60.0
@@ -47,6 +49,8 @@ DEFERRED_START_CAP_S = 8.0
 # migrations, demo data) otherwise competes with the browser and the app for the first frame
 # (docs/benchmarks.md, "Start-up"). It only serves this device.
 DEFAULT_BACKEND_NICENESS = 10
+# TSUYAMA_ENV=development (or --dev) allows a kiosk with the embedded backend (ADR 0026).
+DEV_ENV = "TSUYAMA_ENV"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -81,6 +85,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where a resident's login is kept: the OS keyring (default) or "
                         "memory only (for a hosted, multi-user web deployment); kiosk mode "
                         "always uses memory")
+    parser.add_argument("--dev", action="store_true",
+                        help="development: allow a kiosk with the embedded backend (also "
+                        f"{DEV_ENV}=development); outside development a kiosk needs "
+                        "--backend-url, the city's backend, so no resident's records stay on "
+                        "the kiosk")
+    parser.add_argument("--public-url", default="",
+                        help="the app's public address (the city's hosted app): a kiosk's "
+                        "'send to my phone' QR code opens its My data page")
     parser.add_argument("--desktop", action="store_true",
                         help="open Flet's desktop window instead of serving the web app "
                         "(needs a display and Flet's desktop client)")
@@ -92,6 +104,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--kiosk-idle-seconds must be positive")
     if not 0 <= args.backend_niceness <= 19:
         parser.error("--backend-niceness must be from 0 to 19")
+    development = args.dev or os.environ.get(DEV_ENV, "") == "development"
+    if mode is Mode.KIOSK and not args.backend_url and not development:
+        parser.error("kiosk mode talks to the city's backend: give --backend-url URL (the "
+                     "embedded backend would keep every resident's records on the kiosk; "
+                     f"for development only: --dev or {DEV_ENV}=development)")
     return args
 
 
@@ -197,6 +214,15 @@ class EmbeddedBackend:
             self.process.wait()
 
 
+def _browser_opener(url: str) -> Callable[[], None] | None:
+    """As `ft.run` in web mode: open the browser unless on a server without a display (or
+    FLET_FORCE_WEB_SERVER / FLET_DISPLAY_URL_PREFIX say not to)."""
+    if (is_linux_server() or os.environ.get("FLET_FORCE_WEB_SERVER", "").lower()
+            in ("1", "true", "yes") or os.environ.get("FLET_DISPLAY_URL_PREFIX") is not None):
+        return None
+    return lambda: open_in_browser(url)
+
+
 def _interrupt_self() -> None:
     """Stop `ft.run` (or start-up before it) as Ctrl-C would, from another thread."""
     os.kill(os.getpid(), signal.SIGINT)
@@ -294,18 +320,20 @@ def main(argv: list[str] | None = None) -> int:
             mode=Mode(args.mode),
             kiosk_idle_seconds=args.kiosk_idle_seconds,
             token_store=args.token_store,
+            public_url=args.public_url,
             backend_gate=None if backend is None else backend.gate,
         )
         print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "
               f"backend {backend_url}, data {data_dir})", flush=True)
-        ft.run(
-            preloaded_main(config, port),
-            view=ft.AppView.FLET_APP if args.desktop else ft.AppView.WEB_BROWSER,
-            host="127.0.0.1",
-            port=port,
-            assets_dir=str(ASSETS_DIR),
-            no_cdn=True,  # everything from this machine: no CDN for the engine or fonts
-        )
+        if args.desktop:
+            ft.run(preloaded_main(config, port), view=ft.AppView.FLET_APP, host="127.0.0.1",
+                   port=port, assets_dir=str(ASSETS_DIR), no_cdn=True)
+        else:
+            # Flet's web app, wrapped: compressed, the start language's fonts loaded before
+            # the first frame, nothing from other hosts (app/web/, ADR 0029).
+            serve(preloaded_main(config, port), host="127.0.0.1", port=port,
+                  assets_dir=ASSETS_DIR, language=config.language,
+                  on_listening=_browser_opener(f"http://127.0.0.1:{port}/"))
     except KeyboardInterrupt:
         pass
     finally:

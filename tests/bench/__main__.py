@@ -9,6 +9,7 @@ import sys
 
 BENCHMARKS = {
     "abuse": "tests.bench.abuse",
+    "first_visit": "tests.bench.first_visit",
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",
     "waste_search": "tests.bench.waste_search",

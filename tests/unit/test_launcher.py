@@ -90,7 +90,7 @@ def test_the_app_is_served_first_and_the_backend_starts_when_the_first_frame_is_
 
     monkeypatch.setattr(launcher.EmbeddedBackend, "spawn", spawn)
     monkeypatch.setattr(launcher, "preloaded_main", preloaded_main)
-    monkeypatch.setattr(launcher.ft, "run", run)
+    monkeypatch.setattr(launcher, "serve", run)  # web mode: app/web/server.py (ADR 0029)
     port = free_port()
     assert main(["--port", str(port), "--data-dir", str(tmp_path)]) == 0
     assert seen["spawned_when_served"] is False

@@ -41,14 +41,15 @@ DEMO_COUNTS = {"waste_items": 193, "waste_areas": 8, "waste_kinds": 8, "waste_ce
                "waste_remarks": 1, "waste_sources": 1}
 SHAPES = {
     "waste_items": {"id", "name", "reading", "category", "notes", "fee_kind", "fee",
-                    "fee_notes", "remarks", "synonyms", "source", "is_demo"},
+                    "fee_notes", "remarks", "synonyms", "source", "is_demo", "translations"},
     "waste_areas": {"id", "name", "center", "schedules", "towns", "week_shift", "source",
-                    "is_demo"},
-    "waste_kinds": {"label", "sublabel", "description", "color", "order", "source", "is_demo"},
-    "waste_centers": {"name", "closures", "source", "is_demo"},
+                    "is_demo", "reading", "put_out_by", "translations"},
+    "waste_kinds": {"label", "sublabel", "description", "color", "order", "source", "is_demo",
+                    "short", "icon", "translations"},
+    "waste_centers": {"name", "closures", "source", "is_demo", "translations"},
     "waste_remarks": {"id", "text", "source", "is_demo"},
     "waste_sources": {"key", "title", "attribution", "licence", "is_demo", "loaded_at",
-                      "week_shift"},
+                      "week_shift", "put_out_by"},
 }
 
 
@@ -114,7 +115,9 @@ async def test_demo_is_published_as_public_rows(database_url: str, make_app: Mak
         "notes": "申し込み制の戸別収集です。", "fee_kind": "粗大ごみ処理券", "fee": 500,
         "fee_notes": "処理券1枚（500円）を貼って出してください。",
         "remarks": "持ち込みの場合は処理券は不要です（デモ）。",
-        "synonyms": ["レンジ", "オーブンレンジ"], "source": "tsuyama_demo", "is_demo": True}
+        "synonyms": ["レンジ", "オーブンレンジ"], "source": "tsuyama_demo", "is_demo": True,
+        "translations": {"en": {"name": "Microwave ovens",  # translations.csv (ADR 0028)
+                                "keywords": ["microwave", "microwave oven", "oven"]}}}
     center = next(row for row in rows if row["collection"] == "waste_centers")
     assert center["key"] == "津山圏域クリーンセンター"
     assert center["data"]["closures"] == [{"from": "2026-12-30", "to": "2027-01-03"}]

@@ -1,5 +1,6 @@
 """The waste tile in Chromium: the sorting dictionary, a district's collection days, and a
-bulky-waste booking made, seen under "my bookings" and cancelled as 津山 太郎."""
+bulky-waste booking made, seen under "my bookings" and cancelled (after a question) as
+津山 太郎."""
 
 from __future__ import annotations
 
@@ -72,5 +73,13 @@ def test_resident_books_a_bulky_pickup_sees_it_and_cancels_it(app_factory, open_
     time.sleep(1)
     page.screenshot(path=str(artifacts / "waste-bulky-booked-ja.png"))
 
+    # Cancelling asks first, in a dialog: 「やめる」 keeps the booking.
     page.get_by_role("button", name="この予約を取り消す", exact=True).click()
+    shows(page, "この予約を取り消しますか？").wait_for()
+    page.get_by_role("button", name="やめる", exact=True).click()
+    shows(page, "この予約を取り消しますか？").wait_for(state="detached")
+    shows(page, "予約済み").wait_for()
+    page.get_by_role("button", name="この予約を取り消す", exact=True).click()
+    page.get_by_role("button", name="取り消す", exact=True).click()
+    shows(page, "予約を取り消しました").wait_for()
     shows(page, "取り消し済み").wait_for(timeout=60_000)

@@ -72,8 +72,15 @@ def test_japanese_and_english_text():
 def test_every_message_has_japanese_and_untranslated_languages_stay_english():
     ja = load_translator("ja")
     assert all(ja.has(m) and "{amount}" not in ja(m, amount="x") for m in MESSAGES)
-    # Korean has no translation of this screen: the whole sentence stays English.
+    # A language is never mixed: Korean has the sentence, with the amount in Korean.
     assert clock_notice(-DAY * 2, load_translator("ko"))[0] == (
+        "이 기기의 시계가 시 서버보다 약 2일 빠릅니다.")
+    # A language without the sentence keeps the whole sentence in English.
+    from app.i18n.translator import Translator
+
+    untranslated = load_translator("en")
+    assert isinstance(untranslated, Translator)
+    assert clock_notice(-DAY * 2, untranslated)[0] == (
         "This device's clock is about 2 days ahead of the city's server.")
 
 

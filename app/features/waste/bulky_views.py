@@ -5,14 +5,16 @@ by the actions below. Bookings are keyed by their id, optional lines by name."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import flet as ft
 
-from app.design.widgets import big_button
+from app.design.widgets import big_button, destructive_button
 from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
 from app.i18n.formatting import format_day_short, format_yen
+from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_text_field
 from app.shell.views.common import line_card, section_heading
@@ -82,8 +84,7 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
     lines: list[ft.Control] = [
         ft.Text(title, size=m.body_size * 1.05, weight=ft.FontWeight.BOLD, color=p.on_surface),
         ft.Text(f"{day} · {booking.area_name}", size=m.body_size, color=p.on_surface),
-        ft.Text(" / ".join(f"{i.get('name')} × {i.get('quantity')}" for i in booking.items),
-                size=m.body_size * 0.95, color=p.on_surface),
+        ft.Text(booked_items(booking), size=m.body_size * 0.95, color=p.on_surface),
         ft.Text(t("Fee: {amount}", amount=format_yen(booking.total_fee, ctx.locale)),
                 size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
     ]
@@ -114,18 +115,22 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
             lines.append(ft.Text(t("You can change or cancel until {day}.",
                                    day=format_day_short(booking.changeable_until, ctx.locale)),
                                  size=m.body_size * 0.9, color=p.on_surface))
+            # The way forward first; the destructive action last, in the danger colour,
+            # and both ask before anything is sent (`_ask_cancel`, `_ask_move`).
             lines.append(ft.Row([
-                big_button(t("Cancel this booking"), "EVENT_BUSY", m, p,
-                           lambda _: ctx.run_task(_cancel, ctx, state, waste, booking)),
                 big_button(t("Change the day"), "EDIT_CALENDAR", m, p,
-                           lambda _: _toggle_move(ctx, state, booking)),
-            ], wrap=True))
+                           lambda _: _toggle_move(ctx, state, booking),
+                           f"change-day-{booking.booking_id}"),
+                destructive_button(t("Cancel this booking"), m, p,
+                                   lambda _: _ask_cancel(ctx, state, waste, booking),
+                                   f"cancel-booking-{booking.booking_id}", "EVENT_BUSY"),
+            ], wrap=True, spacing=m.body_size, run_spacing=m.body_size * 0.5))
             if state.moving == booking.booking_id:
                 for slot in state.slots(waste.choice.district, waste.content.holidays):
                     if slot.day != booking.day and slot.remaining > 0:
                         lines.append(_slot_button(
-                            ctx, slot, lambda _, d=slot.day: ctx.run_task(
-                                _move, ctx, state, waste, booking, d)))
+                            ctx, slot, lambda _, d=slot.day: _ask_move(
+                                ctx, state, waste, booking, d)))
     return _keyed(line_card(ctx, lines), f"booking-{booking.booking_id}")
 
 
@@ -252,6 +257,58 @@ async def _book(ctx: ViewContext, state: BulkyBooking, waste: WasteState) -> Non
     ctx.refresh()
 
 
+def booked_items(booking: Booking) -> str:
+    """The booking's items in one line, as the question names them: 電子レンジ × 1 / 椅子 × 2."""
+    return " / ".join(f"{i.get('name')} × {i.get('quantity')}" for i in booking.items)
+
+
+def cancel_confirmation(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+                        booking: Booking) -> Confirmation:
+    """The question before a booking is cancelled: it names the items and the day."""
+    t = ctx.t
+    day = format_day_short(booking.day, ctx.locale) if booking.day else "?"
+    return Confirmation(
+        title=t("Cancel this booking?"),
+        message=t("The collection of {items} on {day} will be cancelled. To have them "
+                  "collected later you need to book again.", items=booked_items(booking),
+                  day=day),
+        confirm_label=t("Cancel the booking"),
+        cancel_label=t("Keep the booking"),
+        on_confirm=lambda: _cancel(ctx, state, waste, booking),
+        destructive=True,
+        done_message=t("The booking was cancelled."),
+        identifier="cancel-booking",
+    )
+
+
+def move_confirmation(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+                      booking: Booking, day: date) -> Confirmation:
+    """The question before a booking moves to another day: the items, the old and new day."""
+    t = ctx.t
+    before = format_day_short(booking.day, ctx.locale) if booking.day else "?"
+    after = format_day_short(day, ctx.locale)
+    return Confirmation(
+        title=t("Move the collection to {day}?", day=after),
+        message=t("{items}: the collection on {before} moves to {after}.",
+                  items=booked_items(booking), before=before, after=after),
+        confirm_label=t("Change to {day}", day=after),
+        on_confirm=lambda: _move(ctx, state, waste, booking, day),
+        destructive=False,
+        done_message=t("The collection day was changed."),
+        identifier="change-day",
+    )
+
+
+def _ask_cancel(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
+                booking: Booking) -> None:
+    ctx.confirm(cancel_confirmation(ctx, state, waste, booking))
+
+
+def _ask_move(ctx: ViewContext, state: BulkyBooking, waste: WasteState, booking: Booking,
+              day: date) -> None:
+    ctx.confirm(move_confirmation(ctx, state, waste, booking, day))
+
+
 async def _cancel(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
                   booking: Booking) -> None:
     await state.cancel(booking)
@@ -260,7 +317,7 @@ async def _cancel(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
 
 
 async def _move(ctx: ViewContext, state: BulkyBooking, waste: WasteState, booking: Booking,
-                day: Any) -> None:
+                day: date) -> None:
     await state.move(booking, day)
     await state.load(*_items_and_areas(waste))
     ctx.refresh()

@@ -25,6 +25,10 @@ Tsuyama-like rule this tile assumes: only the centers' closures, such as the yea
 stop it). `month_view` names the holiday so the calendar can show it, but it never removes a
 collection.
 
+Put-out time: an area row may carry `put_out_by` ("HH:MM", the city's 「朝8時30分までに」,
+dataset.json's `put_out_by`): after it, today's collection is over for the resident
+(`put_out_time` reads it; the tile then shows the next one).
+
 Kinds on a day are listed in the order of the `waste_kinds` rows given as `kinds` (their
 `order`, by `label`), else in the order of the area's schedules. Malformed parts of a row
 (a weekday of 9, an unreadable date) are ignored rather than failing the tile.
@@ -35,7 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 __all__ = [
@@ -45,6 +49,7 @@ __all__ = [
     "kind_order",
     "month_view",
     "next_collections",
+    "put_out_time",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,6 +83,18 @@ def _parse_date(value: Any) -> date | None:
         return value
     try:
         return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def put_out_time(area: Mapping[str, Any]) -> time | None:
+    """The area's `put_out_by` ("HH:MM") as a time; None when absent or unreadable."""
+    raw = area.get("put_out_by")
+    if not isinstance(raw, str):
+        return None
+    try:
+        hours, minutes = (int(part) for part in raw.strip().split(":"))
+        return time(hours, minutes)
     except ValueError:
         return None
 

@@ -8,20 +8,33 @@ all meet). Names from data like 5374's carry notes in brackets or after a space
 are keys too. The curated synonyms in `assets/waste/synonyms.json` expand the query
 (「レンジ」 → 電子レンジ, 「ケータイ」 → 携帯電話 / スマホ, ...).
 
+An index built for a language other than Japanese also holds each item's name and keywords
+in that language (the row's `translations`, from the city's translations.csv; ADR 0028): the
+name ranks like the Japanese name, the keywords like synonyms, so 「microwave」 finds
+電子レンジ in English; Japanese queries work in every language. English words are compared
+by their stems (text_normalize), so 「Batteries」 finds 「battery」.
+
 Ranking, best first (the score's whole part; see the TIER_* constants):
 
     100 exact name · 99 exact reading · 95 exact head word · 90 exact synonym
     80 name/reading prefix · 72 synonym prefix · 70 prefix through a curated synonym
     60 name/reading substring · 55 synonym substring · 52 substring through a curated synonym
     50 every word of a query with spaces · 40 one edit from a whole key
-    35 one edit from a key's beginning · 30 one edit from a part of a key (queries ≥ 5)
+    35 one edit from a key's beginning, first character right · 30 one edit from a part of a
+    key (queries ≥ 5)
 
 An exact synonym ranks above a prefix, so 「レンジ」 lists 電子レンジ before レンジ台 and
 レンジフード (a curated synonym is a statement of what people mean). Among equals a shorter
 name comes first: the score is the tier minus a hundredth per normalised character of the
 name (at most 0.99). A query with phrase noise (「電子レンジの捨て方」) is also searched
-without it, two points lower. One-edit typos are looked for in queries of three or more
-normalised characters, and only when the better tiers left fewer hits than `limit`.
+without it, two points lower. One-edit typos are looked for only when the better tiers left
+fewer hits than `limit`, and only in queries long enough for one edit to leave most of the
+word: a weight of twelve, where a kanji counts six, a kana three and a Latin letter or
+digit two (「扇風器」, 「パソコソ」, 「micrwave」 yes; 「レンジ」, 「ソファ」, 「sofa」 no: one edit
+of three kana is a third of the word, and found 「れんが」 (ブロック) and 「ファンヒーター」).
+A typo at a key's beginning needs the first character right (a wrong first character and
+an open end is too little to go on), and a typo inside a key is looked for in Japanese only
+(English has spaces between words: 「pet bottle」 is not 「cosmetics bottles」).
 
 Build precomputes the keys and an n-gram index (characters, pairs of neighbours and pairs one
 apart), so a search looks only at items that share the query's n-grams.
@@ -53,8 +66,10 @@ __all__ = [
     "SearchHit",
     "SynonymGroup",
     "WasteIndex",
+    "fuzzy_weight",
     "load_synonyms",
     "parse_synonyms",
+    "translation",
 ]
 
 SYNONYMS_PATH = ASSETS_DIR / "waste" / "synonyms.json"
@@ -75,14 +90,15 @@ TIER_FUZZY_PREFIX = 35
 TIER_FUZZY_SUBSTRING = 30
 
 VARIANT_PENALTY = 2  # a hit of the query without its phrase noise
-FUZZY_MIN_CHARS = 3
+FUZZY_MIN_WEIGHT = 12  # a kanji weighs 6, a kana 3, a letter 2 (see `fuzzy_weight`)
 FUZZY_SUBSTRING_MIN_CHARS = 5
 MAX_FUZZY_CANDIDATES = 300  # the most n-gram-similar items checked for a typo
 
 # Kinds of key of an item.
-_NAME, _HEAD, _READING, _SYNONYM = range(4)
+_NAME, _HEAD, _READING, _SYNONYM, _TRANSLATED = range(5)
 _DIRECT_TIERS = {  # kind → (exact, prefix, substring)
     _NAME: (TIER_EXACT_NAME, TIER_PREFIX, TIER_SUBSTRING),
+    _TRANSLATED: (TIER_EXACT_NAME, TIER_PREFIX, TIER_SUBSTRING),
     _HEAD: (TIER_EXACT_HEAD, TIER_PREFIX, TIER_SUBSTRING),
     _READING: (TIER_EXACT_READING, TIER_PREFIX, TIER_SUBSTRING),
     _SYNONYM: (TIER_EXACT_SYNONYM, TIER_SYNONYM_PREFIX, TIER_SYNONYM_SUBSTRING),
@@ -143,7 +159,23 @@ def _texts(value: Any) -> list[str]:
     return [str(v) for v in value if v is not None]
 
 
-def _item_keys(item: Mapping[str, Any]) -> list[_Key]:
+def translation(item: Mapping[str, Any], language: str | None) -> Mapping[str, Any]:
+    """The row's `translations` entry for `language` (`{"name", "keywords"}`), or {}."""
+    if not language or language == "ja":
+        return {}
+    translations = item.get("translations")
+    entry = translations.get(language) if isinstance(translations, Mapping) else None
+    return entry if isinstance(entry, Mapping) else {}
+
+
+def fuzzy_weight(key: str) -> int:
+    """How much of a word a normalised key is for typo tolerance: a kanji 6, a kana 3, a
+    Latin letter or digit 2 (so two kanji, four kana or six letters are enough)."""
+    return sum(2 if ch.isascii() else 6 if "\u3400" <= ch <= "\u9fff" or ch == "々" else 3
+               for ch in key)
+
+
+def _item_keys(item: Mapping[str, Any], language: str | None = None) -> list[_Key]:
     keys: list[_Key] = []
     seen: set[str] = set()
 
@@ -163,6 +195,13 @@ def _item_keys(item: Mapping[str, Any]) -> list[_Key]:
         add(reading, _READING)
     for synonym in _texts(item.get("synonyms")):
         add(synonym, _SYNONYM)
+    translated = translation(item, language)
+    local_name = str(translated.get("name") or "")
+    if local_name:
+        add(local_name, _TRANSLATED)
+        add(bracket_free(local_name), _TRANSLATED, local_name)
+    for keyword in _texts(translated.get("keywords")):
+        add(keyword, _SYNONYM)
     return keys
 
 
@@ -203,13 +242,15 @@ class WasteIndex:
         items: Iterable[Mapping[str, Any]],
         *,
         synonyms: Iterable[SynonymGroup] | None = None,
+        language: str | None = None,
     ) -> WasteIndex:
-        """Index `items` (waste_items rows); `synonyms` defaults to the bundled curated list."""
+        """Index `items` (waste_items rows); `synonyms` defaults to the bundled curated list;
+        `language` adds the items' names and keywords in that language (None, "ja": none)."""
         rows: list[dict[str, Any]] = []
         keys: list[list[_Key]] = []
         postings: dict[str, set[int]] = {}
         for item in items:
-            item_keys = _item_keys(item)
+            item_keys = _item_keys(item, language)
             if not item_keys:
                 continue
             index = len(rows)
@@ -331,7 +372,7 @@ class WasteIndex:
 
     def _fuzzy(self, needle: str, penalty: int, best: dict[int, tuple[float, str]]) -> None:
         n = len(needle)
-        if n < FUZZY_MIN_CHARS:
+        if fuzzy_weight(needle) < FUZZY_MIN_WEIGHT:
             return
         grams = _fuzzy_grams(needle)
         threshold = max(1, len(grams) - 6)  # one edit changes at most 6 of them
@@ -346,11 +387,12 @@ class WasteIndex:
                 norm = key.norm
                 if within_one_edit(needle, norm):
                     tier = TIER_FUZZY
-                elif len(norm) > n - 1 and any(
+                elif len(norm) > n - 1 and norm[0] == needle[0] and any(
                     within_one_edit(needle, norm[:m]) for m in (n - 1, n, n + 1)
                 ):
                     tier = TIER_FUZZY_PREFIX
-                elif n >= FUZZY_SUBSTRING_MIN_CHARS and approx_contains(needle, norm):
+                elif (n >= FUZZY_SUBSTRING_MIN_CHARS and not needle.isascii()
+                      and approx_contains(needle, norm)):
                     tier = TIER_FUZZY_SUBSTRING
                 else:
                     continue

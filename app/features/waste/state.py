@@ -6,15 +6,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from app.features.waste.calendar import DayCell, month_view, next_collections
+from app.features.waste.calendar import (
+    DayCell,
+    collection_days,
+    month_view,
+    next_collections,
+    put_out_time,
+)
+from app.features.waste.kana_order import by_reading
 from app.features.waste.reminders import Reminder, due_reminders
 from app.features.waste.repository import WasteChoice, WasteContent, district_for_address
 from app.features.waste.search import SearchHit, WasteIndex
-from app.i18n.formatting import city_today
+from app.i18n.formatting import CITY_TIMEZONE, city_today
 from offline_store import OfflineStoreError
 
 if TYPE_CHECKING:
@@ -52,6 +60,7 @@ class WasteState:
         self.content = WasteContent()
         self._index: WasteIndex | None = None
         self._indexed_items: list[dict[str, Any]] | None = None
+        self._indexed_language: str | None = None
         self.section = Section.SEARCH
         self.query = ""
         self.hits: list[SearchHit] = []
@@ -60,6 +69,7 @@ class WasteState:
         self.choosing_district = False  # the resident asked to change it
         today = city_today(now())
         self.month = (today.year, today.month)
+        self.selected_day: date | None = None  # a calendar day tapped (None: today)
 
     # --- loading ---------------------------------------------------------------------------
     @property
@@ -89,7 +99,11 @@ class WasteState:
             content = replace(content, items=self.content.items)
         self.content, self.choice = content, choice
         self.district_guessed = False
-        if choice.district is None or content.area(choice.district) is None:
+        # The stored district stays while the device holds no districts yet (the public
+        # store not open yet, or never synced: an offline start); dropping it here would
+        # let the next save (a reminder switch) write "no district" over it.
+        if choice.district is None or (content.areas
+                                       and content.area(choice.district) is None):
             guess = district_for_address(self._household_address(), content.areas)
             self.choice = WasteChoice(guess, choice.reminders_off)
             self.district_guessed = guess is not None
@@ -107,15 +121,22 @@ class WasteState:
         tile's data in every session, and most sessions never search."""
         if not query.strip():
             return []
-        if self._index is None or self._indexed_items is not self.content.items:
-            self._index = WasteIndex.build(self.content.items)
+        if (self._index is None or self._indexed_items is not self.content.items
+                or self._indexed_language != self.language):
+            # the items' names and keywords in the UI language are keys too (ADR 0028)
+            self._index = WasteIndex.build(self.content.items, language=self.language)
             self._indexed_items = self.content.items
+            self._indexed_language = self.language
         return self._index.search(query, limit)
 
     # --- district and calendar ---------------------------------------------------------
     @property
     def area(self) -> dict[str, Any] | None:
         return self.content.area(self.choice.district)
+
+    def districts(self) -> list[dict[str, Any]]:
+        """The districts in 五十音 order, by the reading the city gives (`reading`)."""
+        return by_reading(self.content.areas)
 
     async def choose_district(self, area_id: str) -> None:
         if self.content.area(area_id) is None:
@@ -146,13 +167,58 @@ class WasteState:
     def kind_info(self, kind: str) -> dict[str, Any]:
         return next((k for k in self.content.kinds if k.get("label") == kind), {})
 
+    def today(self) -> date:
+        """Today in the city (Asia/Tokyo), whatever the device's own time zone."""
+        return city_today(self._now())
+
+    def put_out_by(self) -> time | None:
+        """The city's put-out time for the district (dataset field `put_out_by`)."""
+        area = self.area
+        return put_out_time(area) if area is not None else None
+
+    def finished_today(self) -> list[str]:
+        """The kinds collected today whose put-out time has passed by the city's clock:
+        too late to put them out, so the next collection is the one to show."""
+        area, deadline = self.area, self.put_out_by()
+        if area is None or deadline is None:
+            return []
+        now = self._now().astimezone(ZoneInfo(CITY_TIMEZONE))
+        if now.time() < deadline:
+            return []
+        today = now.date()
+        return collection_days(area, today, today, self.content.centers,
+                               bool(area.get("week_shift")),
+                               kinds=self.content.kinds).get(today, [])
+
     def next_collections(self) -> list[tuple[str, date]]:
+        """The next collection of each kind: today's while it can still be put out, after
+        the put-out time the one after it (`finished_today` names those kinds)."""
         area = self.area
         if area is None:
             return []
-        return next_collections(area, city_today(self._now()), self.content.centers,
-                                week_shift=bool(area.get("week_shift")),
-                                kinds=self.content.kinds)
+        today = self.today()
+        found = next_collections(area, today, self.content.centers,
+                                 week_shift=bool(area.get("week_shift")),
+                                 kinds=self.content.kinds)
+        finished = set(self.finished_today())
+        if not finished:
+            return found
+        later = dict(next_collections(area, today + timedelta(days=1), self.content.centers,
+                                      week_shift=bool(area.get("week_shift")),
+                                      kinds=self.content.kinds))
+        moved = [(kind, later[kind]) if kind in finished else (kind, day)
+                 for kind, day in found if kind not in finished or kind in later]
+        order = {kind: i for i, (kind, _) in enumerate(later.items())}
+        return sorted(moved, key=lambda pair: (pair[1], order.get(pair[0], 0)))
+
+    def select_day(self, day: date | None) -> None:
+        """A calendar day tapped: its collections are listed in full under the month."""
+        self.selected_day = day
+
+    @property
+    def shown_day(self) -> date:
+        """The day the calendar details: the one tapped, else today."""
+        return self.selected_day or self.today()
 
     def month_cells(self) -> list[DayCell]:
         area = self.area

@@ -11,7 +11,9 @@ search, which no library has: docs/adr/0025-libraries-over-hand-written-code.md)
 1. `jaconv.normalize` (NFKC plus dashes and wave dashes unified): full-width Latin and digits
    to ASCII, half-width katakana to full width (with their voiced marks composed: ｼﾞ → ジ),
    ㎝ → cm, 〜 ～ ― → ー.
-2. Lower case (casefold) for Latin.
+2. Lower case (casefold) for Latin, and each Latin word of four or more letters to its
+   English stem (Snowball, `snowballstemmer`): 「Batteries」 and 「battery」 are both
+   「batteri」, 「PET bottles」 is 「pet bottl」 (ADR 0028).
 3. Katakana → hiragana (`jaconv.kata2hira`; ヴ → ゔ).
 4. Small kana → large (`jaconv.enlarge_smallkana`: ぁ → あ, っ → つ, ゃ → や ...), so
    「しゃつ」 = 「しやつ」; ours on top: ゎ → わ and ヵ ヶ → か, as in 三ヶ月
@@ -32,8 +34,10 @@ so a name that really ends in such words (「はきもの」 and the trailing �
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import jaconv
+import snowballstemmer
 
 __all__ = [
     "approx_contains",
@@ -74,6 +78,21 @@ _MARKS = re.compile(f"[{_MARK_CLASS}]+")
 _DROP = re.compile(f"(?:[^\\w{_MARK_CLASS}]|_)+")
 
 
+_LATIN_WORD = re.compile(r"[a-z]{4,}")
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return str(_ENGLISH.stemWord(word))
+
+
+def _stem_latin(text: str) -> str:
+    """Each Latin word of four or more letters (after casefold) to its English stem; shorter
+    ones (pet, gas, tv, led) stay, a stem would only blur them."""
+    return _LATIN_WORD.sub(lambda m: _stem(m.group()), text)
+
+
 def katakana_to_hiragana(text: str) -> str:
     """Katakana ァ..ヶ to hiragana ぁ..ゖ; everything else unchanged."""
     return jaconv.kata2hira(text)
@@ -94,7 +113,7 @@ def normalize(text: str) -> str:
     """The search key of `text` (see the module docstring for the steps)."""
     if not text:
         return ""
-    text = jaconv.kata2hira(jaconv.normalize(text, "NFKC").casefold())
+    text = _stem_latin(jaconv.kata2hira(jaconv.normalize(text, "NFKC").casefold()))
     text = jaconv.enlarge_smallkana(text).translate(_OWN_FOLD)
     return _fold_long_vowels(_DROP.sub("", text))
 

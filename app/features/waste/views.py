@@ -9,16 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import flet as ft
 
 from app.design.widgets import big_button
 from app.features.waste.bulky import BulkyBooking
 from app.features.waste.calendar import DayCell
+from app.features.waste.kind_style import (
+    HIGH_CONTRAST_MINIMUM,
+    NORMAL_MINIMUM,
+    ChipColours,
+    chip_colours,
+    icon_name,
+    short_name,
+)
+from app.features.waste.localized import area_name, item_name, kind_name
 from app.features.waste.search import SearchHit
 from app.features.waste.state import Section, Status, WasteState
 from app.i18n.formatting import (
-    city_today,
+    format_date_long,
     format_datetime_short,
     format_day_short,
     format_month,
@@ -81,16 +91,26 @@ def _section_switch(ctx: ViewContext, state: WasteState) -> ft.Control:
     buttons: list[ft.Control] = []
     for section, (label, icon) in SECTION_LABELS.items():
         selected = state.section is section
-        buttons.append(ft.Button(
-            content=ft.Text(t(label), size=m.body_size,
-                            color=p.on_primary if selected else p.primary,
-                            weight=ft.FontWeight.BOLD if selected else None),
-            icon=ft.Icon(getattr(ft.Icons, icon), color=p.on_primary if selected else p.primary),
-            bgcolor=p.primary if selected else p.surface,
-            height=m.min_touch_target,
-            on_click=lambda _, s=section: _switch(ctx, state, s),
-        ))
+        on_click = _switcher(ctx, state, section)
+        # One node for screen readers: a button that says which section is open (selected).
+        buttons.append(ft.Semantics(
+            label=t(label), button=True, selected=selected, container=True,
+            exclude_semantics=True, on_tap=on_click, identifier=f"waste-section-{section}",
+            content=ft.Button(
+                content=ft.Text(t(label), size=m.body_size,
+                                color=p.on_primary if selected else p.primary,
+                                weight=ft.FontWeight.BOLD if selected else None),
+                icon=ft.Icon(getattr(ft.Icons, icon),
+                             color=p.on_primary if selected else p.primary),
+                bgcolor=p.primary if selected else p.surface,
+                height=m.min_touch_target,
+                on_click=on_click,
+            )))
     return ft.Row(buttons, wrap=True, spacing=m.body_size * 0.5)
+
+
+def _switcher(ctx: ViewContext, state: WasteState, section: Section) -> Callable[[Any], None]:
+    return lambda _: _switch(ctx, state, section)
 
 
 def _switch(ctx: ViewContext, state: WasteState, section: Section) -> None:
@@ -132,14 +152,18 @@ def _hit_card(ctx: ViewContext, state: WasteState, hit: SearchHit) -> ft.Control
     item = hit.item
     category = str(item.get("category") or "")
     info = state.kind_info(category)
+    name = item_name(item, t.lang)  # the English name in English (ADR 0028)
     lines: list[ft.Control] = [
         ft.Row([
-            ft.Text(str(item.get("name")), size=m.body_size * 1.1, weight=ft.FontWeight.BOLD,
+            ft.Text(name, size=m.body_size * 1.1, weight=ft.FontWeight.BOLD,
                     color=p.on_surface, expand=True),
-            _kind_chip(ctx, category, info.get("color")),
+            _kind_chip(ctx, kind_name(category, info, t.lang), info.get("color"), info),
         ]),
     ]
-    if hit.matched and hit.matched != item.get("name"):
+    if name != item.get("name"):  # the Japanese name too: what the city's papers say
+        lines.append(ft.Text(str(item.get("name")), size=m.body_size * 0.9,
+                             color=p.on_surface))
+    if hit.matched and hit.matched not in (name, item.get("name")):
         lines.append(ft.Text(t("Found as “{word}”", word=hit.matched),
                              size=m.body_size * 0.8, color=p.on_surface, italic=True))
     fee = item.get("fee")
@@ -163,13 +187,25 @@ def _hit_card(ctx: ViewContext, state: WasteState, hit: SearchHit) -> ft.Control
     )
 
 
-def _kind_chip(ctx: ViewContext, label: str, color: object) -> ft.Control:
+def kind_colours(ctx: ViewContext, color: object) -> ChipColours:
+    """A kind chip's colours: the data's colour with a text colour that reaches 4.5:1 on it
+    (7:1 in high contrast), see kind_style.py."""
+    minimum = HIGH_CONTRAST_MINIMUM if ctx.state.settings.high_contrast else NORMAL_MINIMUM
+    return chip_colours(color, ctx.palette.primary, minimum)
+
+
+def _kind_chip(ctx: ViewContext, label: str, color: object,
+               info: dict[str, Any] | None = None) -> ft.Control:
+    """`info` (the kind's row) adds its icon: kinds differ without colour too."""
     m, p = ctx.metrics, ctx.palette
-    bg = color if isinstance(color, str) and color.startswith("#") else p.primary
+    colours = kind_colours(ctx, color)
+    text = ft.Text(label, size=m.body_size * 0.85, color=colours.text,
+                   weight=ft.FontWeight.BOLD)
+    icon = kind_icon(ctx, info, colours.text) if info else []
     return ft.Container(
-        content=ft.Text(label, size=m.body_size * 0.85, color="#FFFFFF",
-                        weight=ft.FontWeight.BOLD),
-        bgcolor=bg, border_radius=ft.BorderRadius.all(8),
+        content=ft.Row([*icon, text], spacing=4, tight=True) if icon else text,
+        bgcolor=colours.background, border_radius=ft.BorderRadius.all(8),
+        border=ft.Border.all(1, p.outline) if ctx.state.settings.high_contrast else None,
         padding=ft.Padding.symmetric(horizontal=m.body_size * 0.5, vertical=m.body_size * 0.2),
     )
 
@@ -185,22 +221,30 @@ def _calendar_section(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
         return controls
     if state.district_guessed:
         controls.append(ft.Row([
-            ft.Text(t("Chosen from your household's address: {name}", name=area.get("name")),
+            ft.Text(t("Chosen from your household's address: {name}",
+                      name=area_name(area, t.lang)),
                     size=m.body_size * 0.9, color=p.on_surface),
             big_button(t("Keep this district"), "CHECK", m, p,
                        lambda _: ctx.run_task(_confirm_district, ctx, state)),
         ], wrap=True, key="district-guessed"))
     controls.append(ft.Container(section_heading(ctx, t("Next collections")),
                                  key="next-heading"))
-    today = city_today()
+    today = state.today()
+    finished = state.finished_today()
+    deadline = state.put_out_by()
     for kind, day in state.next_collections():
         when = format_day_short(day, ctx.locale)
         if day == today + timedelta(days=1):
             when = t("Tomorrow, {day}", day=when)
         elif day == today:
             when = t("Today, {day}", day=when)
+            if deadline is not None:
+                when += " · " + t("put out by {time}", time=deadline.strftime("%H:%M"))
+        if kind in finished:
+            when += " · " + t("Today's collection is over")
         controls.append(ft.Row([
-            _kind_chip(ctx, kind, state.kind_info(kind).get("color")),
+            _kind_chip(ctx, kind_name(kind, state.kind_info(kind), t.lang),
+                       state.kind_info(kind).get("color"), state.kind_info(kind)),
             ft.Text(when, size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
         ], wrap=True, key=f"next-{kind}"))
     controls += _month_grid(ctx, state)
@@ -215,7 +259,8 @@ def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
     area = state.area
     if area is not None and not state.choosing_district:
         return ft.Row(key="district", controls=[
-            ft.Text(t("Your district: {name}", name=area.get("name")), size=m.body_size * 1.1,
+            ft.Text(t("Your district: {name}", name=area_name(area, t.lang)),
+                    size=m.body_size * 1.1,
                     weight=ft.FontWeight.BOLD, color=p.on_surface),
             ft.TextButton(content=ft.Text(t("Change district"), size=m.body_size,
                                           color=p.primary),
@@ -223,13 +268,14 @@ def _district_picker(ctx: ViewContext, state: WasteState) -> ft.Control:
                           height=m.min_touch_target),
         ], wrap=True)
     buttons: list[ft.Control] = []
-    for option in state.content.areas:
+    for option in state.districts():  # 五十音 order, by the city's reading
         area_id = str(option.get("id"))
         selected = area_id == state.choice.district
         buttons.append(ft.Button(
-            content=ft.Text(str(option.get("name")), size=m.body_size,
+            content=ft.Text(area_name(option, t.lang), size=m.body_size,
                             color=p.on_primary if selected else p.primary),
             bgcolor=p.primary if selected else p.surface, height=m.min_touch_target,
+            key=f"district-{area_id}",
             on_click=lambda _, a=area_id: ctx.run_task(_choose_district, ctx, state, a)))
     return ft.Column(key="district-choice", controls=[
                      ft.Text(t("Your district"), size=m.body_size, weight=ft.FontWeight.BOLD,
@@ -258,44 +304,129 @@ def _month_grid(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     ], alignment=ft.MainAxisAlignment.CENTER, key="month-header")
     names = weekday_names(ctx.locale)
     rows: list[ft.Control] = [ft.Row([
-        ft.Container(ft.Text(n, size=m.body_size * 0.85, weight=ft.FontWeight.BOLD,
+        ft.Container(ft.Text(n, size=m.body_size, weight=ft.FontWeight.BOLD,
                              color=p.on_surface), expand=1, alignment=ft.Alignment.CENTER)
         for n in names])]
     cells = state.month_cells()
     for start in range(0, len(cells), 7):
         week = [_day_cell(ctx, state, cell, month) for cell in cells[start:start + 7]]
-        rows.append(ft.Row(week, vertical_alignment=ft.CrossAxisAlignment.START))
-    return [header, ft.Column(rows, spacing=2, key="month-grid")]
+        # Every cell of a week as tall as the tallest: chips wrap, the cell grows.
+        rows.append(ft.Row(week, vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+                           intrinsic_height=True, spacing=2))
+    return [header, ft.Column(rows, spacing=2, key="month-grid"),
+            _day_details(ctx, state, cells)]
+
+
+def day_label(ctx: ViewContext, state: WasteState, cell: DayCell) -> str:
+    """What a screen reader says for a day: 今日, the date, the holiday, what is collected
+    (the full names of the kinds, or that nothing is)."""
+    t = ctx.t
+    parts = [*([t("Today")] if cell.date == state.today() else []),
+             format_date_long(cell.date, ctx.locale),
+             *([cell.holiday_name] if cell.holiday_name else []),
+             *([t("Closed")] if cell.closed else [])]
+    parts += list(cell.kinds) if cell.kinds else [t("No collection")]
+    return ", ".join(parts)
 
 
 def _day_cell(ctx: ViewContext, state: WasteState, cell: DayCell, month: int) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     faded = cell.date.month != month
+    today = cell.date == state.today()
+    selected = cell.date == state.shown_day
     red = cell.holiday_name is not None or cell.date.weekday() == 6
-    parts: list[ft.Control] = [ft.Text(str(cell.date.day), size=m.body_size * 0.85,
-                                       color=p.banner if red else p.on_surface,
-                                       weight=ft.FontWeight.BOLD)]
+    number = ft.Text(str(cell.date.day), size=m.body_size,
+                     color=p.banner if red else p.on_surface, weight=ft.FontWeight.BOLD)
+    parts: list[ft.Control] = [
+        ft.Row([number, *([_today_badge(ctx)] if today else [])], wrap=True, spacing=4,
+               run_spacing=2)]
     if cell.holiday_name:
-        parts.append(ft.Text(cell.holiday_name, size=m.body_size * 0.6, color=p.banner))
+        parts.append(ft.Text(cell.holiday_name, size=m.body_size, color=p.banner))
     if cell.closed:
-        parts.append(ft.Text(t("Closed"), size=m.body_size * 0.6, color=p.banner))
+        parts.append(ft.Text(t("Closed"), size=m.body_size, color=p.banner))
     for kind in cell.kinds:
-        color = state.kind_info(kind).get("color")
-        parts.append(ft.Container(
-            ft.Text(kind, size=m.body_size * 0.6, color="#FFFFFF", max_lines=1,
-                    overflow=ft.TextOverflow.ELLIPSIS),
-            bgcolor=color if isinstance(color, str) and color.startswith("#") else p.primary,
-            border_radius=ft.BorderRadius.all(4), padding=ft.Padding.symmetric(horizontal=2)))
-    label = ", ".join([format_day_short(cell.date, ctx.locale),
-                       *([cell.holiday_name] if cell.holiday_name else []),
-                       *([t("Closed")] if cell.closed else []), *cell.kinds])
-    return ft.Container(
+        parts.append(day_chip(ctx, state, kind))
+
+    def select(_: Any) -> None:
+        _select_day(ctx, state, cell.date)
+
+    return ft.Semantics(
         # One label per day for screen readers; the drawn parts are not read twice.
-        ft.Semantics(label=label, container=True, exclude_semantics=True,
-                     content=ft.Column(parts, spacing=1)),
-        expand=1, height=m.body_size * 5, padding=2, opacity=0.45 if faded else 1.0,
-        bgcolor=p.surface, border=ft.Border.all(1, p.outline),
-    )
+        label=day_label(ctx, state, cell), container=True, exclude_semantics=True,
+        selected=selected, button=True, on_tap=select,
+        identifier=f"day-{cell.date.isoformat()}", expand=1,
+        content=ft.Container(
+            ft.Column(parts, spacing=2, tight=True),
+            padding=4, opacity=0.45 if faded else 1.0, on_click=select,
+            bgcolor=p.surface,
+            # Today: a thick outline in the accent colour (and 「今日」 above); the day
+            # shown in detail: a thinner one.
+            border=ft.Border.all(4 if today else 2 if selected else 1,
+                                 p.primary if today or selected else p.outline),
+        ))
+
+
+def _today_badge(ctx: ViewContext) -> ft.Control:
+    m, p = ctx.metrics, ctx.palette
+    return ft.Container(
+        ft.Text(ctx.t("Today"), size=m.body_size, color=p.on_primary,
+                weight=ft.FontWeight.BOLD),
+        bgcolor=p.primary, border_radius=ft.BorderRadius.all(4),
+        padding=ft.Padding.symmetric(horizontal=4))
+
+
+def kind_icon(ctx: ViewContext, info: dict[str, Any], colour: str) -> list[ft.Control]:
+    """The kind's icon (data `icon`), the cue that does not rely on colour; [] without one."""
+    name = icon_name(info)
+    found = getattr(ft.Icons, name, None) if name else None
+    return [ft.Icon(found, color=colour, size=ctx.metrics.body_size)] if found else []
+
+
+def day_chip(ctx: ViewContext, state: WasteState, kind: str) -> ft.Control:
+    """A kind on a calendar day: its icon and short name (both from the data), at the body
+    size, wrapping rather than cut, in colours that reach the contrast minimum."""
+    m, p = ctx.metrics, ctx.palette
+    info = state.kind_info(kind)
+    colours = kind_colours(ctx, info.get("color"))
+    return ft.Container(
+        ft.Row([*kind_icon(ctx, info, colours.text),
+                ft.Text(short_name(kind, info), size=m.body_size, color=colours.text,
+                        weight=ft.FontWeight.BOLD)], wrap=True, spacing=2, run_spacing=0),
+        bgcolor=colours.background, border_radius=ft.BorderRadius.all(4),
+        border=ft.Border.all(1, p.outline) if ctx.state.settings.high_contrast else None,
+        padding=ft.Padding.symmetric(horizontal=4, vertical=2), key=f"chip-{kind}")
+
+
+def _day_details(ctx: ViewContext, state: WasteState, cells: list[DayCell]) -> ft.Control:
+    """The shown day (tapped, else today) in full: its date and each kind's whole name and
+    how to put it out, so a narrow cell's short names are never all there is."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    day = state.shown_day
+    cell = next((c for c in cells if c.date == day), None)
+    lines: list[ft.Control] = [ft.Text(
+        (t("Today") + " · " if day == state.today() else "")
+        + format_date_long(day, ctx.locale), size=m.body_size * 1.1,
+        weight=ft.FontWeight.BOLD, color=p.on_surface)]
+    if cell is None:
+        lines.append(ft.Text(t("Tap a day of the calendar to see what is collected."),
+                             size=m.body_size, color=p.on_surface))
+    elif not cell.kinds:
+        lines.append(ft.Text(t("No collection"), size=m.body_size, color=p.on_surface))
+    for kind in cell.kinds if cell is not None else ():
+        info = state.kind_info(kind)
+        # A Column, not a wrapping Row: an expanding text inside a Wrap is a Flutter error
+        # (a red box 100,000 px tall in the browser).
+        lines.append(ft.Column([
+            ft.Row([*kind_icon(ctx, info, p.on_surface),
+                    _kind_chip(ctx, kind_name(kind, info, ctx.t.lang), info.get("color"))],
+                   wrap=True),
+            *([ft.Text(str(info["description"]), size=m.body_size, color=p.on_surface)]
+              if info.get("description") else []),
+        ], spacing=m.body_size * 0.25, key=f"detail-{kind}"))
+    return ft.Container(
+        ft.Column(lines, spacing=m.body_size * 0.4), key="day-details",
+        padding=ft.Padding.all(m.body_size * 0.5), border=ft.Border.all(1, p.outline),
+        border_radius=ft.BorderRadius.all(8), bgcolor=p.surface)
 
 
 def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
@@ -310,7 +441,8 @@ def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
     for kind in state.kinds():
         controls.append(controlled_switch(
             ctx.fields, key=f"reminder-{kind}", value=state.reminder_on(kind),
-            on_value=_reminder_setter(ctx, state, kind), label=kind,
+            on_value=_reminder_setter(ctx, state, kind),
+            label=kind_name(kind, state.kind_info(kind), t.lang),
             label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
         ))
     return controls
@@ -319,6 +451,11 @@ def _reminder_switches(ctx: ViewContext, state: WasteState) -> list[ft.Control]:
 # --- actions -----------------------------------------------------------------------------------
 def _shift(ctx: ViewContext, state: WasteState, delta: int) -> None:
     state.shift_month(delta)
+    ctx.refresh()
+
+
+def _select_day(ctx: ViewContext, state: WasteState, day: Any) -> None:
+    state.select_day(day)
     ctx.refresh()
 
 

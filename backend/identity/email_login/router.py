@@ -33,7 +33,11 @@ from backend.identity.email_login.codes import (
 )
 from backend.identity.email_login.mailer import MailDeliveryError, Mailer
 from backend.identity.email_login.messages import code_message
-from backend.identity.email_login.pages import code_form_page, email_form_page
+from backend.identity.email_login.pages import (
+    code_form_page,
+    email_form_page,
+    visitor_language,
+)
 from backend.identity.email_login.send_limits import SendLimited, login_code_limits
 from backend.identity.login_completion import complete_login
 from backend.identity.rate_limit import (
@@ -83,11 +87,12 @@ def _restart_url(settings: Settings, login_id: str) -> str:
 
 
 def _email_form(settings: Settings, csrf: FormSecret, login_id: str, value: str = "",
-                status_code: int = 200, error: tuple[str, str] | None = None) -> HTMLResponse:
+                status_code: int = 200, error: tuple[str, str] | None = None,
+                ui_locales: str | None = None) -> HTMLResponse:
     ja, en = error or (None, None)
     token = csrf.token(PURPOSE_EMAIL_LOGIN, login_id)
     page = email_form_page(f"{settings.issuer}{START_PATH}", login_id, value, ja, en,
-                           csrf_token=token)
+                           csrf_token=token, language=visitor_language(ui_locales))
     return _html(page, status_code)
 
 
@@ -96,13 +101,14 @@ def _code_form(settings: Settings, csrf: FormSecret, login: LoginRequest,
     ja, en = error or (None, None)
     page = code_form_page(f"{settings.issuer}{VERIFY_PATH}", login.id, login.email or "",
                           _restart_url(settings, login.id), ja, en,
-                          csrf_token=csrf.token(PURPOSE_EMAIL_LOGIN, login.id))
+                          csrf_token=csrf.token(PURPOSE_EMAIL_LOGIN, login.id),
+                          language=visitor_language(login.ui_locales))
     return _html(page, status_code)
 
 
 def _send_refused(settings: Settings, csrf: FormSecret, login_id: str, address: str,
-                  refused: SendLimited) -> HTMLResponse:
-    page = _email_form(settings, csrf, login_id, address, 429, refused.message)
+                  refused: SendLimited, ui_locales: str | None = None) -> HTMLResponse:
+    page = _email_form(settings, csrf, login_id, address, 429, refused.message, ui_locales)
     page.headers["Retry-After"] = str(refused.retry_after_seconds)
     return page
 
@@ -140,7 +146,8 @@ async def email_page(request: Request, login: str = "", login_hint: str = "") ->
     if row is None:
         return login_error_page(_LOGIN_GONE)
     csrf = form_secret(request)
-    return csrf.set_cookie(_email_form(settings, csrf, row.id, row.email or _hint(login_hint)),
+    return csrf.set_cookie(_email_form(settings, csrf, row.id, row.email or _hint(login_hint),
+                                       ui_locales=row.ui_locales),
                            settings)
 
 
@@ -164,16 +171,17 @@ async def send_code(request: Request) -> HTMLResponse:
     try:
         address = normalize_address(raw_address)
     except InvalidAddress as exc:
-        return _email_form(settings, csrf, row.id, raw_address[:254], 400, (exc.ja, exc.en))
+        return _email_form(settings, csrf, row.id, raw_address[:254], 400, (exc.ja, exc.en),
+                           row.ui_locales)
     limited = login_code_limits(app).try_send(address, _ip(request))
     if limited is not None:
-        return _send_refused(settings, csrf, row.id, address, limited)
+        return _send_refused(settings, csrf, row.id, address, limited, row.ui_locales)
     code = new_code()
     refused = await run_in_threadpool(store_code, engine, row.id, address, code, now)
     if refused is SendRefused.NOT_PENDING:
         return login_error_page(_LOGIN_GONE)
     if refused is SendRefused.TOO_MANY_CODES:
-        return _email_form(settings, csrf, row.id, address, 429, (
+        return _email_form(settings, csrf, row.id, address, 429, ui_locales=row.ui_locales, error=(
             "確認コードの送信が多すぎます。届いたコードを使うか、しばらく待ってからお試しください。",
             "Too many codes were sent. Use a code you received, or wait a few minutes."))
     mailer: Mailer = app.state.mailer
@@ -181,7 +189,7 @@ async def send_code(request: Request) -> HTMLResponse:
         await run_in_threadpool(mailer.send, code_message(address, code))
     except MailDeliveryError as exc:
         logger.warning("Login code not sent: %s", exc)
-        return _email_form(settings, csrf, row.id, address, 503, (
+        return _email_form(settings, csrf, row.id, address, 503, ui_locales=row.ui_locales, error=(
             "メールを送れませんでした。時間をおいてもう一度お試しください。",
             "The email could not be sent. Please try again later."))
     stored = await run_in_threadpool(pending_email_login, engine, row.id, now)
@@ -229,7 +237,8 @@ async def verify_code(request: Request) -> HTMLResponse | JSONResponse | Redirec
             "確認コードの有効期限が切れました。新しいコードを送ってください。",
             "The code has expired. Send a new one."))
     if outcome is CheckOutcome.NO_CODE:
-        return _email_form(settings, csrf, login.id, status_code=400, error=(
+        return _email_form(settings, csrf, login.id, status_code=400,
+                           ui_locales=login.ui_locales, error=(
             "先に確認コードを送ってください。", "Send a code first."))
     await failed()
     if outcome is CheckOutcome.TOO_MANY_ATTEMPTS:

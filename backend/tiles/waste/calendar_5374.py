@@ -1,7 +1,8 @@
 """The five files of the 5374 (ゴミナシ) format, plus one optional extension.
 
 - description.csv `label,sublabel,description,styles,bgcolor`: the kinds of the calendar
-  (`WasteKind`, in file order).
+  (`WasteKind`, in file order); this project also reads an optional `icon` column (a
+  Material icon name such as `local_fire_department`), the kind's cue besides its colour.
 - area_days.csv `地名,センター,<kind>,<kind>,...`: one row per area, one cell per kind
   (calendar_rules.py).
 - center.csv `名称,休止開始日,休止終了日` (header optional, file may be empty): closures.
@@ -24,6 +25,7 @@ from typing import Generic, TypeVar
 from backend.tiles.waste.calendar_rules import parse_rule
 from backend.tiles.waste.csv_io import CsvRow, CsvTable, read_csv
 from backend.tiles.waste.import_report import Problem, WasteFileError
+from backend.tiles.waste.readings import normalize_reading
 from backend.tiles.waste.records import (
     MAX_ID,
     MAX_LABEL,
@@ -47,7 +49,13 @@ AREA_TOWNS = "area_towns.csv"
 FILES_5374 = (AREA_DAYS, CENTER, DESCRIPTION, REMARKS, TARGET)
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _DATE = re.compile(r"(\d{4})[/\-.年](\d{1,2})[/\-.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
+_ICON = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 _TOWN_SEPARATORS = re.compile(r"[、,，;；\s]+")
+MAX_SHORT = 20
+# An area's reading (this project's column in area_days.csv, anywhere after センター), so
+# districts can be listed in 五十音 order; normalized to hiragana like item readings.
+AREA_READING_COLUMNS = ("地名_カナ", "地名_かな", "地名_よみ", "地名_読み", "地名_ふりがな",
+                        "地名_フリガナ", "よみ", "読み", "ふりがな", "フリガナ", "カナ")
 
 
 T = TypeVar("T")
@@ -81,9 +89,23 @@ def _columns(table: CsvTable, wanted: tuple[str, ...], required: tuple[str, ...]
     return found
 
 
+def _icon(raw: str) -> str | None:
+    """A Material icon name in upper case (`local_fire_department` → LOCAL_FIRE_DEPARTMENT);
+    None when empty or not a plain name (the app shows its own mark then)."""
+    name = raw.strip().upper().replace("-", "_").replace(" ", "_")
+    return name if _ICON.fullmatch(name) else None
+
+
+def _short(raw: str) -> str:
+    """A kind's short name (description.csv `short`, this project's column), for calendar
+    cells too narrow for 資源ごみ（缶・びん・ペットボトル）; empty: the label is used."""
+    return raw.strip()[:MAX_SHORT]
+
+
 def parse_description(path: Path) -> Parsed[WasteKind]:
     table = read_csv(path)
-    columns = _columns(table, ("label", "sublabel", "description", "bgcolor"), ("label",))
+    columns = _columns(table, ("label", "sublabel", "description", "bgcolor", "icon", "short"),
+                       ("label",))
     out: Parsed[WasteKind] = Parsed()
     seen: dict[str, int] = {}
     for row in table.rows:
@@ -110,6 +132,8 @@ def parse_description(path: Path) -> Parsed[WasteKind]:
             description=cells[columns["description"]] if "description" in columns else "",
             color=color,
             order=len(out.records),
+            icon=_icon(cells[columns["icon"]] if "icon" in columns else ""),
+            short=_short(cells[columns["short"]] if "short" in columns else ""),
         ))
     return out
 
@@ -194,9 +218,12 @@ def parse_area_days(path: Path, kinds: Collection[str] | None = None,
         raise WasteFileError(table.file, "needs 地名, センター and at least one kind column "
                                          f"(header: {', '.join(table.header)})")
     kind_columns: list[tuple[int, str]] = []
+    reading_column: int | None = None
     header_line = 1
     for index, label in enumerate(table.header[2:], start=2):
-        if not label:
+        if unicodedata.normalize("NFKC", label).strip() in AREA_READING_COLUMNS:
+            reading_column = index
+        elif not label:
             out.problems.append(Problem(table.file, header_line,
                                         f"column {index + 1} has no kind name; ignored", "warning"))
         elif kinds is not None and label not in kinds:
@@ -208,7 +235,7 @@ def parse_area_days(path: Path, kinds: Collection[str] | None = None,
     seen: dict[str, int] = {}
     for row in table.rows:
         try:
-            area = _area(row, len(table.header), kind_columns, remark_ids)
+            area = _area(row, len(table.header), kind_columns, remark_ids, reading_column)
             if area.name in seen:
                 raise ValueError(f"area {area.name!r} again (first on line {seen[area.name]})")
         except ValueError as exc:
@@ -223,7 +250,8 @@ def parse_area_days(path: Path, kinds: Collection[str] | None = None,
 
 
 def _area(row: CsvRow, width: int, kind_columns: list[tuple[int, str]],
-          remark_ids: Collection[str] | None) -> WasteArea:
+          remark_ids: Collection[str] | None, reading_column: int | None = None
+          ) -> WasteArea:
     cells = _check_width(row, width)
     name = cells[0]
     if not name:
@@ -236,8 +264,10 @@ def _area(row: CsvRow, width: int, kind_columns: list[tuple[int, str]],
             schedules.append(parse_rule(kind, cells[index], remark_ids))
         except ValueError as exc:
             raise ValueError(f"{kind}: {exc}") from None
+    reading = (normalize_reading(cells[reading_column]) if reading_column is not None
+               else None)
     return WasteArea(id=area_id(name), name=name, center=cells[1] or None,
-                     schedules=tuple(schedules))
+                     schedules=tuple(schedules), reading=reading)
 
 
 def parse_target(path: Path, reading_for: ReadingFn | None = None) -> Parsed[WasteItem]:

@@ -1,7 +1,8 @@
 """A folder of a city's waste files as one dataset: its source, its content and the report.
 
 The folder holds any of: the 5374 files (calendar_5374.py), one or more ゴミの分別方法一覧
-CSVs (every other `*.csv`), and an optional `dataset.json` naming the source:
+CSVs (every other `*.csv`), an optional `translations.csv` (names and search keywords in
+other languages, translations.py), and an optional `dataset.json` naming the source:
 `{"key", "title", "attribution", "licence", "is_demo"}`.
 """
 
@@ -31,12 +32,23 @@ from backend.tiles.waste.calendar_5374 import (
     parse_target,
 )
 from backend.tiles.waste.import_report import ImportReport, Problem, WasteFileError
-from backend.tiles.waste.records import SourceInfo, WasteContent, WasteItem
+from backend.tiles.waste.records import (
+    DEFAULT_PUT_OUT_BY,
+    SourceInfo,
+    WasteContent,
+    WasteItem,
+)
 from backend.tiles.waste.sorting_csv import ReadingFn, parse_sorting_csv
+from backend.tiles.waste.translations import (
+    TRANSLATIONS,
+    apply_translations,
+    parse_translations,
+)
 
 DATASET_FILE = "dataset.json"
 DEMO_DIR = Path(__file__).resolve().parents[3] / "assets" / "waste" / "tsuyama_demo"
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+_PUT_OUT_BY = re.compile(r"(\d{1,2}):(\d{2})")
 
 
 @dataclass
@@ -72,10 +84,16 @@ def read_source_info(folder: Path) -> SourceInfo:
     week_shift = raw.get("week_shift", False)
     if not isinstance(week_shift, bool):
         raise WasteFileError(DATASET_FILE, "week_shift must be true or false")
+    put_out_by = raw.get("put_out_by", DEFAULT_PUT_OUT_BY)
+    match = _PUT_OUT_BY.fullmatch(put_out_by) if isinstance(put_out_by, str) else None
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise WasteFileError(DATASET_FILE, "put_out_by must be a time of day as HH:MM "
+                                           f"(like {DEFAULT_PUT_OUT_BY})")
     return SourceInfo(key=key, title=str(raw.get("title") or folder.name),
                       attribution=str(raw.get("attribution") or ""),
                       licence=str(raw.get("licence") or ""), is_demo=is_demo,
-                      week_shift=week_shift)
+                      week_shift=week_shift,
+                      put_out_by=f"{int(match.group(1)):02d}:{match.group(2)}")
 
 
 class _Readings:
@@ -113,12 +131,14 @@ def load_folder(folder: Path, *, municipality_code: str | None = None,
     if any(name in csvs for name in FILES_5374):
         _load_5374(csvs, content, report, reading_for)
     for name, path in csvs.items():
-        if name in FILES_5374 or name == AREA_TOWNS:
+        if name in FILES_5374 or name in (AREA_TOWNS, TRANSLATIONS):
             continue
         try:
             _load_sorting(path, content, report, municipality_code, reading_for)
         except WasteFileError as exc:
             report.add(exc.problem())
+    if TRANSLATIONS in csvs:
+        _guard(report, lambda: _load_translations(csvs[TRANSLATIONS], content, report))
     if reading_for.generated:
         report.notes.append(f"readings generated for {reading_for.generated} items (SudachiPy)")
     if reading_for.missing:
@@ -144,6 +164,14 @@ def _add_items(content: WasteContent, report: ImportReport, file: str,
                                     f"from another file; this one skipped")
             continue
         content.items[item.id] = item
+
+
+def _load_translations(path: Path, content: WasteContent, report: ImportReport) -> None:
+    parsed = parse_translations(path)
+    report.extend(parsed.problems)
+    report.extend(apply_translations(content, parsed.table))
+    if parsed.rows:
+        report.notes.append(f"{parsed.rows} translations read from {TRANSLATIONS}")
 
 
 def _load_sorting(path: Path, content: WasteContent, report: ImportReport,

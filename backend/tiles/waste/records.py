@@ -5,8 +5,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+# language -> {"name": ..., "keywords": [...]} (translations.py); empty when none
+Translations = Mapping[str, Mapping[str, Any]]
 
 ITEMS = "waste_items"
 AREAS = "waste_areas"
@@ -19,6 +23,17 @@ COLLECTIONS = (SOURCES, KINDS, CENTERS, REMARKS, AREAS, ITEMS)  # the order they
 MAX_ID = 64
 MAX_LABEL = 100  # an item's category, a kind's label
 MAX_NAME = 200  # a center's name
+DEFAULT_PUT_OUT_BY = "08:30"  # dataset.json `put_out_by` when absent (docs/waste-data.md)
+
+
+def _translated(translations: Translations) -> dict[str, Any]:
+    """`{"translations": {lang: {"name", "keywords"}}}`, or nothing when there are none (so
+    rows without translations stay exactly as they were published before)."""
+    if not translations:
+        return {}
+    return {"translations": {lang: {"name": str(entry.get("name") or ""),
+                                    "keywords": list(entry.get("keywords") or ())}
+                             for lang, entry in sorted(translations.items())}}
 
 
 def check_length(what: str, value: str, limit: int) -> None:
@@ -56,11 +71,14 @@ class SourceInfo:
     # 5374's WeekShift: a collection day inside a centre's closure moves a week later
     # (Kanazawa) instead of being dropped.
     week_shift: bool = False
+    # The time waste must be out by on a collection day ("HH:MM", the city's 「朝8時30分
+    # までに」); devices show the next collection after it. dataset.json `put_out_by`.
+    put_out_by: str = DEFAULT_PUT_OUT_BY
 
     def data(self, loaded_at: str) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "attribution": self.attribution,
                 "licence": self.licence, "is_demo": self.is_demo, "loaded_at": loaded_at,
-                "week_shift": self.week_shift}
+                "week_shift": self.week_shift, "put_out_by": self.put_out_by}
 
 
 @dataclass(frozen=True)
@@ -75,13 +93,14 @@ class WasteItem:
     fee_notes: str = ""
     remarks: str = ""
     synonyms: tuple[str, ...] = ()
+    translations: Translations = field(default_factory=dict)
 
     def data(self, source: SourceInfo) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "reading": self.reading,
                 "category": self.category, "notes": self.notes, "fee_kind": self.fee_kind,
                 "fee": self.fee, "fee_notes": self.fee_notes, "remarks": self.remarks,
                 "synonyms": list(self.synonyms), "source": source.key,
-                "is_demo": source.is_demo}
+                "is_demo": source.is_demo, **_translated(self.translations)}
 
 
 @dataclass(frozen=True)
@@ -111,12 +130,17 @@ class WasteArea:
     center: str | None = None
     schedules: tuple[Schedule, ...] = ()
     towns: tuple[str, ...] = ()  # 町字 in this area (optional area_towns.csv)
+    translations: Translations = field(default_factory=dict)
+    reading: str | None = None  # hiragana (area_days.csv `地名_カナ`): 五十音 order
 
     def data(self, source: SourceInfo) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "center": self.center,
+        return {"id": self.id, "name": self.name, "reading": self.reading,
+                "center": self.center,
                 "schedules": [schedule.data() for schedule in self.schedules],
                 "towns": list(self.towns), "week_shift": source.week_shift,
-                "source": source.key, "is_demo": source.is_demo}
+                "put_out_by": source.put_out_by,
+                "source": source.key, "is_demo": source.is_demo,
+                **_translated(self.translations)}
 
 
 @dataclass(frozen=True)
@@ -126,11 +150,16 @@ class WasteKind:
     description: str = ""
     color: str | None = None  # "#rrggbb" (5374 bgcolor)
     order: int = 0
+    icon: str | None = None  # a Material icon name (description.csv `icon`), the colour's twin
+    translations: Translations = field(default_factory=dict)
+    short: str = ""  # a short name for narrow calendar cells (description.csv `short`)
 
     def data(self, source: SourceInfo) -> dict[str, Any]:
         return {"label": self.label, "sublabel": self.sublabel,
                 "description": self.description, "color": self.color, "order": self.order,
-                "source": source.key, "is_demo": source.is_demo}
+                "icon": self.icon, "short": self.short, "source": source.key,
+                "is_demo": source.is_demo,
+                **_translated(self.translations)}
 
 
 @dataclass(frozen=True)
@@ -143,11 +172,13 @@ class Closure:
 class WasteCenter:
     name: str
     closures: tuple[Closure, ...] = ()
+    translations: Translations = field(default_factory=dict)
 
     def data(self, source: SourceInfo) -> dict[str, Any]:
         return {"name": self.name,
                 "closures": [{"from": c.start, "to": c.end} for c in self.closures],
-                "source": source.key, "is_demo": source.is_demo}
+                "source": source.key, "is_demo": source.is_demo,
+                **_translated(self.translations)}
 
 
 @dataclass(frozen=True)

@@ -18,5 +18,8 @@ class AppConfig:
     mode: Mode = Mode.RESIDENT
     kiosk_idle_seconds: float = DEFAULT_KIOSK_IDLE_SECONDS
     token_store: str = "keyring"  # "keyring" (phones, desktop) or "memory" (hosted web)
+    # The app's public address (the city's hosted app): a kiosk's 「スマートフォンに送る」 QR
+    # code points there; "": the kiosk asks the resident to ask the staff.
+    public_url: str = ""
     # The embedded backend while it starts: requests wait for it (app/backend_gate.py).
     backend_gate: BackendGate | None = None

@@ -51,6 +51,10 @@ def data_key_store_for(page: ft.Page) -> Callable[[], DataKeyStore]:
     return KeyringDataKeyStore
 
 
+def gate_open(gate: BackendGate | None) -> bool:
+    return gate is None or gate.is_open
+
+
 # How long after the first session's first render the embedded backend is started.
 BACKEND_START_AFTER_S = 1.5
 
@@ -81,6 +85,9 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             local_settings=(lambda _key: MemorySettingsStore()) if kiosk
             else DevicePreferencesStore,
             notifier=None if page.web else plyer_notifier,
+            public_app_url=config.public_url,
+            backend_starting=(lambda: False) if config.backend_gate is None
+            else (lambda: not gate_open(config.backend_gate)),
         )
         # A shared kiosk keeps nothing on the device: settings live in memory for one person.
         store: SettingsStore = MemorySettingsStore() if kiosk else DevicePreferencesStore()

@@ -26,6 +26,11 @@ class AppServices:
     # A tile's own settings on this device, by key (memory only on kiosks).
     local_settings: Callable[[str], SettingsStore] = lambda _key: MemorySettingsStore()
     notifier: Notifier | None = None  # local notifications (None in a browser)
+    # The app's public address (the city's hosted app), for links a resident opens on their
+    # own phone (a kiosk's 「スマートフォンに送る」); "" when not configured.
+    public_app_url: str = ""
+    # Whether the embedded backend is still starting (its requests wait at the gate).
+    backend_starting: Callable[[], bool] = lambda: False
     _feature_states: dict[str, Any] = field(default_factory=dict)
 
     def feature_state(self, key: str, factory: Callable[[], T]) -> T:
@@ -33,6 +38,12 @@ class AppServices:
         if key not in self._feature_states:
             self._feature_states[key] = factory()
         return self._feature_states[key]
+
+    def reset_for_next_user(self) -> None:
+        """A kiosk's next person: every tile's state of this session is dropped (search
+        text, a district taken from the last household's address, loaded records), so each
+        tile starts again from nothing on its next use (ADR 0026)."""
+        self._feature_states.clear()
 
     async def aclose(self) -> None:
         await self.device.stop()

@@ -189,6 +189,37 @@ class BackendClient:
             headers=_bearer(access_token), json=body,
         )
 
+    async def create_delegation_invitation(self, access_token: str, version: int,
+                                           text_sha256: str, channel: str = "app",
+                                           scope: str = "all") -> dict[str, Any]:
+        """The grantor agrees to the shown "delegation" text and gets a single-use code
+        (`code`, "ABCD-EFGH"), valid until `expires_at`, for the person who will act for them."""
+        data = await self._request_json(
+            "POST", "/me/delegation-invitations", headers=_bearer(access_token),
+            ok=(200, 201),
+            json={"version": version, "text_sha256": text_sha256, "channel": channel,
+                  "scope": scope},
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("code"), str) \
+                or not isinstance(data.get("id"), str):
+            raise BackendProtocolError("invitation response without a code")
+        return data
+
+    async def cancel_delegation_invitation(self, access_token: str,
+                                           invitation_id: str) -> dict[str, Any]:
+        return await self._request_json(
+            "POST", f"/me/delegation-invitations/{quote(invitation_id, safe='')}/cancel",
+            headers=_bearer(access_token), json={},
+        )
+
+    async def accept_delegation_invitation(self, access_token: str,
+                                           code: str) -> dict[str, Any]:
+        """Enters a code someone gave: the caller may act for them from now on."""
+        return await self._request_json(
+            "POST", "/me/delegation-invitations/accept", headers=_bearer(access_token),
+            ok=(200, 201), json={"code": code},
+        )
+
     async def export_my_data(self, access_token: str) -> bytes:
         """Everything the city holds about the caller, as the JSON document to save."""
         import json as _json

@@ -48,6 +48,16 @@ class LoginError(Exception):
     pass
 
 
+class LoginNotice(StrEnum):
+    """Why a login attempt ended without a login (shown once on the signed-out screen)."""
+
+    NONE = ""
+    CANCELLED = "cancelled"  # the resident pressed 「ログインをやめる」
+    TIMED_OUT = "timed_out"  # no answer from the login page in time
+    NOT_COMPLETED = "not_completed"  # back in the app without an answer (Back, reload)
+    OFFLINE = "offline"  # the city's server did not answer: the login page cannot open
+
+
 class AccountState(Observable):
     def __init__(self, client: BackendClient, store: TokenStore) -> None:
         super().__init__()
@@ -56,8 +66,10 @@ class AccountState(Observable):
         self.status = LoginStatus.SIGNED_OUT
         self.me: Me | None = None
         self.error = ""
+        self.notice = LoginNotice.NONE
         self._tokens: TokenSet | None = None
         self._pending: LoginRequest | None = None
+        self._attempt = 0  # counts login attempts: a cancelled one's late steps do nothing
         self._device_id: str | None = None
         self._refreshing = asyncio.Lock()  # one refresh at a time: the token rotates
         self._replaced: deque[str] = deque(maxlen=4)  # access tokens refreshed away
@@ -96,17 +108,78 @@ class AccountState(Observable):
         await self._signed_in(tokens)
 
     # --- login -------------------------------------------------------------------------
-    async def begin_login(self, redirect_uri: str, acr_values: str | None = None) -> LoginRequest:
-        self._pending = LoginRequest(redirect_uri=redirect_uri, device_id=await self.device_id(),
+    def start_attempt(self) -> int:
+        """The resident pressed ログイン: SIGNING_IN (cancellable) while the app checks the
+        backend and opens the login page. Returns the attempt's number (`is_current`)."""
+        self._attempt += 1
+        self._pending = None
+        self.status = LoginStatus.SIGNING_IN
+        self.error = ""
+        self.notice = LoginNotice.NONE
+        self._changed()
+        return self._attempt
+
+    def is_current(self, attempt: int) -> bool:
+        """Whether `attempt` is still the login in progress (not cancelled, timed out, done)."""
+        return attempt == self._attempt and self.status is LoginStatus.SIGNING_IN
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """The login page was opened and its answer (the callback) has not arrived."""
+        return self.status is LoginStatus.SIGNING_IN and self._pending is not None
+
+    def cancel_login(self, notice: LoginNotice = LoginNotice.CANCELLED,
+                     attempt: int | None = None) -> bool:
+        """Ends a login in progress without a login: back to signed out, saying why.
+        With `attempt`, only that attempt (a timer of an earlier one does nothing).
+        Returns whether a login was cancelled."""
+        if self.status is not LoginStatus.SIGNING_IN:
+            return False
+        if attempt is not None and attempt != self._attempt:
+            return False
+        self._attempt += 1  # a late answer to the cancelled attempt is ignored
+        self._pending = None
+        self.status = LoginStatus.SIGNED_OUT
+        self.error = ""
+        self.notice = notice
+        self._changed()
+        return True
+
+    def clear_notice(self) -> None:
+        if self.notice is not LoginNotice.NONE:
+            self.notice = LoginNotice.NONE
+            self._changed()
+
+    @property
+    def attempt(self) -> int:
+        """The number of the current (or last) login attempt."""
+        return self._attempt
+
+    async def begin_login(self, redirect_uri: str, acr_values: str | None = None,
+                          attempt: int | None = None) -> LoginRequest:
+        """The login page is about to open. With `attempt` (from `start_attempt`), raises
+        LoginError when that attempt was cancelled meanwhile."""
+        device_id = await self.device_id()
+        if attempt is not None and not self.is_current(attempt):
+            raise LoginError("the login was cancelled")
+        if self.status is not LoginStatus.SIGNING_IN:
+            self._attempt += 1
+        self._pending = LoginRequest(redirect_uri=redirect_uri, device_id=device_id,
                                      acr_values=acr_values)
         self.status = LoginStatus.SIGNING_IN
         self.error = ""
+        self.notice = LoginNotice.NONE
         self._changed()
         return self._pending
 
     async def complete_login(self, code: str | None, state: str | None,
                              error: str | None = None) -> None:
         pending, self._pending = self._pending, None
+        if pending is None and self.status is not LoginStatus.SIGNING_IN:
+            # The answer to a login the resident cancelled (or that timed out): ignored.
+            log.info("a login answer arrived after the login was cancelled; ignored")
+            return
+        attempt = self._attempt
         try:
             if error:
                 raise LoginError(f"login was not completed ({error})")
@@ -120,6 +193,9 @@ class AccountState(Observable):
             discovery = await self._client.discovery()
             verify_id_token(tokens.id_token, await self._client.jwks(), discovery["issuer"],
                             pending.nonce, now=self._client.server_clock.now())
+            if attempt != self._attempt:  # cancelled while the code was exchanged
+                log.info("the login was cancelled while it completed; not signed in")
+                return
             await self._signed_in(tokens)
         except (LoginError, BackendError) as exc:
             log.warning("login failed: %s", exc)
@@ -197,6 +273,8 @@ class AccountState(Observable):
         self._device_id = None if not self.persistent else self._device_id
         self.me = None
         self._pending = None
+        self._attempt += 1
         self.status = LoginStatus.SIGNED_OUT
         self.error = ""
+        self.notice = LoginNotice.NONE
         self._changed()

@@ -86,6 +86,22 @@ class Metrics:
     tile_icon_size: float
     tile_extent: float
     min_touch_target: float
+    # Icons grow with the text: app bar, buttons, list rows (tiles have their own, larger one).
+    icon_size: float
+    # Text fields: the label is as large as the text, and the padding inside the border grows
+    # with it, so a floating label at 特大 never sits on (or crosses) the border.
+    field_label_size: float
+    field_padding_vertical: float
+    field_padding_horizontal: float
+    # A switch's track is 40 px high in Material 3: the row around it reaches the target.
+    switch_row_padding: float
+
+
+def field_padding(text_size: float) -> tuple[float, float]:
+    """(vertical, horizontal) padding inside a text field whose text is `text_size` high:
+    room for the floating label (three quarters of the text) above the text, inside the
+    border."""
+    return max(12.0, text_size * 0.9), max(12.0, text_size * 0.75)
 
 
 def metrics_for(text_size: TextSize, kiosk: bool) -> Metrics:
@@ -100,6 +116,11 @@ def metrics_for(text_size: TextSize, kiosk: bool) -> Metrics:
         tile_icon_size=body * 2.2,
         tile_extent=max(target * 2, body * 7.5),
         min_touch_target=target,
+        icon_size=body * 1.5,
+        field_label_size=body,
+        field_padding_vertical=field_padding(body)[0],
+        field_padding_horizontal=field_padding(body)[1],
+        switch_row_padding=max(4.0, body * 0.25),
     )
 
 

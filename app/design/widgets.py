@@ -7,6 +7,7 @@ from typing import Any
 
 import flet as ft
 
+from app.design.text_fit import size_to_fit
 from app.design.tokens import Metrics, Palette
 
 
@@ -23,14 +24,20 @@ def tile(
     palette: Palette,
     on_click: Callable[[Any], Any],
 ) -> ft.Control:
-    """A home-screen tile: an icon over its label, one button whose accessible name is the label."""
+    """A home-screen tile: an icon over its label, one button whose accessible name is the label.
+
+    The label wraps at spaces only: it shrinks until its longest word fits the tile's width
+    (`text_fit`), so "Reservations" at 特大 is never cut into "Reservation / s"."""
+    inner_padding = metrics.body_size * 0.4
+    label_size = size_to_fit(label, metrics.tile_label_size,
+                             metrics.tile_extent - 2 * inner_padding - 4)
     body = ft.Container(
         content=ft.Column(
             [
                 ft.Icon(icon(icon_name), size=metrics.tile_icon_size, color=palette.primary),
                 ft.Text(
                     label,
-                    size=metrics.tile_label_size,
+                    size=label_size,
                     weight=ft.FontWeight.BOLD,
                     color=palette.on_surface,
                     text_align=ft.TextAlign.CENTER,
@@ -42,6 +49,7 @@ def tile(
         ),
         width=metrics.tile_extent,
         height=metrics.tile_extent,
+        padding=ft.Padding.symmetric(horizontal=inner_padding),
         bgcolor=palette.surface,
         border=ft.Border.all(2 if palette.surface == palette.background else 1, palette.outline),
         border_radius=ft.BorderRadius.all(16),
@@ -75,7 +83,7 @@ def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Me
             border_radius=ft.BorderRadius.all(8),
             content=ft.Row(
                 [
-                    ft.Icon(ft.Icons.CLOUD_OFF, color=palette.on_banner),
+                    ft.Icon(ft.Icons.CLOUD_OFF, color=palette.on_banner, size=metrics.icon_size),
                     ft.Text(message, color=palette.on_banner, size=metrics.body_size,
                             expand=True),
                     ft.TextButton(
@@ -105,6 +113,7 @@ def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Pal
             bgcolor=palette.primary,
             color=palette.on_primary,
             icon_color=palette.on_primary,
+            icon_size=metrics.icon_size,
             side=ft.BorderSide(2, palette.outline),
         ),
     )
@@ -128,6 +137,7 @@ def destructive_button(label: str, metrics: Metrics, palette: Palette,
             bgcolor=palette.danger,
             color=palette.on_danger,
             icon_color=palette.on_danger,
+            icon_size=metrics.icon_size,
             side=ft.BorderSide(2, palette.danger),
         ),
     )
@@ -149,6 +159,7 @@ def quiet_button(label: str, metrics: Metrics, palette: Palette,
             padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.2),
             color=palette.on_surface,
             icon_color=palette.on_surface,
+            icon_size=metrics.icon_size,
             side=ft.BorderSide(2, palette.outline),
         ),
     )

@@ -22,8 +22,10 @@ class ConnectionStatus:
     def offline(self) -> bool:
         return self.link is Link.OFFLINE
 
-    def next_check_in(self, online_interval_s: float = 30.0, max_backoff_s: float = 60.0) -> float:
-        """Seconds until the next health check: steady when online, backing off when not."""
+    def next_check_in(self, online_interval_s: float = 30.0, max_backoff_s: float = 5.0) -> float:
+        """Seconds until the next health check: steady when online; short while offline
+        (2, 4, then every 5 s), so the banner goes soon after the link returns. A check is
+        cheap (`/healthz`), and any tap, key or the tab coming back checks at once too."""
         if self.link is not Link.OFFLINE:
             return online_interval_s
         return min(max_backoff_s, 2.0 ** min(self.failures, 6))

@@ -12,6 +12,12 @@ So `InputMemory` keeps the control built last for each key and a re-render takes
 - text fields: the state says so with a new `revision` (typing itself changes the state's
   text a moment later, which must not count as the state's own change);
 - switches and radio groups: the state's value itself is the revision.
+
+Sizes follow the text size: a text field's label is as large as its text and the padding
+inside its border grows with it (no label on the border at 特大); a labelled switch is one
+row, label and switch, at least the touch target high (48 px, 64 px on a kiosk), the whole
+row one tappable node that says whether it is on (`Semantics(toggled=…)`); a radio option
+says whether it is the selected one (`Semantics(selected=…)`).
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ from typing import Any
 
 import flet as ft
 
+from app.design.tokens import Metrics, field_padding
+
 
 class InputMemory:
     """The last input built per key and what it was built from, for one session."""
 
     def __init__(self) -> None:
         self._last: dict[str, tuple[Hashable, Any]] = {}
+        # The sizes of the screen being built (the shell sets them before each render), for
+        # inputs whose caller passes none.
+        self.metrics: Metrics | None = None
 
     def shown(self, key: str, state_value: Any, revision: Hashable) -> Any:
         """The value to build the input with: the client's, unless the state changed."""
@@ -59,6 +70,14 @@ def controlled_text_field(
     def changed(e: ft.Event[ft.TextField]) -> None:
         on_text(e.control.value or "")
 
+    text_size = options.get("text_size")
+    if isinstance(text_size, int | float) and text_size > 0:
+        # The label's size would otherwise come from the theme, and the padding is fixed:
+        # at 特大 the floating label then crosses the border. Both follow the text.
+        vertical, horizontal = field_padding(float(text_size))
+        options.setdefault("label_style", ft.TextStyle(size=text_size))
+        options.setdefault("content_padding",
+                           ft.Padding.symmetric(horizontal=horizontal, vertical=vertical))
     field = ft.TextField(key=key, value=str(memory.shown(key, text, ("text", revision))),
                          on_change=changed, on_submit=changed, **options)
     memory.remember(key, ("text", revision), field)
@@ -71,17 +90,64 @@ def controlled_switch(
     key: str,
     value: bool,
     on_value: Callable[[bool], None],
+    label: str | None = None,
+    metrics: Metrics | None = None,
+    label_text_style: ft.TextStyle | None = None,
     **options: Any,
-) -> ft.Switch:
-    """A `Switch` showing the state's `value`; each flip goes to `on_value`."""
+) -> ft.Control:
+    """A `Switch` showing the state's `value`; each flip goes to `on_value`.
+
+    With a `label`: one row, the label then the switch, at least the touch target high
+    (`metrics`, else 48 px), the whole row tappable and one node for assistive technology
+    (the label, `toggled`). Without one: the bare `Switch`, for a caller laying out its own.
+    """
 
     def changed(e: ft.Event[ft.Switch]) -> None:
         on_value(bool(e.control.value))
 
-    switch = ft.Switch(key=key, value=bool(memory.shown(key, value, ("switch", value))),
-                       on_change=changed, **options)
+    shown = bool(memory.shown(key, value, ("switch", value)))
+    switch = ft.Switch(key=key, value=shown, on_change=changed, **options)
     memory.remember(key, ("switch", value), switch)
-    return switch
+    if label is None:
+        return switch
+    return switch_row(switch, label, shown, lambda: on_value(not shown),
+                      metrics or memory.metrics, label_text_style, key)
+
+
+def switch_row(switch: ft.Switch, label: str, on: bool, flip: Callable[[], None],
+               metrics: Metrics | None, label_text_style: ft.TextStyle | None,
+               key: str) -> ft.Control:
+    """Label and switch in one row that is at least the touch target high; a tap anywhere
+    in the row flips it (the switch itself still flips on its own tap)."""
+    target = metrics.min_touch_target if metrics is not None else 48.0
+    padding = metrics.switch_row_padding if metrics is not None else 4.0
+    style = label_text_style or ft.TextStyle(
+        size=metrics.body_size if metrics is not None else None)
+    row = ft.Container(
+        content=ft.Row(
+            [
+                ft.Text(label, style=style, expand=True),
+                # The track is 40 px high: the box around it makes the row reach the target.
+                ft.Container(content=switch, height=target, alignment=ft.Alignment.CENTER),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            spacing=padding * 3,
+        ),
+        padding=ft.Padding.symmetric(horizontal=padding * 2),
+        border_radius=ft.BorderRadius.all(8),
+        ink=True,
+        on_click=lambda _: flip(),
+    )
+    return ft.Semantics(
+        key=f"{key}-row",
+        identifier=f"switch-{key}",
+        label=label,
+        toggled=on,
+        container=True,
+        exclude_semantics=True,  # one node: the label and the state, not label + switch
+        on_tap=lambda _: flip(),
+        content=row,
+    )
 
 
 def controlled_radio_group(
@@ -102,3 +168,30 @@ def controlled_radio_group(
                           on_change=changed, content=content, **options)
     memory.remember(key, ("radio", value), group)
     return group
+
+
+def radio_option(value: str, label: str, chosen: bool, metrics: Metrics,
+                 label_style: ft.TextStyle | None = None,
+                 fill_color: str | None = None, group: str = "option",
+                 on_choose: Callable[[str], None] | None = None) -> ft.Control:
+    """One option of a radio group: at least the touch target high, the whole row tappable
+    (`on_choose`), the label as large as the text, and for assistive technology whether it
+    is the selected one (`selected`: "current" in a browser)."""
+    return ft.Semantics(
+        key=f"option-{value}",
+        identifier=f"{group}-{value}",
+        selected=chosen,
+        container=True,
+        content=ft.Container(
+            height=metrics.min_touch_target,
+            alignment=ft.Alignment.CENTER_LEFT,
+            on_click=(lambda _: on_choose(value)) if on_choose is not None else None,
+            border_radius=ft.BorderRadius.all(8),
+            content=ft.Radio(
+                value=value,
+                label=label,
+                fill_color=fill_color,
+                label_style=label_style or ft.TextStyle(size=metrics.body_size),
+            ),
+        ),
+    )

@@ -51,8 +51,10 @@ def callback_url(page: ft.Page) -> str:
 
 
 async def start_login(page: ft.Page, account: AccountState, backend_url: str,
-                      language: str, acr_values: str | None = None) -> None:
-    login = await account.begin_login(callback_url(page), acr_values)
+                      language: str, acr_values: str | None = None,
+                      attempt: int | None = None) -> None:
+    """Opens the login page for `attempt` (raises `LoginError` if it was cancelled)."""
+    login = await account.begin_login(callback_url(page), acr_values, attempt)
     url = login.authorize_url(backend_url, language)
     provider = OAuthProvider(
         client_id=APP_CLIENT_ID,

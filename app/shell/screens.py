@@ -38,7 +38,8 @@ def mydata_state(ctx: ViewContext) -> MyDataState | None:
         return None
     channel = "kiosk" if ctx.state.mode is Mode.KIOSK else "app"
     return services.feature_state(
-        "mydata", lambda: MyDataState(services.backend, account, channel, save_bytes))
+        "mydata", lambda: MyDataState(services.backend, account, channel, save_bytes,
+                                      shared_device=ctx.kiosk))
 
 
 def sync_status_state(ctx: ViewContext) -> SyncStatusState | None:

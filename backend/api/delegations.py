@@ -1,11 +1,12 @@
-"""`/me/delegations`: ask to act for someone, accept, decline, revoke, list both directions."""
+"""`/me/delegations`: ask to act for someone, accept, decline, revoke, list both directions;
+`/me/delegation-invitations`: the grantor's single-use code and its use (ADR 0031)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -23,6 +24,16 @@ from backend.services.delegation import (
     delegations_of,
     request_delegation,
     revoke_delegation,
+)
+from backend.services.delegation_invitation import (
+    CodeRefused,
+    InvitationLimited,
+    InvitationLimits,
+    accept_invitation,
+    cancel_invitation,
+    create_invitation,
+    invitation_json,
+    open_invitations,
 )
 
 router = APIRouter(tags=["delegation"])
@@ -124,3 +135,91 @@ def revoke(
     return _run(
         engine, person, lambda session: revoke_delegation(session, person, delegation_id, channel)
     )
+
+
+# --- invitations (ADR 0031): the grantor makes a code, the other person enters it ---------
+class InvitationIn(BaseModel):
+    version: int = Field(ge=0, le=MAX_TEXT_VERSION)
+    text_sha256: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
+    channel: str = Field(default="app", max_length=16)
+    scope: str = Field(default="all", max_length=16)
+
+
+class InvitationCodeIn(BaseModel):
+    # 8 characters; room for what people add when typing or scanning (spaces, a dash).
+    code: str = Field(min_length=1, max_length=32)
+
+
+def invitation_limits(request: Request) -> InvitationLimits:
+    """The app's per-person invitation counters, made on first use."""
+    found = getattr(request.app.state, "invitation_limits", None)
+    if found is None:
+        found = InvitationLimits(request.app.state.settings.rate_limit_storage_uri)
+        request.app.state.invitation_limits = found
+    return found
+
+
+def _too_many(exc: InvitationLimited) -> HTTPException:
+    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc),
+                         headers={"Retry-After": str(exc.retry_after_seconds)})
+
+
+@router.get("/me/delegation-invitations")
+def my_invitations(person: CurrentPerson, engine: EngineDep) -> dict[str, Any]:
+    """The caller's invitations still open (codes are never shown again)."""
+    with Session(engine) as session:
+        return {"invitations": [invitation_json(row)
+                                for row in open_invitations(session, person)]}
+
+
+@router.post("/me/delegation-invitations", status_code=status.HTTP_201_CREATED)
+def invite(body: InvitationIn, person: CardVerifiedPerson, engine: EngineDep,
+           request: Request) -> dict[str, Any]:
+    """The caller (the grantor, card-verified) agrees to the shown "delegation" text and gets a
+    single-use code, valid 24 hours, for the person who will act for them."""
+    try:
+        invitation_limits(request).count_creation(person.id)
+    except InvitationLimited as exc:
+        raise _too_many(exc) from exc
+    with Session(write_engine(engine)) as session:
+        try:
+            invitation, code = create_invitation(session, person, body.version,
+                                                 body.text_sha256, body.channel, body.scope)
+        except DelegationRefused as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+        session.commit()
+        return invitation_json(invitation, code)
+
+
+@router.post("/me/delegation-invitations/{invitation_id}/cancel")
+def cancel_invite(invitation_id: PathId, person: CurrentPerson,
+                  engine: EngineDep) -> dict[str, Any]:
+    with Session(write_engine(engine)) as session:
+        try:
+            invitation = cancel_invitation(session, person, invitation_id)
+        except DelegationRefused as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+        session.commit()
+        return invitation_json(invitation)
+
+
+@router.post("/me/delegation-invitations/accept", status_code=status.HTTP_201_CREATED)
+def accept_invite(body: InvitationCodeIn, person: CardVerifiedPerson, engine: EngineDep,
+                  request: Request) -> dict[str, Any]:
+    """The caller enters a code: they may act for its grantor from now on. Wrong, expired and
+    used codes count against the caller (10 an hour), so codes cannot be searched."""
+    counters = invitation_limits(request)
+    try:
+        counters.check_code_tries(person.id)
+    except InvitationLimited as exc:
+        raise _too_many(exc) from exc
+    with Session(write_engine(engine)) as session:
+        try:
+            delegation = accept_invitation(session, person, body.code)
+        except CodeRefused as exc:
+            counters.failed_code(person.id)
+            raise HTTPException(exc.status, exc.message) from exc
+        except DelegationRefused as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+        session.commit()
+        return _with_other_name(session, delegation, person)

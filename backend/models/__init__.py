@@ -12,6 +12,7 @@ from backend.models.auth_failure import AuthFailure
 from backend.models.authorization_code import AuthorizationCode
 from backend.models.consent_record import CHANNELS, ConsentRecord
 from backend.models.delegation import DELEGATION_SCOPES, DELEGATION_STATUSES, Delegation
+from backend.models.delegation_invitation import DelegationInvitation
 from backend.models.household import RELATIONS, Household, HouseholdMember
 from backend.models.login_request import LoginRequest
 from backend.models.person import Person
@@ -45,6 +46,7 @@ __all__ = [
     "AuthorizationCode",
     "ConsentRecord",
     "Delegation",
+    "DelegationInvitation",
     "HealthRecord",
     "Household",
     "HouseholdMember",

@@ -72,6 +72,8 @@ def start_app(tmp_path: Path, *args: str, backend_port: int | None = None,
     port = free_port()
     data_dir = tmp_path / "data"
     cmd = [sys.executable, "-m", "app", "--port", str(port), "--data-dir", str(data_dir), *args]
+    if "kiosk" in args and "--backend-url" not in args and "--dev" not in args:
+        cmd.append("--dev")  # a kiosk with the embedded backend: development only (ADR 0026)
     if backend_port is not None:
         cmd += ["--backend-port", str(backend_port)]
     log_path = tmp_path / "app.log"

@@ -153,9 +153,9 @@ def test_visitor_mode_tiles_and_languages(app_factory, open_page, artifacts):
     expect_tiles(page, ["교통", "관광", "공지"])
     page.get_by_role("button", name="中文", exact=True).click()
     expect_tiles(page, ["交通", "观光", "通知"])
-    # Strings with no Chinese translation yet fall back to English.
+    # The settings a visitor uses are in Chinese too (tests/unit/test_visitor_translations.py).
     page.get_by_role("button", name="设置", exact=True).click()
-    page.get_by_role("switch", name="High contrast", exact=True).wait_for()
+    page.get_by_role("switch", name="高对比度", exact=True).wait_for()
     page.get_by_role("button", name="返回", exact=True).click()
     page.get_by_role("button", name="English", exact=True).click()
     expect_tiles(page, ["Transit", "Tourism", "Notices"])

@@ -156,5 +156,6 @@ def test_visitor_signs_in_with_email_and_can_delete_the_account(
     page.get_by_role("button", name="マイデータ", exact=True).click()
     shows(page, "メールアドレスのみ（本人確認なし）").wait_for()
     page.get_by_role("button", name="アカウントを削除する", exact=True).click()
-    page.get_by_role("button", name="はい、削除します", exact=True).click()
+    # The question is a modal dialog in view; the action is its second, danger-coloured button.
+    page.locator('[flt-semantics-identifier="delete-account-confirm-yes"]').first.click()
     page.get_by_role("button", name="メールアドレスでログイン", exact=True).wait_for()

@@ -20,6 +20,7 @@ from app.shell.views.account_view import REMINDER_MESSAGES
 from app.shell.views.mydata_view import (
     ACTOR_LABELS,
     ASSURANCE_LABELS,
+    CODE_PROBLEM_TEXTS,
     PURPOSE_TITLES,
     RELATION_LABELS,
 )
@@ -44,6 +45,7 @@ def used_message_ids() -> set[str]:
     ids.update(PURPOSE_TITLES.values())
     ids.update(ACTOR_LABELS.values())
     ids.update(RELATION_LABELS.values())
+    ids.update(CODE_PROBLEM_TEXTS.values())
     ids.update(REMINDER_MESSAGES.values())
     ids.update(CLOCK_MESSAGES)
     ids.update(REJECTION_REASONS.values())
@@ -67,8 +69,10 @@ def test_tile_labels_in_japanese_and_english():
 def test_untranslated_visitor_strings_fall_back_to_english():
     zh, ko = load_translator("zh"), load_translator("ko")
     assert zh("Tourism") == "观光" and ko("Tourism") == "관광"
-    assert zh("High contrast") == "High contrast"
-    assert ko("More services") == "More services"
+    # settings labels are translated now (ADR 0028); a message without one falls back
+    assert zh("High contrast") == "高对比度" and ko("More services") == "다른 서비스"
+    assert zh("A message no catalog has") == "A message no catalog has"
+    assert ko("A message no catalog has") == "A message no catalog has"
 
 
 def test_placeholders_are_filled_per_language():
@@ -128,3 +132,37 @@ def test_bundled_fonts_exist_with_licences():
         assert font.read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
     assert "SIL" in (ASSETS_DIR / "fonts" / "LICENSE-BIZUDGothic.txt").read_text()
     assert "OFL" in (ASSETS_DIR / "fonts" / "LICENSE-NanumGothic.txt").read_text()
+
+
+def test_icons_fields_and_switch_rows_grow_with_the_text():
+    for kiosk in (False, True):
+        sizes = [metrics_for(s, kiosk=kiosk) for s in TextSize]
+        assert [m.icon_size for m in sizes] == sorted(m.icon_size for m in sizes)
+        assert sizes[0].icon_size < sizes[-1].icon_size
+        for m in sizes:
+            assert m.icon_size >= m.body_size  # never smaller than the text beside it
+            assert m.field_label_size == m.body_size
+            # Room for the floating label (3/4 of the text) inside the border.
+            assert m.field_padding_vertical >= m.body_size * 0.75
+        assert sizes[-1].field_padding_vertical > sizes[0].field_padding_vertical
+
+
+def test_tile_labels_never_need_a_break_inside_a_word():
+    from app.design.text_fit import size_to_fit, widest_word_em
+
+    m = metrics_for(TextSize.EXTRA_LARGE, kiosk=False)
+    width = m.tile_extent - 2 * m.body_size * 0.4 - 4
+    # At 特大, "Reservations" (7.17 em in BIZ UDPGothic) would be 202 px at the tile size:
+    # wider than the tile, so Flutter cut it. It shrinks to fit instead.
+    assert widest_word_em("Reservations") * m.tile_label_size > width
+    size = size_to_fit("Reservations", m.tile_label_size, width)
+    assert size < m.tile_label_size and widest_word_em("Reservations") * size * 1.08 <= width
+    assert size_to_fit("Waste", m.tile_label_size, width) == m.tile_label_size
+    assert widest_word_em("Bulky waste") == widest_word_em("waste")  # wraps at the space
+    en = load_translator("en")
+    for lang in ("ja", "en", "zh", "ko"):
+        t = load_translator(lang)
+        for spec in FeatureRegistry.load():
+            label = t(spec.title) or en(spec.title)
+            fitted = size_to_fit(label, m.tile_label_size, width)
+            assert widest_word_em(label) * fitted <= width, (lang, label)

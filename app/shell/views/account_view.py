@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.account.account_state import LoginStatus
+from app.account.account_state import LoginNotice, LoginStatus
 from app.account.sync_status import OPEN_ERROR
-from app.design.widgets import big_button
+from app.design.widgets import big_button, quiet_button
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.feature_spec import Mode
@@ -44,6 +44,7 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
                 spacing=m.body_size,
             ),
             *_logout_question(ctx),
+            *_login_lasts(ctx),
             *_sync_status(ctx),
         ]
         for reminder in me.reminders:
@@ -52,9 +53,20 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
                 controls.append(note_card(ctx, t(message)))
         return controls
     if account.status is LoginStatus.SIGNING_IN:
-        return [ft.Row([ft.ProgressRing(), ft.Text(t("Logging in…"), size=m.body_size,
-                                                   color=p.on_surface)])]
+        # Always a way out: the login page may never answer (Back, offline, closed).
+        return [ft.Row([
+            ft.ProgressRing(),
+            ft.Text(t("Logging in…"), size=m.body_size, color=p.on_surface),
+            quiet_button(t("Stop logging in"), m, p, lambda _: account.cancel_login(),
+                         identifier="login-cancel", icon_name="CLOSE"),
+        ], wrap=True, spacing=m.body_size, vertical_alignment=ft.CrossAxisAlignment.CENTER)]
     controls = []
+    notice = LOGIN_NOTICES.get(account.notice)
+    if notice:
+        controls.append(ft.Semantics(
+            identifier="login-notice", live_region=True, container=True,
+            content=ft.Text(t(notice), size=m.body_size, color=p.on_surface,
+                            weight=ft.FontWeight.BOLD)))
     if account.status is LoginStatus.FAILED:
         controls.append(ft.Text(t("Login did not succeed. Please try again."),
                                 size=m.body_size, color=p.on_surface,
@@ -70,6 +82,31 @@ def account_area(ctx: ViewContext) -> list[ft.Control]:
         size=m.body_size, color=p.on_surface))
     controls.append(big_button(t("Log in"), "LOGIN", m, p, lambda _: ctx.login()))
     return controls
+
+
+LOGIN_NOTICES = {
+    LoginNotice.CANCELLED: "You stopped logging in.",
+    LoginNotice.TIMED_OUT: "The login was not completed. Please try again.",
+    LoginNotice.NOT_COMPLETED: "The login was not completed. Please try again.",
+    LoginNotice.OFFLINE: "You cannot log in while offline. Please check the connection and "
+                         "try again.",
+}
+
+
+def _login_lasts(ctx: ViewContext) -> list[ft.Control]:
+    """How long this login lasts, when it is not "until you log out" (ADR 0027)."""
+    account = ctx.account
+    if account is None:
+        return []
+    if ctx.kiosk:
+        text = ctx.t("This is a shared kiosk: when you leave it, it forgets everything, "
+                     "including your login.")
+    elif not account.persistent:  # no OS keyring (or a hosted web app): memory only
+        text = ctx.t("On this device, your login lasts until you close the app.")
+    else:
+        return []
+    return [ft.Text(text, size=ctx.metrics.body_size * 0.9, color=ctx.palette.on_surface,
+                    key="login-lasts")]
 
 
 def _logout_question(ctx: ViewContext) -> list[ft.Control]:

@@ -8,7 +8,9 @@ from typing import Any
 import flet as ft
 
 from app.design.widgets import offline_banner
+from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
+from app.shell.offline_notice import OfflineNotice, banner_text
 from app.shell.state import HOME, SETTINGS_ROUTE
 
 
@@ -16,9 +18,9 @@ def _bar_button(ctx: ViewContext, icon: ft.IconData, label: str, route: str) -> 
     """An app-bar icon button whose accessible name is its label (the icon carries it)."""
     m, p = ctx.metrics, ctx.palette
     return ft.IconButton(
-        ft.Icon(icon, semantics_label=label, color=p.on_primary),
+        ft.Icon(icon, semantics_label=label, color=p.on_primary, size=m.icon_size),
         tooltip=label,
-        icon_size=m.body_size * 1.5,
+        icon_size=m.icon_size,
         on_click=lambda _: ctx.navigate(route),
         width=m.min_touch_target,
         height=m.min_touch_target,
@@ -43,17 +45,23 @@ def app_bar(ctx: ViewContext, title: str, *, back: bool) -> ft.AppBar:
 
 
 def banner_if_offline(ctx: ViewContext, on_retry: Callable[[Any], Any]) -> list[ft.Control]:
+    """The offline banner, saying only what is true of the screen below it
+    (`offline_notice`): saved information with its age, or that it appears once connected."""
     if not ctx.state.connection.offline:
         return []
-    return [
-        offline_banner(
-            ctx.t("Offline: the city server cannot be reached. Saved data is shown."),
-            ctx.t("Retry"),
-            ctx.palette,
-            ctx.metrics,
-            on_retry,
-        )
-    ]
+    t = ctx.t
+    services = ctx.services
+    text = banner_text(ctx.state.resolve(ctx.state.route),
+                       services.public.last_synced_at if services is not None else None,
+                       services.device.last_synced_at if services is not None else None)
+    if text.notice is OfflineNotice.SAVED_SHOWN and text.as_of is not None:
+        message = t("Offline: showing saved information (as of {time}).",
+                    time=format_datetime_short(text.as_of, ctx.locale))
+    elif text.notice is OfflineNotice.SHOWN_WHEN_CONNECTED:
+        message = t("Offline. This will be shown once connected.")
+    else:
+        message = t("Offline: the city server cannot be reached.")
+    return [offline_banner(message, t("Retry"), ctx.palette, ctx.metrics, on_retry)]
 
 
 def note_card(ctx: ViewContext, message: str) -> ft.Control:
@@ -65,7 +73,7 @@ def note_card(ctx: ViewContext, message: str) -> ft.Control:
         border_radius=ft.BorderRadius.all(12),
         padding=ft.Padding.all(m.body_size),
         content=ft.Row(
-            [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE, color=p.primary),
+            [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE, color=p.primary, size=m.icon_size),
              ft.Text(message, size=m.body_size, color=p.on_surface, expand=True)],
         ),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from app.design.theme import font_for
+from app.design.language_fonts import language_name_font
 from app.design.widgets import big_button, tile
 from app.i18n.formatting import format_date_long
 from app.i18n.translator import LANGUAGE_NAMES
@@ -31,7 +31,7 @@ def language_buttons(ctx: ViewContext) -> ft.Control:
                 content=ft.OutlinedButton(
                     content=ft.Text(
                         LANGUAGE_NAMES[lang],
-                        font_family=font_for(lang),
+                        font_family=language_name_font(lang, ctx.state.settings.language),
                         size=m.body_size,
                         color=p.on_primary if chosen else p.on_surface,
                     ),
@@ -104,12 +104,24 @@ def kiosk_controls(ctx: ViewContext) -> ft.Control:
     if state.kiosk_page > 0:
         row.append(big_button(t("Previous"), "CHEVRON_LEFT", m, p,
                               lambda _: state.previous_kiosk_page()))
+    # One mark per screen, the current one selected: a screen reader says which is shown.
+    position = t("Screen {current} of {total}", current=state.kiosk_page + 1,
+                 total=state.kiosk_page_count)
     row.append(
-        ft.Text(
-            t("Screen {current} of {total}", current=state.kiosk_page + 1,
-              total=state.kiosk_page_count),
-            size=m.body_size,
-            color=p.on_surface,
+        ft.Semantics(
+            identifier="kiosk-page",
+            label=position,
+            selected=True,
+            container=True,
+            exclude_semantics=True,
+            content=ft.Row(
+                [ft.Text(position, size=m.body_size, color=p.on_surface),
+                 *[ft.Icon(ft.Icons.CIRCLE if i == state.kiosk_page
+                           else ft.Icons.CIRCLE_OUTLINED, size=m.body_size * 0.8,
+                           color=p.primary)
+                   for i in range(state.kiosk_page_count)]],
+                spacing=m.body_size * 0.4,
+            ),
         )
     )
     if state.kiosk_page + 1 < state.kiosk_page_count:

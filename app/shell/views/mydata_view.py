@@ -13,8 +13,10 @@ from typing import Any
 import flet as ft
 
 from app.account.mydata_state import MyDataState
-from app.design.widgets import big_button
+from app.account.phone_handoff import mydata_url, qr_png
+from app.design.widgets import big_button, destructive_button, quiet_button
 from app.i18n.formatting import format_date_long, format_datetime_short
+from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_switch, controlled_text_field
 from app.shell.state import HOME
@@ -45,6 +47,7 @@ ACTOR_LABELS = {
     "self": "You",
 }
 EXPORT_FILE_NAME = "tsuyama-portal-my-data.json"
+LOGOUT_AFTER_DELETION = "deleted"  # the shell's logout choice (app/shell/app_shell.py)
 
 
 def mydata_body(ctx: ViewContext, state: MyDataState | None) -> list[ft.Control]:
@@ -77,6 +80,10 @@ def mydata_body(ctx: ViewContext, state: MyDataState | None) -> list[ft.Control]
         controls.append(ft.Text(t("The city could not do this: {reason}", reason=state.error),
                                 size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
                                 key="refused"))
+    if state.message == "not_here":
+        controls.append(ft.Text(t("This is not possible on a shared kiosk. Use your own phone."),
+                                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
+                                key="not-here"))
     if state.message == "need_id":
         controls.append(ft.Text(t("Please enter the common ID of the other person."),
                                 size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD,
@@ -113,9 +120,17 @@ def mydata_body(ctx: ViewContext, state: MyDataState | None) -> list[ft.Control]
         key="access-rows"))
 
     controls.append(heading(t("Your data, your choice"), "your-choice"))
+    if ctx.kiosk:
+        # A shared machine: nothing personal goes into its downloads, and no account is
+        # deleted here; the resident does both on their own phone (ADR 0026).
+        controls.append(ft.Column(_send_to_phone(ctx), key="send-to-phone",
+                                  spacing=m.body_size))
+        controls.append(big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask"),
+                                   identifier="mydata-logout"))
+        return controls
     controls.append(ft.Row([
         big_button(t("Download all my data"), "DOWNLOAD", m, p,
-                   lambda _: ctx.run_task(state.download_all, EXPORT_FILE_NAME)),
+                   lambda _: ctx.run_task(_download, ctx, state)),
         big_button(t("Log out"), "LOGOUT", m, p, lambda _: ctx.logout("ask")),
     ], wrap=True, spacing=m.body_size, key="export-logout"))
     controls.append(ft.Column(_delete_area(ctx, state), key="delete-area",
@@ -200,7 +215,7 @@ def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
     lang = ctx.state.settings.language
     controls: list[ft.Control] = [ft.Text(
         t("Parents act for their children under 18 without asking. Anyone else may act for "
-          "you only if you accept their request here."), size=m.body_size, color=p.on_surface)]
+          "you only with a code you make here."), size=m.body_size, color=p.on_surface)]
     def decide(delegation_id: str, decision: str) -> Callable[[Any], None]:
         return lambda _: ctx.run_task(_decide, ctx, state, delegation_id, decision)
 
@@ -229,27 +244,125 @@ def _delegation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
                 big_button(t("End this"), "LINK_OFF", m, p, decide(str(item["id"]), "revoke")),
             ], wrap=True, spacing=m.body_size))
 
-    controls.append(ft.Row(key="delegation-request", wrap=True, spacing=m.body_size, controls=[
+    controls.extend(_invitation_area(ctx, state))
+    return controls
+
+
+# Why a code was refused (MyDataState.CODE_PROBLEMS), in words.
+CODE_PROBLEM_TEXTS = {
+    "malformed": "An invitation code has 8 letters and digits, like ABCD-EFGH.",
+    "unknown": "No invitation has this code. Please check it with the person who gave it.",
+    "used": "This code was already used. Please ask for a new one.",
+    "expired": "This code has expired or was cancelled. Please ask for a new one.",
+    "own": "This is your own code. Give it to the person who will act for you.",
+    "too_many": "Too many wrong codes. Please wait an hour and try again.",
+    "not_verified": "Only residents verified with their My Number card can do this.",
+    "refused": "The city could not accept this code.",
+}
+
+
+def _invitation_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
+    """Delegation by invitation (ADR 0031): the person to be acted for makes a code (text
+    and QR code, one use, 24 hours); the other person enters it."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    lang = ctx.state.settings.language
+    controls: list[ft.Control] = [ft.Text(
+        t("Let someone act for you"), size=m.body_size * 1.15, weight=ft.FontWeight.BOLD,
+        color=p.on_surface, key="invite-heading")]
+    invitation = state.invitation
+    if invitation is None:
+        text = state.delegation_text(lang)
+        controls.append(ft.Text(
+            t("Make a code and give it to the person who will act for you. It works once, "
+              "for 24 hours. By making it you agree to this:"),
+            size=m.body_size, color=p.on_surface, key="invite-note"))
+        if text:
+            controls.append(ft.Text(text[1], size=m.body_size * 0.9, color=p.on_surface,
+                                    key="invite-consent"))
+        controls.append(ft.Container(big_button(
+            t("Agree and make a code"), "QR_CODE", m, p,
+            lambda _: ctx.run_task(_make_invitation, ctx, state), identifier="invite-make"),
+            key="invite-make"))
+    else:
+        code = str(invitation.get("code") or "")
+        until = ""
+        with contextlib.suppress(ValueError):
+            until = format_datetime_short(
+                datetime.fromisoformat(str(invitation.get("expires_at"))), ctx.locale)
+        controls.append(ft.Column(key="invite-shown", spacing=m.body_size * 0.5, controls=[
+            ft.Text(t("Give this code to the person who will act for you:"),
+                    size=m.body_size, color=p.on_surface),
+            ft.Semantics(
+                identifier="invitation-code", label=t("Invitation code {code}", code=code),
+                container=True, exclude_semantics=True,
+                content=ft.Text(code, size=m.title_size * 1.3, weight=ft.FontWeight.BOLD,
+                                color=p.on_surface, selectable=True,
+                                font_family="monospace"),
+            ),
+            ft.Semantics(
+                identifier="invitation-qr", label=t("QR code of the invitation code"),
+                image=True, container=True, exclude_semantics=True,
+                content=ft.Image(src=state.invitation_qr, width=m.tile_extent * 1.1,
+                                 height=m.tile_extent * 1.1),
+            ),
+            ft.Text(t("Valid until {time}, for one use.", time=until), size=m.body_size,
+                    color=p.on_surface),
+            quiet_button(t("Cancel this code"), m, p,
+                         lambda _: ctx.run_task(_cancel_invitation, ctx, state),
+                         identifier="invite-cancel", icon_name="CLOSE"),
+        ]))
+
+    controls.append(ft.Text(
+        t("Act for someone"), size=m.body_size * 1.15, weight=ft.FontWeight.BOLD,
+        color=p.on_surface, key="code-heading"))
+    controls.append(ft.Text(
+        t("Enter the code the other person made for you (or scan their QR code)."),
+        size=m.body_size, color=p.on_surface, key="code-note"))
+    if state.message == "code_refused":
+        controls.append(ft.Semantics(
+            key="code-problem", live_region=True, container=True,
+            content=ft.Text(t(CODE_PROBLEM_TEXTS.get(state.code_problem,
+                                                     CODE_PROBLEM_TEXTS["refused"])),
+                            size=m.body_size, color=p.on_surface,
+                            weight=ft.FontWeight.BOLD)))
+    if state.message == "accepted":
+        controls.append(ft.Semantics(
+            key="code-accepted", live_region=True, container=True,
+            content=ft.Text(t("Done. You may now act for this person."), size=m.body_size,
+                            color=p.on_surface, weight=ft.FontWeight.BOLD)))
+    controls.append(ft.Row(key="code-entry", wrap=True, spacing=m.body_size,
+                           vertical_alignment=ft.CrossAxisAlignment.CENTER, controls=[
         controlled_text_field(
-            ctx.fields, key="delegate-id", text=state.delegate_input,
-            revision=state.delegate_revision, on_text=state.set_delegate_input,
-            label=t("Common ID of the person you want to act for"),
-            text_size=m.body_size, width=min(560, m.body_size * 28),
+            ctx.fields, key="invitation-code-input", text=state.code_input,
+            revision=state.code_revision, on_text=state.set_code_input,
+            label=t("Invitation code"), text_size=m.body_size,
+            capitalization=ft.TextCapitalization.CHARACTERS,
+            width=min(420, m.body_size * 16),
         ),
-        big_button(t("Ask to act for them"), "SEND", m, p,
-                   lambda _: ctx.run_task(_request_delegation, ctx, state)),
+        big_button(t("Use this code"), "LOGIN", m, p,
+                   lambda _: ctx.run_task(_use_code, ctx, state), identifier="code-use"),
     ]))
     return controls
+
+
+async def _make_invitation(ctx: ViewContext, state: MyDataState) -> None:
+    await state.create_invitation(ctx.state.settings.language)
+    ctx.refresh()
+
+
+async def _cancel_invitation(ctx: ViewContext, state: MyDataState) -> None:
+    await state.cancel_invitation()
+    ctx.refresh()
+
+
+async def _use_code(ctx: ViewContext, state: MyDataState) -> None:
+    await state.accept_invitation_code()
+    ctx.refresh()
 
 
 async def _decide(ctx: ViewContext, state: MyDataState, delegation_id: str,
                   decision: str) -> None:
     await state.decide_delegation(delegation_id, decision, ctx.state.settings.language)
-    ctx.refresh()
-
-
-async def _request_delegation(ctx: ViewContext, state: MyDataState) -> None:
-    await state.send_delegation_request()
     ctx.refresh()
 
 
@@ -263,30 +376,59 @@ def _access_row(ctx: ViewContext, entry: dict) -> ft.Control:
                    size=m.body_size, color=p.on_surface)
 
 
+def _send_to_phone(ctx: ViewContext) -> list[ft.Control]:
+    """「スマートフォンに送る」: a QR code of the My data page of the app on the resident's
+    own phone (the address only: nothing personal is in it)."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    app_url = (ctx.services.public_app_url if ctx.services is not None else "") or ""
+    controls: list[ft.Control] = [
+        ft.Text(t("Send to my phone"), size=m.title_size * 0.85, weight=ft.FontWeight.BOLD,
+                color=p.on_surface),
+        ft.Text(t("This kiosk is shared, so it does not save your data or delete your "
+                  "account. Scan this code with your phone: it opens the My data page of the "
+                  "app. Log in there to download your data or to delete your account. The "
+                  "code holds no personal information."),
+                size=m.body_size, color=p.on_surface),
+    ]
+    try:
+        url = mydata_url(app_url)
+    except ValueError:
+        controls.append(ft.Text(t("Ask the staff for the address of the app."),
+                                size=m.body_size, color=p.on_surface))
+        return controls
+    controls.append(ft.Semantics(
+        identifier="send-to-phone-qr",
+        label=t("QR code of the My data page: {url}", url=url),
+        image=True,
+        content=ft.Image(src=qr_png(url), width=m.body_size * 12, height=m.body_size * 12),
+    ))
+    controls.append(ft.Text(url, size=m.body_size * 0.9, color=p.on_surface, selectable=True))
+    return controls
+
+
 def _delete_area(ctx: ViewContext, state: MyDataState) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    if not state.confirming_delete:
-        return [big_button(t("Delete my account"), "DELETE_FOREVER", m, p,
-                           lambda _: _ask_delete(ctx, state))]
-    return [
-        ft.Text(t("Delete your account? Your profile, consents and records are erased and "
-                  "you are logged out. This cannot be undone."),
-                size=m.body_size, color=p.on_surface, weight=ft.FontWeight.BOLD),
-        ft.Row([
-            big_button(t("Yes, delete my account"), "DELETE_FOREVER", m, p,
-                       lambda _: ctx.run_task(_delete, ctx, state)),
-            big_button(t("Cancel"), "CLOSE", m, p, lambda _: _cancel_delete(ctx, state)),
-        ], wrap=True, spacing=m.body_size),
-    ]
+    return [destructive_button(t("Delete my account"), m, p, lambda _: _ask_delete(ctx, state),
+                               identifier="delete-account", icon_name="DELETE_FOREVER")]
 
 
 def _ask_delete(ctx: ViewContext, state: MyDataState) -> None:
-    state.ask_delete()
-    ctx.refresh()
+    """The question in a modal dialog in the middle of the screen (not at the bottom of the
+    page, out of view), the safe answer first."""
+    t = ctx.t
+    ctx.confirm(Confirmation(
+        title=t("Delete your account?"),
+        message=t("Your profile, consents and records are erased and you are logged out. "
+                  "This cannot be undone."),
+        confirm_label=t("Delete my account"),
+        on_confirm=lambda: _delete(ctx, state),
+        identifier="delete-account-confirm",
+    ))
 
 
-def _cancel_delete(ctx: ViewContext, state: MyDataState) -> None:
-    state.cancel_delete()
+async def _download(ctx: ViewContext, state: MyDataState) -> None:
+    if await state.download_all(EXPORT_FILE_NAME):
+        ctx.notify(ctx.t("Your data was saved as {file}.", file=EXPORT_FILE_NAME))
     ctx.refresh()
 
 
@@ -297,6 +439,7 @@ async def _set_consent(ctx: ViewContext, state: MyDataState, purpose: str, on: b
 
 async def _delete(ctx: ViewContext, state: MyDataState) -> None:
     if await state.delete_account():
-        ctx.logout("discard")  # the account is gone: so is everything kept on this device
+        # The account is gone: so is everything kept on this device; the shell says so.
+        ctx.logout(LOGOUT_AFTER_DELETION)
     ctx.refresh()
 

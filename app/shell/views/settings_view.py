@@ -6,11 +6,15 @@ from collections.abc import Callable
 
 import flet as ft
 
-from app.design.theme import font_for
+from app.design.language_fonts import language_name_font
 from app.design.tokens import TextSize
 from app.i18n.translator import LANGUAGE_NAMES
 from app.shell.context import ViewContext
-from app.shell.controlled_inputs import controlled_radio_group, controlled_switch
+from app.shell.controlled_inputs import (
+    controlled_radio_group,
+    controlled_switch,
+    radio_option,
+)
 
 TEXT_SIZE_LABELS: dict[TextSize, str] = {
     TextSize.NORMAL: "Standard",
@@ -33,15 +37,11 @@ def _radio_group(ctx: ViewContext, value: str, options: list[tuple[str, str, str
             on_value=on_change,
             content=ft.Column(
                 [
-                    ft.Container(
-                        height=m.min_touch_target,
-                        content=ft.Radio(
-                            value=key,
-                            label=label,
-                            fill_color=p.primary,
-                            label_style=ft.TextStyle(size=m.body_size, color=p.on_surface,
-                                                     font_family=font),
-                        ),
+                    radio_option(
+                        key, label, key == value, m,
+                        label_style=ft.TextStyle(size=m.body_size, color=p.on_surface,
+                                                 font_family=font),
+                        fill_color=p.primary, group=identifier, on_choose=on_change,
                     )
                     for key, label, font in options
                 ],
@@ -64,7 +64,8 @@ def settings_body(ctx: ViewContext) -> list[ft.Control]:
         _radio_group(
             ctx,
             s.language,
-            [(lang, LANGUAGE_NAMES[lang], font_for(lang)) for lang in state.languages],
+            [(lang, LANGUAGE_NAMES[lang], language_name_font(lang, s.language))
+             for lang in state.languages],
             state.set_language,
             "settings-language",
         ),
@@ -77,17 +78,15 @@ def settings_body(ctx: ViewContext) -> list[ft.Control]:
             "settings-text-size",
         ),
         heading(t("Display")),
-        ft.Container(
-            height=m.min_touch_target,
-            content=controlled_switch(
-                ctx.fields,
-                key="settings-high-contrast",
-                value=s.high_contrast,
-                on_value=state.set_high_contrast,
-                label=t("High contrast"),
-                active_color=p.primary,
-                label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
-            ),
+        controlled_switch(
+            ctx.fields,
+            key="settings-high-contrast",
+            value=s.high_contrast,
+            on_value=state.set_high_contrast,
+            label=t("High contrast"),
+            metrics=m,
+            active_color=p.primary,
+            label_text_style=ft.TextStyle(size=m.body_size, color=p.on_surface),
         ),
         ft.Text(
             t("Settings are kept on this device.")

@@ -93,7 +93,7 @@ def _recovery_card(ctx: ViewContext, recovery: Any, dismiss: Callable[[int], Any
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     (headline, _), *rest = recovery_lines(recovery)
     return line_card(ctx, [
-        ft.Row([ft.Icon(ft.Icons.RESTORE, color=p.banner),
+        ft.Row([ft.Icon(ft.Icons.RESTORE, color=p.banner, size=ctx.metrics.icon_size),
                 ft.Text(t(headline), size=m.body_size, color=p.on_surface,
                         weight=ft.FontWeight.BOLD, expand=True)]),
         *(ft.Text(t(message, **params), size=m.body_size * 0.95, color=p.on_surface)
@@ -114,7 +114,7 @@ def _clock_notice(ctx: ViewContext) -> list[ft.Control]:
     m, p = ctx.metrics, ctx.palette
     first, *rest = lines
     return [line_card(ctx, [
-        ft.Row([ft.Icon(ft.Icons.SCHEDULE, color=p.banner),
+        ft.Row([ft.Icon(ft.Icons.SCHEDULE, color=p.banner, size=ctx.metrics.icon_size),
                 ft.Text(first, size=m.body_size, color=p.on_surface,
                         weight=ft.FontWeight.BOLD, expand=True)]),
         *(ft.Text(line, size=m.body_size * 0.9, color=p.on_surface) for line in rest),
@@ -123,7 +123,7 @@ def _clock_notice(ctx: ViewContext) -> list[ft.Control]:
 
 def _line(ctx: ViewContext, icon: str, text: str) -> ft.Control:
     m, p = ctx.metrics, ctx.palette
-    return ft.Row([ft.Icon(getattr(ft.Icons, icon), color=p.primary),
+    return ft.Row([ft.Icon(getattr(ft.Icons, icon), color=p.primary, size=ctx.metrics.icon_size),
                    ft.Text(text, size=m.body_size, color=p.on_surface, expand=True)])
 
 

@@ -51,6 +51,8 @@ DEFERRED_START_CAP_S = 8.0
 DEFAULT_BACKEND_NICENESS = 10
 # TSUYAMA_ENV=development (or --dev) allows a kiosk with the embedded backend (ADR 0026).
 DEV_ENV = "TSUYAMA_ENV"
+# The app's public address for a kiosk's 「スマートフォンに送る」 QR code (build/kiosk/).
+PUBLIC_URL_ENV = "TSUYAMA_PUBLIC_URL"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -90,9 +92,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         f"{DEV_ENV}=development); outside development a kiosk needs "
                         "--backend-url, the city's backend, so no resident's records stay on "
                         "the kiosk")
-    parser.add_argument("--public-url", default="",
+    parser.add_argument("--public-url", default=os.environ.get(PUBLIC_URL_ENV, ""),
                         help="the app's public address (the city's hosted app): a kiosk's "
-                        "'send to my phone' QR code opens its My data page")
+                        "'send to my phone' QR code opens its My data page (default: "
+                        f"${PUBLIC_URL_ENV})")
     parser.add_argument("--desktop", action="store_true",
                         help="open Flet's desktop window instead of serving the web app "
                         "(needs a display and Flet's desktop client)")

@@ -34,6 +34,15 @@ def test_bad_arguments_are_refused(argv, capsys):
     assert "error" in capsys.readouterr().err
 
 
+def test_a_kiosk_takes_its_public_address_from_the_environment(monkeypatch):
+    monkeypatch.setenv("TSUYAMA_PUBLIC_URL", "https://portal.example.invalid")
+    args = parse_args(["--mode", "kiosk", "--backend-url", "https://api.example.invalid"])
+    assert args.public_url == "https://portal.example.invalid"
+    assert parse_args(["--mode", "kiosk", "--backend-url", "https://api.example.invalid",
+                       "--public-url", "https://other.example.invalid"]
+                      ).public_url == "https://other.example.invalid"
+
+
 def test_visitor_may_start_in_korean():
     assert parse_args(["--mode", "visitor", "--lang", "ko"]).lang == "ko"
 

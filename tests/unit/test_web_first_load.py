@@ -177,3 +177,24 @@ def test_manifest_json_of_flet_still_has_the_families_we_keep() -> None:
     families = {e["family"] for e in read_flet_manifest(Path(get_package_web_dir()))}
     assert families >= KEPT_FLET_FAMILIES
     assert json.dumps(sorted(families))  # a list of families, as Flutter expects
+
+
+@pytest.mark.anyio
+async def test_font_fallback_slices_get_a_plain_404_not_the_apps_page() -> None:
+    from starlette.responses import HTMLResponse
+
+    from app.web.font_fallback import NoFontFallback
+
+    async def spa(scope, receive, send):  # Flet's static files: the page for any path
+        await HTMLResponse("<html>app</html>")(scope, receive, send)
+
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=NoFontFallback(spa)),
+                             base_url="http://t")
+    async with http:
+        slice_ = await http.get("/assets/fonts/notosanssc/v36/k3kXo84M.0.woff2")
+        icons = await http.get("/assets/fonts/MaterialIcons-Regular.otf")
+        route = await http.get("/waste")
+    assert slice_.status_code == 404
+    assert slice_.headers["content-type"].startswith("text/plain")
+    assert "<html" not in slice_.text
+    assert icons.status_code == 200 and route.text == "<html>app</html>"

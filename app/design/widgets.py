@@ -99,27 +99,35 @@ def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Me
     )
 
 
-def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Palette,
-               on_click: Callable[[Any], Any], identifier: str | None = None) -> ft.Control:
+def _filled_button(label: str, icon_name: str | None, metrics: Metrics, background: str,
+                   foreground: str, border: str, on_click: Callable[[Any], Any],
+                   identifier: str | None) -> ft.Control:
     # The label is a Text, not a ButtonStyle.text_style: a text style there replaces the
     # theme's font family, and Japanese then renders as empty boxes.
     button = ft.Button(
-        content=ft.Text(label, size=metrics.body_size, color=palette.on_primary),
+        content=ft.Text(label, size=metrics.body_size, color=foreground),
         icon=icon(icon_name) if icon_name else None,
         on_click=on_click,
         height=metrics.min_touch_target,
         style=ft.ButtonStyle(
             padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
-            bgcolor=palette.primary,
-            color=palette.on_primary,
-            icon_color=palette.on_primary,
+            bgcolor=background,
+            color=foreground,
+            icon_color=foreground,
             icon_size=metrics.icon_size,
-            side=ft.BorderSide(2, palette.outline),
+            side=ft.BorderSide(2, border),
         ),
     )
     if identifier:
         return ft.Semantics(content=button, identifier=identifier)
     return button
+
+
+def big_button(label: str, icon_name: str | None, metrics: Metrics, palette: Palette,
+               on_click: Callable[[Any], Any], identifier: str | None = None) -> ft.Control:
+    """The way forward: the primary colour."""
+    return _filled_button(label, icon_name, metrics, palette.primary, palette.on_primary,
+                          palette.outline, on_click, identifier)
 
 
 def destructive_button(label: str, metrics: Metrics, palette: Palette,
@@ -127,23 +135,8 @@ def destructive_button(label: str, metrics: Metrics, palette: Palette,
                        icon_name: str | None = None) -> ft.Control:
     """A destructive action (cancel, delete): the danger colour, never styled like the way
     forward, and placed after the safe choice."""
-    button = ft.Button(
-        content=ft.Text(label, size=metrics.body_size, color=palette.on_danger),
-        icon=icon(icon_name) if icon_name else None,
-        on_click=on_click,
-        height=metrics.min_touch_target,
-        style=ft.ButtonStyle(
-            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
-            bgcolor=palette.danger,
-            color=palette.on_danger,
-            icon_color=palette.on_danger,
-            icon_size=metrics.icon_size,
-            side=ft.BorderSide(2, palette.danger),
-        ),
-    )
-    if identifier:
-        return ft.Semantics(content=button, identifier=identifier)
-    return button
+    return _filled_button(label, icon_name, metrics, palette.danger, palette.on_danger,
+                          palette.danger, on_click, identifier)
 
 
 def quiet_button(label: str, metrics: Metrics, palette: Palette,

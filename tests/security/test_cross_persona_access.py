@@ -79,6 +79,7 @@ class World:
     b_household_id: str
     b_delegation_ids: list[str]
     secrets: list[str] = field(default_factory=list)  # B's data A must never see
+    b_invitation_id: str = ""  # B's open invitation code's id (the code is a secret)
     # Staff of 環境事業課 ("waste"): another department than the resident lookup's (ADR 0023).
     waste_staff: Person | None = None
 
@@ -127,6 +128,11 @@ async def seed_b(client: httpx.AsyncClient, world: World) -> None:
                                  headers=bearer(app, b))).json()
     world.b_delegation_ids = [active["id"], pending["id"]]
     world.secrets += world.b_delegation_ids
+    invited = (await client.post("/me/delegation-invitations", headers=bearer(app, b), json={
+        "version": delegation_text.version, "text_sha256": delegation_text.sha256("ja")}))
+    assert invited.status_code == 201, invited.text
+    world.b_invitation_id = invited.json()["id"]
+    world.secrets += [invited.json()["code"], world.b_invitation_id]
     record_access(app.state.engine, municipality_code="332038", subject_person_id=b.id,
                   actor_kind="service", actor_service="health", purpose="B-ONLY-PURPOSE",
                   resource="meals")
@@ -198,6 +204,31 @@ async def _ask_delegation(client: httpx.AsyncClient, w: World) -> list[httpx.Res
                               headers=w.as_a())
     assert asked.status_code == 201 and asked.json()["status"] == "pending"
     return [await client.get(f"/people/{w.b.id}", headers=w.as_a())]
+
+
+async def _list_invitations(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.get("/me/delegation-invitations", headers=w.as_a())]
+
+
+async def _invite(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A makes A's own code (allowed); it must give A nothing of B's.
+    text = catalog()["delegation"].current
+    made = await client.post("/me/delegation-invitations", headers=w.as_a(), json={
+        "version": text.version, "text_sha256": text.sha256("ja")})
+    assert made.status_code == 201, made.text
+    return [await client.get(f"/people/{w.b.id}", headers=w.as_a())]
+
+
+async def _accept_guess(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # Guessing B's code: unknown codes and malformed ones are refused.
+    return [await client.post("/me/delegation-invitations/accept", headers=w.as_a(),
+                              json={"code": code})
+            for code in ("ABCDEFGH", "xx", w.b_invitation_id)]
+
+
+async def _cancel_others(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    return [await client.post(f"/me/delegation-invitations/{w.b_invitation_id}/cancel",
+                              headers=w.as_a())]
 
 
 def _decide(action: str) -> Attempt:
@@ -400,6 +431,10 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/me/delegations/{delegation_id}/accept", _decide("accept")),
     Case("POST", "/me/delegations/{delegation_id}/decline", _decide("decline")),
     Case("POST", "/me/delegations/{delegation_id}/revoke", _decide("revoke")),
+    Case("GET", "/me/delegation-invitations", _list_invitations, OWN),
+    Case("POST", "/me/delegation-invitations", _invite),
+    Case("POST", "/me/delegation-invitations/accept", _accept_guess, (404, 422, 429)),
+    Case("POST", "/me/delegation-invitations/{invitation_id}/cancel", _cancel_others),
     Case("GET", "/me/access-log", _access_log, OWN),
     Case("GET", "/people/{common_id}", _people),
     Case("GET", "/staff/residents/{common_id}", _staff_lookup),
@@ -470,6 +505,8 @@ async def test_resident_a_cannot_reach_resident_b(
         b_me = await client.get("/me", headers=bearer(app, world.b))
         b_consents = await client.get("/me/consents", headers=bearer(app, world.b))
         b_delegations = await client.get("/me/delegations", headers=bearer(app, world.b))
+        b_invitations = await client.get("/me/delegation-invitations",
+                                         headers=bearer(app, world.b))
     assert b_me.status_code == 200 and b_me.json()["name"] == world.b.name
     health = next(p for p in b_consents.json()["purposes"]
                   if p["purpose"] == "health_data_analysis")
@@ -477,6 +514,7 @@ async def test_resident_a_cannot_reach_resident_b(
     statuses = {d["id"]: d["status"] for d in b_delegations.json()["delegations"]}
     assert statuses[world.b_delegation_ids[0]] == "active"
     assert statuses[world.b_delegation_ids[1]] == "pending"
+    assert [i["id"] for i in b_invitations.json()["invitations"]] == [world.b_invitation_id]
     with Session(app.state.engine) as session:
         assert session.get(Person, world.b.id).deleted_at is None  # type: ignore[union-attr]
 

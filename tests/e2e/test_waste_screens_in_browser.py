@@ -78,7 +78,14 @@ def test_calendar_marks_today_and_names_kinds_in_full_at_extra_large(served, ope
                                                                       artifacts):
     page = open_page(served, width=390, height=844)  # a phone
     open_waste(page, "収集日")
-    page.get_by_role("button", name="林田", exact=True).click()
+    # The app keeps 津山 太郎's login from the test before (its keyring is the server's), and
+    # with it his district: choose another one.
+    change = page.get_by_role("button", name="地区を変更", exact=True)
+    hayashida = page.get_by_role("button", name="林田", exact=True)
+    change.or_(hayashida).first.wait_for()
+    if change.count():
+        change.click()
+    hayashida.click()
     shows(page, "お住まいの地区: 林田").wait_for()
     page.get_by_role("button", name="設定", exact=True).click()
     page.wait_for_url("**/settings")

@@ -45,6 +45,15 @@ class DelegationRefused(Exception):
         self.message = message
 
 
+def check_delegation_consent(version: int, sha: str, channel: str) -> None:
+    """The grantor was shown the current "delegation" text (its version and hash), as a
+    `DelegationRefused` with the consent check's status and message when not."""
+    try:
+        check_decision(DELEGATION_PURPOSE, version, sha, channel)
+    except ConsentRefused as exc:
+        raise DelegationRefused(exc.status, exc.message) from exc
+
+
 def is_parent_of_minor(
     session: Session, actor: Person, subject: Person, today: date | None = None
 ) -> bool:
@@ -215,10 +224,7 @@ def accept_delegation(
         raise DelegationRefused(403, "only the person to be acted for can accept")
     if delegation.status != STATUS_PENDING:
         raise DelegationRefused(409, f"the delegation is {delegation.status}, not pending")
-    try:
-        check_decision(DELEGATION_PURPOSE, version, sha, channel)
-    except ConsentRefused as exc:
-        raise DelegationRefused(exc.status, exc.message) from exc
+    check_delegation_consent(version, sha, channel)
     moment = now or utc_now()
     delegation.status = STATUS_ACTIVE
     delegation.decided_at = moment

@@ -42,8 +42,8 @@ from backend.models.person import ASSURANCE_CARD, Person
 from backend.services.access_log import record_access
 from backend.services.clock import utc_now
 from backend.services.consent_catalog import DELEGATION_PURPOSE
-from backend.services.consents import ConsentRefused, append_record, check_decision
-from backend.services.delegation import DelegationRefused
+from backend.services.consents import append_record
+from backend.services.delegation import DelegationRefused, check_delegation_consent
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out without doubt
 CODE_LENGTH = 8
@@ -149,10 +149,7 @@ def create_invitation(session: Session, grantor: Person, version: int, sha: str,
     hash of what they were shown). The caller commits."""
     if scope not in DELEGATION_SCOPES:
         raise DelegationRefused(422, f"scope must be one of {', '.join(DELEGATION_SCOPES)}")
-    try:
-        check_decision(DELEGATION_PURPOSE, version, sha, channel)
-    except ConsentRefused as exc:
-        raise DelegationRefused(exc.status, exc.message) from exc
+    check_delegation_consent(version, sha, channel)
     moment = now or utc_now()
     if len(_open_invitations(session, grantor, moment)) >= MAX_OPEN_INVITATIONS:
         raise DelegationRefused(

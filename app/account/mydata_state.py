@@ -99,8 +99,7 @@ class MyDataState(Observable):
             self.consents = await self._client.my_consents(await self._account.access_token())
             self.message = "saved"
         except BackendError as exc:
-            self.message, self.error = "failed", str(exc)
-            self.offline = isinstance(exc, BackendUnavailable)
+            self._failed(exc)
         self._changed()
 
     def delegation_text(self, language: str) -> tuple[int, str, str] | None:
@@ -137,8 +136,7 @@ class MyDataState(Observable):
         except BackendRejected as exc:
             self.message, self.error = "refused", exc.detail
         except BackendError as exc:
-            self.message, self.error = "failed", str(exc)
-            self.offline = isinstance(exc, BackendUnavailable)
+            self._failed(exc)
         self._changed()
 
     async def cancel_invitation(self) -> None:
@@ -151,8 +149,7 @@ class MyDataState(Observable):
         except BackendRejected:
             pass  # already used or gone: nothing left to cancel
         except BackendError as exc:
-            self.message, self.error = "failed", str(exc)
-            self.offline = isinstance(exc, BackendUnavailable)
+            self._failed(exc)
             self._changed()
             return
         self.invitation, self.invitation_qr = None, b""
@@ -182,8 +179,7 @@ class MyDataState(Observable):
             self.code_problem = CODE_PROBLEMS.get(exc.status_code, "refused")
             self.error = exc.detail
         except BackendError as exc:
-            self.message, self.error = "failed", str(exc)
-            self.offline = isinstance(exc, BackendUnavailable)
+            self._failed(exc)
         self._changed()
 
     async def decide_delegation(self, delegation_id: str, decision: str,
@@ -206,9 +202,13 @@ class MyDataState(Observable):
         except BackendRejected as exc:
             self.message, self.error = "refused", exc.detail
         except BackendError as exc:
-            self.message, self.error = "failed", str(exc)
-            self.offline = isinstance(exc, BackendUnavailable)
+            self._failed(exc)
         self._changed()
+
+    def _failed(self, exc: BackendError) -> None:
+        """A call that did not reach the city or failed there: said, and whether offline."""
+        self.message, self.error = "failed", str(exc)
+        self.offline = isinstance(exc, BackendUnavailable)
 
     async def export(self) -> bytes | None:
         if self.shared_device:

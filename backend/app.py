@@ -36,6 +36,7 @@ from backend.identity.email_login import router as email_login
 from backend.identity.email_login.mailer import mailer_for
 from backend.identity.keys import SigningKey
 from backend.identity.refresh_tokens import revoke_families_of_person
+from backend.jobs import start_jobs, stop_jobs
 from backend.schema import upgrade_to_head
 from backend.security.openapi import docs_options
 from backend.security.web import install_web_security
@@ -96,8 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: connect, migrate to head and (if enabled) load demo data right away.
 
     The work happens here rather than in the lifespan so tests driving the app through
-    `httpx.ASGITransport` (which runs no lifespan) see a ready database. The lifespan only
-    disposes the engine on shutdown.
+    `httpx.ASGITransport` (which runs no lifespan) see a ready database. The lifespan runs
+    the tiles' periodic jobs (`backend/jobs.py`) and disposes the engine on shutdown.
     """
     settings = settings or Settings.from_env()
     tiles = tile_specs()
@@ -118,9 +119,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs = start_jobs(((f"{spec.id}.{job.name}", job) for spec in tiles
+                           for job in spec.jobs), engine, settings)
         try:
             yield
         finally:
+            await stop_jobs(jobs)
             engine.dispose()
 
     app = FastAPI(title="Tsuyama Portal backend", version="0.1.0", lifespan=lifespan,

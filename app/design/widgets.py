@@ -99,6 +99,17 @@ def offline_banner(message: str, retry_label: str, palette: Palette, metrics: Me
     )
 
 
+def _button_padding(metrics: Metrics, horizontal: float) -> ft.Padding:
+    """Padding that makes a one-line button at least the touch target high (its content is
+    one text line, about 1.4 times the text size, or the icon, 1.5 times) and lets a label
+    that wraps at a large text size make the button taller instead of running over its
+    border (no fixed height). Buttons using it keep the standard visual density: on desktop
+    and the web Flutter's compact density takes 8 px off each side of the padding, and a
+    kiosk button came out 50 px high instead of 64."""
+    vertical = max(4.0, (metrics.min_touch_target - metrics.body_size * 1.4) / 2)
+    return ft.Padding.symmetric(horizontal=metrics.body_size * horizontal, vertical=vertical)
+
+
 def _filled_button(label: str, icon_name: str | None, metrics: Metrics, background: str,
                    foreground: str, border: str, on_click: Callable[[Any], Any],
                    identifier: str | None) -> ft.Control:
@@ -108,9 +119,9 @@ def _filled_button(label: str, icon_name: str | None, metrics: Metrics, backgrou
         content=ft.Text(label, size=metrics.body_size, color=foreground),
         icon=icon(icon_name) if icon_name else None,
         on_click=on_click,
-        height=metrics.min_touch_target,
         style=ft.ButtonStyle(
-            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.5),
+            padding=_button_padding(metrics, 1.5),
+            visual_density=ft.VisualDensity.STANDARD,
             bgcolor=background,
             color=foreground,
             icon_color=foreground,
@@ -147,9 +158,9 @@ def quiet_button(label: str, metrics: Metrics, palette: Palette,
         content=ft.Text(label, size=metrics.body_size, color=palette.on_surface),
         icon=icon(icon_name) if icon_name else None,
         on_click=on_click,
-        height=metrics.min_touch_target,
         style=ft.ButtonStyle(
-            padding=ft.Padding.symmetric(horizontal=metrics.body_size * 1.2),
+            padding=_button_padding(metrics, 1.2),
+            visual_density=ft.VisualDensity.STANDARD,
             color=palette.on_surface,
             icon_color=palette.on_surface,
             icon_size=metrics.icon_size,

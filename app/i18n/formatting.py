@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_skeleton
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 CITY_TIMEZONE = "Asia/Tokyo"
 
@@ -32,6 +32,11 @@ def format_datetime_short(value: datetime, locale: str, tzinfo: str = CITY_TIMEZ
 def format_yen(amount: int, locale: str) -> str:
     """A yen amount with the locale's grouping and symbol: ￥1,200 / ¥1,200."""
     return format_currency(amount, "JPY", locale=locale)
+
+
+def format_kg(value: float, locale: str) -> str:
+    """A weight in kg with up to 3 decimals and the locale's grouping: 1,251.25."""
+    return format_decimal(value, format="#,##0.###", locale=locale)
 
 
 def format_day_short(value: date, locale: str) -> str:

@@ -13,10 +13,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
+import flet_camera as fc
 
 from app.account.account_state import AccountState, LoginError, LoginNotice, LoginStatus
 from app.account.logout_flow import DISCARD, run_logout, send_before_reset
 from app.design.theme import build_theme, fonts_for
+from app.device.qr_camera import ScanStatus, scan_for_code
 from app.i18n.formatting import city_today
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
@@ -26,6 +28,12 @@ from app.shell.login_bridge import start_login
 from app.shell.screens import prepare_screen, screen_content
 from app.shell.settings import Settings, SettingsStore
 from app.shell.state import HOME, Screen, ShellState
+from app.shell.views.camera_dialog import (
+    STATUS_TEXT,
+    camera_control,
+    camera_dialog,
+    status_line,
+)
 from app.shell.views.common import app_bar, banner_if_offline
 from app.shell.views.confirm_dialog import confirm_dialog, done_snack_bar
 from app.shell.views.idle_countdown import idle_countdown_bar
@@ -166,7 +174,7 @@ class PortalShell:
         self.state.navigate(e.route)
 
     async def _on_view_pop(self, e: ft.ViewPopEvent) -> None:
-        self.navigate(HOME)
+        self.navigate(self.state.back_route())
 
     def _on_state_change(self) -> None:
         self._touch()
@@ -318,6 +326,40 @@ class PortalShell:
         ctx = self.context()
         self.page.show_dialog(done_snack_bar(message, ctx.metrics, ctx.palette))
 
+    async def scan_code(self, decode: Callable[[bytes], str]) -> str | None:
+        """Reads a QR code with the live camera in a modal dialog (ADR 0036): the text of the
+        first code `decode` reads, or None. When the camera cannot be used, or nothing was
+        found in time, the dialog closes and a message says so (read from a picture)."""
+        self._touch()
+        self.close_dialogs()
+        ctx = self.context()
+        camera = camera_control(ctx.metrics)
+        status = status_line(ctx.t, ScanStatus.STARTING, ctx.metrics, ctx.palette)
+        cancelled = asyncio.Event()
+
+        def stop(_: Any) -> None:
+            self._touch()
+            cancelled.set()
+
+        def show(state: ScanStatus) -> None:
+            self._touch()  # a resident holding a code to the camera is here (ADR 0026)
+            status.value = ctx.t(STATUS_TEXT[state]) if STATUS_TEXT[state] else ""
+            with contextlib.suppress(RuntimeError):  # the dialog is already gone
+                status.update()
+
+        self.page.show_dialog(camera_dialog(ctx.t, camera, status, ctx.metrics, ctx.palette,
+                                            stop))
+        await asyncio.sleep(0)  # the dialog (and the camera control) reach the client first
+        try:
+            outcome, text = await scan_for_code(
+                camera, decode, resolution=fc.ResolutionPreset.MEDIUM, on_status=show,
+                cancelled=cancelled)
+        finally:
+            self.close_dialogs()
+        if outcome not in (ScanStatus.FOUND, ScanStatus.CANCELLED):
+            self.notify(ctx.t(STATUS_TEXT[outcome]))
+        return text
+
     def close_dialogs(self) -> None:
         """Closes every open dialog (an unanswered question, a message)."""
         for _ in range(8):
@@ -344,11 +386,12 @@ class PortalShell:
             return ViewContext.for_state(
                 self.state, self.navigate, self.run_task, self.services, self.render,
                 self.login, self.logout, self._fields, self.confirm, self.notify,
+                self.scan_code,
             )
         return ViewContext.for_state(
             self.state, self.navigate, self._run_task_by_resident, self.services,
             self._render_for_resident, self.login, self.logout, self._fields, self.confirm,
-            self.notify,
+            self.notify, self.scan_code,
         )
 
     def _run_task_by_resident(self, handler: Callable[..., Any], *args: Any) -> Any:

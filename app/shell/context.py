@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,10 @@ class ViewContext:
     confirm: Callable[[Confirmation], None] = lambda _c: None
     # A short message after something done ("ログアウトしました"), read out by screen readers.
     notify: Callable[[str], None] = lambda _m: None
+    # Reads a QR code with the live camera in a dialog: the text of the first code the given
+    # decoder reads, or None (stopped, no camera; the dialog says why). ADR 0036.
+    scan_code: Callable[[Callable[[bytes], str]], Awaitable[str | None]] = \
+        lambda _decode: _no_camera()
 
     @property
     def kiosk(self) -> bool:
@@ -80,6 +84,7 @@ class ViewContext:
         fields: InputMemory | None = None,
         confirm: Callable[[Confirmation], None] = lambda _c: None,
         notify: Callable[[str], None] = lambda _m: None,
+        scan_code: Callable[[Callable[[bytes], str]], Awaitable[str | None]] | None = None,
     ) -> ViewContext:
         settings = state.settings
         return cls(
@@ -96,4 +101,10 @@ class ViewContext:
             fields=fields if fields is not None else InputMemory(),
             confirm=confirm,
             notify=notify,
+            scan_code=scan_code if scan_code is not None else (lambda _decode: _no_camera()),
         )
+
+
+async def _no_camera() -> str | None:
+    """Where there is no page to show a camera on (unit tests)."""
+    return None

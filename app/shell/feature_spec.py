@@ -61,6 +61,11 @@ class FeatureSpec:
     # The tile's screens for city staff (the staff home lists those the caller's departments
     # allow; app/staff/).
     staff_screens: tuple[StaffScreen, ...] = ()
+    # The tile's own screens below its route, each with its own URL ("shop" is
+    # /points/shop): the shell keeps the whole path as the screen's route (a reload or a
+    # shared link opens that screen, the browser's back leaves it) and the app bar's back
+    # goes to the tile's route; the tile reads `ctx.state.route` to know which to render.
+    sub_routes: tuple[str, ...] = ()
 
     @property
     def route(self) -> str:

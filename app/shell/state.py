@@ -102,7 +102,21 @@ class ShellState(Observable):
         feature = self.registry.by_route(path)
         if feature is None or not feature.available_in(self.mode):
             return Screen("home", HOME)
+        below = path[len(feature.route) + 1:]
+        if below in feature.sub_routes:
+            return Screen("feature", path, feature)
         return Screen("feature", feature.route, feature)
+
+    def back_route(self) -> str:
+        """Where "back" leads from the current screen: a tile's own screen below its route
+        (`FeatureSpec.sub_routes`) back to the tile, a tile's staff screen back to the staff
+        home, everything else home."""
+        screen = self.resolve(self.route)
+        if screen.kind == "staff" and screen.route != STAFF_ROUTE:
+            return STAFF_ROUTE
+        if screen.feature is not None and screen.route != screen.feature.route:
+            return screen.feature.route
+        return HOME
 
     def _resolve_staff(self, path: str) -> Screen:
         """Staff screens exist in resident mode only (never on a kiosk or for visitors); an

@@ -17,6 +17,7 @@ DEPARTMENT_TITLES: dict[str, str] = {
     "health": "Health Promotion Division",
     "school": "School Education Division",
     "notices": "Public Relations",
+    "points": "Regional Promotion Division",
     "admin": "System administration",
 }
 

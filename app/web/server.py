@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 from app.design.theme import ENGINE_FONTS, engine_fonts
 from app.web.compression import GzipResponses
 from app.web.first_load import FirstLoad, font_manifest, read_flet_manifest
-from app.web.font_fallback import NoFontFallback
+from app.web.font_fallback import EmptyFontFallback
 
 # What every first visit downloads, compressed at start-up in this order (Chromium takes the
 # skwasm engine and the Wasm build; other browsers the JavaScript build and CanvasKit).
@@ -49,7 +49,7 @@ def build_web_app(main: Callable[[ft.Page], Awaitable[None]], assets_dir: Path,
         for entry in manifest for font in entry["fonts"]
     ]
     warm = [*CLIENT_FILES, *font_files, "/", *FALLBACK_CLIENT_FILES]
-    return GzipResponses(NoFontFallback(FirstLoad(flet_app, manifest)), warm_paths=warm)
+    return GzipResponses(EmptyFontFallback(FirstLoad(flet_app, manifest)), warm_paths=warm)
 
 
 def serve(main: Callable[[ft.Page], Awaitable[None]], *, host: str, port: int,

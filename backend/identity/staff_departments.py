@@ -37,6 +37,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department("health", "健康増進課", "Health Promotion Division", "健康"),
     Department("school", "学校教育課", "School Education Division", "学校"),
     Department("notices", "広報・情報発信", "Public Relations", "お知らせ"),
+    Department("points", "地域振興課", "Regional Promotion Division", "ポイント"),
     # Manages staff memberships; reads no resident data by itself.
     Department("admin", "システム管理者", "System administrator", "職員の権限"),
 )

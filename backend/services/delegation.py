@@ -31,9 +31,7 @@ from backend.services.clock import age_on, city_today, utc_now
 from backend.services.consent_catalog import DELEGATION_PURPOSE, LANGUAGES, catalog
 from backend.services.consents import ConsentRefused, append_record, check_decision
 from backend.services.home_profile import is_parent_relation
-from backend.services.households import member_of
-
-ADULT_AGE = 18  # 成年年齢 since April 2022
+from backend.services.households import ADULT_AGE, member_of
 
 
 class DelegationRefused(Exception):

@@ -27,6 +27,8 @@ from backend.models.person import Person
 from backend.services.clock import age_on, utc_now
 from backend.services.home_profile import HomeProfile, MemberFacts, home_profile
 
+ADULT_AGE = 18  # 成年年齢 since April 2022
+
 logger = logging.getLogger(__name__)
 
 DEMO_HOUSEHOLDS_PATH = (
@@ -119,10 +121,21 @@ def household_json(view: HouseholdView, today: date) -> dict[str, Any]:
                 "school_class": member.school_class,
                 "has_account": member.person_id is not None,
                 "is_you": member.id == view.caller.id,
+                # A minor's common ID, so a parent can act for them (the routes check
+                # `may_act_for`; an adult member's ID is theirs to share, not the household's).
+                "person_id": _minor_person_id(member.person_id, view.birthdates[member.id],
+                                              today),
             }
             for member in view.members
         ],
     }
+
+
+def _minor_person_id(person_id: str | None, birthdate: date | None, today: date) -> str | None:
+    if person_id is None or birthdate is None:
+        return None
+    age = age_on(birthdate, today)
+    return person_id if age is not None and age < ADULT_AGE else None
 
 
 def household_summary(view: HouseholdView | None) -> dict[str, Any] | None:

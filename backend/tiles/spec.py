@@ -22,6 +22,7 @@ from fastapi import APIRouter
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
+from backend.jobs import PeriodicJob
 from backend.sync.collections import Collection
 
 if TYPE_CHECKING:
@@ -137,12 +138,15 @@ class TileSpec:
     models: tuple[type[SQLModel], ...] = ()  # tables, for the Alembic metadata
     home: HomeHint | None = None
     commands: Mapping[str, TileCommand] = field(default_factory=lambda: MappingProxyType({}))
+    # Periodic jobs run by the serving backend (`backend/jobs.py`): the points expiry...
+    jobs: tuple[PeriodicJob, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id.isidentifier():
             raise ValueError(f"tile id {self.id!r} must be a plain identifier")
         has_parts = bool(self.routers or self.staff_routers or self.sync_collections
-                         or self.startup or self.export or self.models or self.commands)
+                         or self.startup or self.export or self.models or self.commands
+                         or self.jobs)
         if has_parts and self.server is not ServerPart.BUILT:
             raise ValueError(f"tile {self.id!r} declares server parts: its server is BUILT")
         if not self.summary.strip():

@@ -73,7 +73,7 @@ async def test_create_app_serves_syncs_exports_and_deletes_the_tile(
     assert [r["status"] for r in pushed.json()["results"]] == ["applied"]
     document = export.json()
     assert document["synced_data"][fake.COLLECTION] == [{"id": "n-1", "text": "鶴山公園の桜"}]
-    assert document["tiles"] == {fake.TILE_ID: {"profile": {"favourite": "津山城"}}}
+    assert document["tiles"][fake.TILE_ID] == {"profile": {"favourite": "津山城"}}
     assert deleted.status_code == 204
     assert fake.seen["deleted"] == [person.id]
 

@@ -99,7 +99,9 @@ def start_app(tmp_path: Path, *args: str, backend_port: int | None = None,
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """The one Playwright driver of the session: the sync API allows only one at a time, so a
+    test that needs a browser launched with other flags (a fake camera) launches it here."""
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         require_or_skip(f"Chromium not found at {CHROMIUM}: {HOW_TO_ENABLE}")
     try:
@@ -107,29 +109,66 @@ def browser():
     except ImportError:
         require_or_skip(f"the playwright package is not installed: {HOW_TO_ENABLE}")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keeps each phase's report on the test, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
 
 
 @pytest.fixture
-def open_page(browser):
-    """Opens a served app in a fresh browser context (a new 'device') with semantics on."""
+def open_page(browser, request):
+    """Opens a served app in a fresh browser context (a new 'device') with semantics on.
+    When the test fails, each of its pages is saved as `test-artifacts/failed/<test>-<n>.png`
+    (CI keeps the folder), so a failure shows what the screen said."""
     contexts = []
+    console: list[str] = []
 
     def _open(served: ServedApp, width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height},
                                       locale="ja-JP")
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: console.append(
+            f"{time.strftime('%H:%M:%S')} {message.type}: {message.text}"[:500]))
+        page.on("pageerror", lambda error: console.append(
+            f"{time.strftime('%H:%M:%S')} pageerror: {error}"[:2000]))
+        page.on("crash", lambda _page: console.append(f"{time.strftime('%H:%M:%S')} crash"))
         page.set_default_timeout(30_000)
         page.goto(served.url)
         enable_semantics(page)
         return page
 
     yield _open
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _save_failure_pictures(request.node.name, contexts)
+        print("browser console (last 60 lines):", *console[-60:], sep="\n")
     for context in contexts:
         context.close()
+
+
+def _save_failure_pictures(test_name: str, contexts: list) -> None:
+    folder = ARTIFACTS / "failed"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in test_name)[:120]
+    for n, page in enumerate(p for context in contexts for p in context.pages):
+        try:
+            page.screenshot(path=str(folder / f"{safe}-{n}.png"), timeout=10_000)
+        except Exception as exc:  # a closed or hung page: the failure itself says more
+            print(f"no failure picture of page {n}: {exc}")
 
 
 @pytest.fixture

@@ -33,7 +33,20 @@ def shows(page, text: str):
     return page.get_by_text(text).or_(page.locator(f'[aria-label*="{text}"]')).first
 
 
+def signed_out(page) -> None:
+    """The served app keeps its login in the (test) keyring of its process, shared by every
+    browser context: log out whoever an earlier test (or this test's first try) left signed
+    in."""
+    login = page.get_by_role("button", name="ログイン", exact=True)
+    logout = page.get_by_role("button", name="ログアウト", exact=True)
+    login.or_(logout).first.wait_for()
+    if logout.count():
+        logout.click()
+        login.wait_for()
+
+
 def log_in_as(page, persona: str) -> None:
+    signed_out(page)
     page.get_by_role("button", name="ログイン", exact=True).click()
     page.wait_for_url("**/dev-idp/**")
     page.get_by_role("button", name=persona).click()

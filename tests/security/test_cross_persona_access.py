@@ -66,6 +66,7 @@ PUBLIC_ROUTES = (
     "/docs/*",
     "/openapi.json",
     "/redoc",
+    "/points/rules",  # how points are earned: the city's public rules
 )
 
 
@@ -417,6 +418,174 @@ def _staff_bulky(method: str, path: str) -> Attempt:
     return attempt
 
 
+async def _bulky_points_payment(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A pays B's booking with A's own PIN: B's booking number is not A's booking (404), and
+    # nothing is paid for it.
+    booking = await _b_books_bulky_waste(client, w)
+    url = f"/bulky/bookings/{booking['number']}/points-payment"
+    body = {"pin": "2580", "idempotency_key": "a-pays-b-fee-1"}
+    await client.put("/points/pin", headers=w.as_a(), json={"pin": "2580"})
+    answer = await client.post(url, headers=w.as_a(), json=body)
+    anonymous = await client.post(url, json=body)
+    assert anonymous.status_code == 401
+    b_rows = [c for c in (await client.get("/sync/pull", headers=bearer(w.app, w.b))).json()[
+        "changes"] if c["collection"] == "bulky_waste"]
+    assert all(c["data"]["payment"]["method"] != "points" for c in b_rows)
+    return [answer]
+
+
+async def _b_shop_sale(client: httpx.AsyncClient, w: World) -> tuple[str, str]:
+    """B is the clerk of a points shop and charged B's child once: (shop id, payment id)."""
+    from tests.backend.points_payment_helpers import give_points, make_shop, with_pin
+
+    shop = make_shop(w.app, name="被害商店", merchant_id="9990000000093", clerk=w.b)
+    give_points(w.app, w.b_child, 100)
+    await with_pin(client, w.app, w.b_child, "8642")
+    token = (await client.post("/points/customer-codes", json={"pin": "8642"},
+                               headers=bearer(w.app, w.b_child))).json()["token"]
+    sale = await client.post(f"/points/shops/{shop.id}/charges", headers=bearer(w.app, w.b),
+                             json={"customer_token": token, "amount": 40,
+                                   "idempotency_key": "b-sale-0001"})
+    assert sale.status_code == 201, sale.text
+    w.secrets += [sale.json()["id"], "被害商店"]
+    return shop.id, sale.json()["id"]
+
+
+def _points_shop(method: str, suffix: str) -> Attempt:
+    """A (not B's shop's clerk; clerk of A's own shop) uses B's shop id and B's payment id."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        from tests.backend.points_payment_helpers import make_shop
+
+        shop_id, payment_id = await _b_shop_sale(client, w)
+        own = make_shop(w.app, name="攻撃商店", merchant_id="9990000000086", clerk=w.a)
+        bodies = {"/charges": {"customer_token": "TPC1.AAAA.AAAA", "amount": 1,
+                               "idempotency_key": "a-charge-01"},
+                  "/refunds": {"transfer_id": payment_id, "reason": "返品",
+                               "idempotency_key": "a-refund-01"}}
+        body = bodies.get(suffix)
+        answers = [await client.request(method, f"/points/shops/{shop_id}{suffix}",
+                                        headers=w.as_a(), json=body)]
+        if suffix == "/refunds":  # B's payment through A's own shop: not A's shop's payment
+            answers.append(await client.post(f"/points/shops/{own.id}/refunds",
+                                             headers=w.as_a(), json=body))
+        return answers
+
+    return attempt
+
+
+async def _points_mine(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    await _b_shop_sale(client, w)
+    mine = await client.get("/points/shops/mine", headers=w.as_a())
+    assert mine.json() == {"shops": []}
+    return [mine]
+
+
+async def _points_with_b_pin(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """B's PIN is B's: A (no PIN of A's own) cannot pay or make a customer code with it."""
+    from tests.backend.points_payment_helpers import make_shop, static_code, with_pin
+
+    await with_pin(client, w.app, w.b, "1357")
+    payload = static_code(make_shop(w.app, name="店", merchant_id="9990000000079"))
+    return [
+        await client.post("/points/payments", headers=w.as_a(), json={
+            "qr_payload": payload, "amount": 1, "pin": "1357",
+            "idempotency_key": "a-pay-0001"}),
+        await client.post("/points/customer-codes", headers=w.as_a(), json={"pin": "1357"}),
+    ]
+
+
+async def _points_own(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """PIN and preview are about the caller alone (no ids): A's own answers, no B data."""
+    await _b_shop_sale(client, w)
+    return [await client.put("/points/pin", headers=w.as_a(), json={"pin": "2468"}),
+            await client.post("/points/payments/preview", headers=w.as_a(),
+                              json={"qr_payload": "000201"})]
+
+
+async def _b_earns(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
+    """B claims an earn code (the code is public, B's claim and transfer are B's)."""
+    from tests.backend.points_earning_helpers import issue
+
+    minori = make_person(w.app, role="staff", name="職員 みのり", departments=("points",))
+    code = issue(w.app, minori, label="被害まつり")
+    claimed = await client.post("/points/claims", headers=bearer(w.app, w.b),
+                                json={"code": code, "idempotency_key": "b-claim-key-1"})
+    assert claimed.status_code == 201, claimed.text
+    w.secrets.append(claimed.json()["transfer"]["id"])
+    return {"code": code, "transfer_id": claimed.json()["transfer"]["id"]}
+
+
+async def _points_of_b(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """A asks for B's and B's child's wallet and history: 404, as for anyone unknown."""
+    await _b_earns(client, w)
+    return [await client.get(path, params={"person_id": who}, headers=w.as_a())
+            for path in ("/points/wallet", "/points/history")
+            for who in (w.b.id, w.b_child.id)]
+
+
+async def _b_receipt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    earned = await _b_earns(client, w)
+    return [await client.get(f"/points/transfers/{earned['transfer_id']}/receipt",
+                             headers=w.as_a())]
+
+
+async def _claim_with_b_key(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A sends B's code with B's idempotency key: keys are per person, so this is A's own
+    # claim (A's points), B's claim and balance stay as they were.
+    earned = await _b_earns(client, w)
+    mine = await client.post("/points/claims", headers=w.as_a(), json={
+        "code": earned["code"], "idempotency_key": "b-claim-key-1"})
+    assert mine.status_code == 201 and mine.json()["transfer"]["id"] != earned["transfer_id"]
+    b_wallet = await client.get("/points/wallet", headers=bearer(w.app, w.b))
+    assert b_wallet.json()["balance"] == 50
+    return [mine]
+
+
+async def _district_own(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """The district goal is the caller's household's: A's answers hold nothing of B's."""
+    await _b_earns(client, w)
+    return [await client.put("/points/district-optin", headers=w.as_a(),
+                             json={"opted_in": True}),
+            await client.get("/points/district-progress", headers=w.as_a())]
+
+
+def _staff_points(method: str, path: str) -> Attempt:
+    """A resident and staff of another department use a points staff route with B's ids."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        earned = await _b_earns(client, w)
+        url = (path.replace("{person_id}", w.b.id)
+               .replace("{shop_id}", "00000000-0000-0000-0000-000000000000"))
+        bodies: dict[str, Any] = {
+            "/staff/points/shops": {"name": "攻撃商店", "merchant_id": "9990000000062",
+                                    "category": "雑貨", "postal_code": "708-0001"},
+            "/staff/points/grants": {"person_id": w.a.id, "rule_id": "stamp-rally",
+                                     "reason": "自分に付与", "idempotency_key": "a-grant-001"},
+            "/staff/points/earn-codes": {"rule_id": "event-checkin", "label": "偽",
+                                         "valid_from": "2026-01-01T00:00:00+09:00",
+                                         "valid_until": "2026-01-02T00:00:00+09:00"},
+            "/staff/points/corrections": {"transfer_id": earned["transfer_id"],
+                                          "reason": "取り消し", "idempotency_key": "a-fix-001"},
+            "/staff/points/district-weights": {"district_id": "area-4d4d6ab0d1ad797f",
+                                               "period": "2026-01", "kg": 999},
+        }
+        body = bodies.get(path) if method in ("POST", "PUT") else None
+        params = {"purpose": "興味本位"} if path.endswith("/history") else None
+        answers = [await client.request(method, url, headers=w.as_a(), json=body,
+                                        params=params)]
+        other = await client.request(method, url, headers=bearer(w.app, w.staff), json=body,
+                                     params=params)
+        _outside_scope(other)
+        answers.append(other)
+        anonymous = await client.request(method, url, json=body, params=params)
+        assert [a.status_code for a in answers] == [403, 403]
+        assert anonymous.status_code == 401
+        b_wallet = await client.get("/points/wallet", headers=bearer(w.app, w.b))
+        assert b_wallet.json()["balance"] == 50
+        return answers
+
+    return attempt
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -449,6 +618,31 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/staff/bulky/bookings.csv", _staff_bulky("GET", "/staff/bulky/bookings.csv")),
     Case("POST", "/staff/bulky/bookings/{number}/collected",
          _staff_bulky("POST", "/staff/bulky/bookings/{number}/collected")),
+    Case("POST", "/bulky/bookings/{number}/points-payment", _bulky_points_payment, (404,)),
+    Case("PUT", "/points/pin", _points_own, OWN),
+    Case("POST", "/points/payments/preview", _points_own, OWN),
+    Case("POST", "/points/payments", _points_with_b_pin, (409,)),
+    Case("POST", "/points/customer-codes", _points_with_b_pin, (409,)),
+    Case("GET", "/points/shops/mine", _points_mine, OWN),
+    Case("GET", "/points/shops/{shop_id}/jpqr", _points_shop("GET", "/jpqr")),
+    Case("POST", "/points/shops/{shop_id}/charges", _points_shop("POST", "/charges")),
+    Case("GET", "/points/shops/{shop_id}/takings", _points_shop("GET", "/takings")),
+    Case("POST", "/points/shops/{shop_id}/refunds", _points_shop("POST", "/refunds")),
+    Case("GET", "/points/wallet", _points_of_b, (404,)),
+    Case("GET", "/points/history", _points_of_b, (404,)),
+    Case("GET", "/points/transfers/{transfer_id}/receipt", _b_receipt, (404,)),
+    Case("POST", "/points/claims", _claim_with_b_key, OWN),
+    Case("GET", "/points/district-progress", _district_own, OWN),
+    Case("PUT", "/points/district-optin", _district_own, OWN),
+    *(Case(method, path, _staff_points(method, path)) for method, path in (
+        ("GET", "/staff/points/shops"), ("POST", "/staff/points/shops"),
+        ("PUT", "/staff/points/shops/{shop_id}/clerks/{person_id}"),
+        ("DELETE", "/staff/points/shops/{shop_id}/clerks/{person_id}"),
+        ("GET", "/staff/points/totals"), ("GET", "/staff/points/districts"),
+        ("GET", "/staff/points/residents/{person_id}/history"),
+        ("POST", "/staff/points/grants"), ("POST", "/staff/points/earn-codes"),
+        ("POST", "/staff/points/corrections"), ("PUT", "/staff/points/district-weights"),
+        ("POST", "/staff/points/expiry-runs"))),
 )
 
 

@@ -38,6 +38,7 @@ from backend.models import Person
 from backend.tiles.waste.bulky import deadline
 from tests.backend.bulky_helpers import AREA_A, TODAY, add_slot, book_args, seed_waste
 from tests.backend.people import bearer, make_person
+from tests.backend.points_payment_helpers import make_shop
 from tests.identity_helpers import BASE_URL, AppLogin, wire_upstream
 
 OVERSIZE = 64 * 1024 * 1024
@@ -75,7 +76,7 @@ def site(database_url: str, make_app: Callable[..., FastAPI],
     monkeypatch.setattr(deadline, "today", lambda: TODAY)
     yield Site(app, make_person(app, name="住民 花子"),
                make_person(app, role="staff", name="職員 一郎",
-                           departments=("waste", "citizens")))
+                           departments=("waste", "citizens", "points")))
 
 
 def error_entries(response: httpx.Response, status: int) -> list[dict[str, Any]]:
@@ -275,7 +276,10 @@ async def test_every_numeric_parameter_is_bounded_and_huge_values_are_422(site: 
         assert any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in metadata), (
             f"{numeric.path} {numeric.param.alias} has no upper bound")
     fill = {"stream": "public", "common_id": site.resident.id, "delegation_id": "x",
-            "number": "S2612-0001"}
+            "number": "S2612-0001", "person_id": site.resident.id,
+            # The caller clerks for a shop: its routes check membership before the query.
+            "shop_id": make_shop(site.app, clerk=site.staff).id,
+            "transfer_id": "x"}
     async with site.client() as client:
         for numeric in found:
             alias = numeric.param.alias
@@ -286,7 +290,8 @@ async def test_every_numeric_parameter_is_bounded_and_huge_values_are_422(site: 
                     response = await client.request(method, path, params={alias: value},
                                                      headers=site.as_staff)
                     entries = error_entries(response, 422)
-                    assert entries[0]["loc"] == ["query", alias], (path, entries)
+                    # (a route may also name a required parameter the request left out)
+                    assert ["query", alias] in [e["loc"] for e in entries], (path, entries)
                     assert str(value) not in response.text
 
 

@@ -47,6 +47,10 @@ def test_staff_routes_resolve_in_resident_mode_only() -> None:
     assert state.resolve("/staff/waste/bulky-slots").route == "/staff/waste/bulky-slots"
     assert state.resolve("/staff/waste/no-such-screen").route == "/staff"
     assert state.resolve("/staffroom").kind == "home"
+    state.navigate("/staff/waste/bulky-slots")
+    assert state.back_route() == "/staff"  # the app bar's back: to the staff menu
+    state.navigate("/staff")
+    assert state.back_route() == "/"
     for mode in (Mode.KIOSK, Mode.VISITOR):
         assert ShellState(REGISTRY, mode, Settings()).resolve("/staff").kind == "home"
 
@@ -191,6 +195,7 @@ async def test_slots_load_once_per_period_and_a_resize_below_bookings_is_refused
     state.set_capacity_text("area-a", DAY, "８")  # full-width digits are fine
     await state.save_capacity("area-a", DAY)
     assert state.slot_refusal is None and state.slot_saved == "area-a:2026-12-15"
+    assert state.slot_outcome_at == "area-a:2026-12-15"
     assert next(s for s in state.slots if s.area_id == "area-a").capacity == 8
 
     state.set_capacity_text("area-b", DAY, "many")
@@ -292,8 +297,26 @@ async def test_the_slots_screen_shows_places_and_the_refusal_clearly() -> None:
     assert any("の定員を 2 にできません。すでに 3 件の予約があります。" in s for s in shown)
     assert "中央 12月15日(火) の定員" in shown  # the field's accessible name
     keys = [c.key for c in controls if isinstance(c, ft.Control) and c.key is not None]
-    assert "slot-area-a:2026-12-15" in keys and "slot-refusal" in keys
+    assert "slot-area-a:2026-12-15" in keys
     assert len(keys) == len(set(keys))
+    # The refusal is in the slot's own card, beside its 保存 button (a long list scrolled
+    # the top of the page out of sight), not at the top.
+    row = next(c for c in controls if getattr(c, "key", None) == "slot-area-a:2026-12-15")
+    assert any("すでに 3 件の予約があります" in s for s in texts([row]))
+    assert not any("すでに" in s for c in controls if getattr(c, "key", None) != row.key
+                   for s in texts([c]))
+
+    state.set_capacity_text("area-a", DAY, "6")
+    await state.save_capacity("area-a", DAY)
+    controls = slots_body(_view_ctx(), state)
+    row = next(c for c in controls if getattr(c, "key", None) == "slot-area-a:2026-12-15")
+    assert any(s.startswith("保存しました。") for s in texts([row]))
+    assert sum(s.startswith("保存しました。") for s in texts(controls)) == 1
+
+    await state.create_slot()  # no district chosen: said under the add form
+    controls = slots_body(_view_ctx(), state)
+    after_form = controls[[getattr(c, "key", None) for c in controls].index("new-slot") + 1]
+    assert texts([after_form]) == ["地区を選んでください。"]
 
 
 async def test_the_bookings_screen_shows_rows_and_actions() -> None:

@@ -180,21 +180,28 @@ def test_manifest_json_of_flet_still_has_the_families_we_keep() -> None:
 
 
 @pytest.mark.anyio
-async def test_font_fallback_slices_get_a_plain_404_not_the_apps_page() -> None:
+async def test_font_fallback_slices_get_an_empty_font_not_the_apps_page() -> None:
+    """A slice request is answered with a font that parses (so Flutter's engine keeps it and
+    does not ask again after every relayout), never with the app's HTML page or a 404."""
+    import io
+
+    from fontTools.ttLib import TTFont
     from starlette.responses import HTMLResponse
 
-    from app.web.font_fallback import NoFontFallback
+    from app.web.font_fallback import EmptyFontFallback
 
     async def spa(scope, receive, send):  # Flet's static files: the page for any path
         await HTMLResponse("<html>app</html>")(scope, receive, send)
 
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=NoFontFallback(spa)),
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=EmptyFontFallback(spa)),
                              base_url="http://t")
     async with http:
         slice_ = await http.get("/assets/fonts/notosanssc/v36/k3kXo84M.0.woff2")
         icons = await http.get("/assets/fonts/MaterialIcons-Regular.otf")
         route = await http.get("/waste")
-    assert slice_.status_code == 404
-    assert slice_.headers["content-type"].startswith("text/plain")
-    assert "<html" not in slice_.text
+    assert slice_.status_code == 200
+    assert slice_.headers["content-type"] == "font/ttf"
+    font = TTFont(io.BytesIO(slice_.content))
+    assert font.getGlyphOrder() == [".notdef", "space"]
+    assert font.getBestCmap() == {0x20: "space"}  # draws nothing the page's fonts draw
     assert icons.status_code == 200 and route.text == "<html>app</html>"

@@ -9,8 +9,10 @@ from datetime import date
 from typing import Any
 
 import flet as ft
+from babel.numbers import format_decimal
 
 from app.design.widgets import big_button, destructive_button
+from app.features.points.api import FEE_REFUSALS, FeePayment
 from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
 from app.i18n.formatting import format_day_short, format_yen
@@ -31,11 +33,13 @@ REJECTION_LABELS = {
     "not_bulky": "One of the items is not bulky waste.",
     "unknown_item": "One of the items is no longer in the city's list.",
     "residents_only": "Only residents logged in with their My Number card can book.",
+    "fee_paid_with_points": ("The fee was paid with points, so the items cannot change the "
+                             "fee. Cancel the booking (the points come back) and book again."),
 }
 
 
-def bulky_section(ctx: ViewContext, waste: WasteState, state: BulkyBooking
-                  ) -> list[ft.Control]:
+def bulky_section(ctx: ViewContext, waste: WasteState, state: BulkyBooking,
+                  fees: FeePayment | None = None) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = [ft.Text(
         t("Furniture, appliances and other large items are collected at your door on your "
@@ -55,7 +59,7 @@ def bulky_section(ctx: ViewContext, waste: WasteState, state: BulkyBooking
     if not state.bookings:
         controls.append(ft.Text(t("No bookings yet."), size=m.body_size, color=p.on_surface,
                                 key="no-bookings"))
-    controls += [_booking_card(ctx, state, waste, b) for b in state.bookings]
+    controls += [_booking_card(ctx, state, waste, b, fees) for b in state.bookings]
 
     controls.append(ft.Container(section_heading(ctx, t("New booking")), key="new-booking"))
     area = waste.area
@@ -76,7 +80,7 @@ def bulky_section(ctx: ViewContext, waste: WasteState, state: BulkyBooking
 
 
 def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
-                  booking: Booking) -> ft.Control:
+                  booking: Booking, fees: FeePayment | None = None) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     title = (t("Booking number {number}", number=booking.number) if booking.number
              else t("Booking (no number yet)"))
@@ -110,6 +114,8 @@ def _booking_card(ctx: ViewContext, state: BulkyBooking, waste: WasteState,
         text = booking.payment.get("text_ja" if ctx.locale.startswith("ja") else "text_en")
         if isinstance(text, str):
             lines.append(ft.Text(text, size=m.body_size * 0.9, color=p.on_surface))
+        if fees is not None:
+            lines += points_payment(ctx, booking, fees)
         today = state.today()  # by the server's clock: the city's deadline
         if booking.changeable_until is not None and booking.changeable_until >= today:
             lines.append(ft.Text(t("You can change or cancel until {day}.",
@@ -321,3 +327,66 @@ async def _move(ctx: ViewContext, state: BulkyBooking, waste: WasteState, bookin
     await state.move(booking, day)
     await state.load(*_items_and_areas(waste))
     ctx.refresh()
+
+
+# --- paying the fee with points (the points tile's api) -----------------------------------------
+def points_payment(ctx: ViewContext, booking: Booking, fees: FeePayment) -> list[ft.Control]:
+    """「ポイントで支払う」 on a booked collection with a fee: the PIN, then the receipt. Offline
+    it says the payment needs the network (nothing is sent or queued)."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    number = booking.number
+    if not number or booking.total_fee <= 0:
+        return []
+    receipt = fees.receipts.get(number)
+    if receipt is not None or booking.payment.get("method") == "points":
+        amount = receipt.amount if receipt is not None else booking.total_fee
+        text = t("Paid with points: {amount} points.",
+                 amount=format_decimal(amount, locale=ctx.locale))
+        if receipt is not None and receipt.balance_after is not None:
+            text += " " + t("Points left: {balance}.",
+                            balance=format_decimal(receipt.balance_after, locale=ctx.locale))
+        return [ft.Semantics(identifier=f"points-paid-{number}", live_region=True,
+                             container=True, content=ft.Text(
+            text, size=m.body_size, color=p.primary, weight=ft.FontWeight.BOLD))]
+    controls: list[ft.Control] = []
+    refusal = fees.refusals.get(number)
+    if refusal is not None:
+        message = FEE_REFUSALS.get(refusal.code)
+        info = {key: str(value) for key, value in refusal.info.items()}
+        info.setdefault("attempts_left", "?")
+        info.setdefault("locked_until", "?")
+        text = (t(message, **info) if message is not None
+                else t("The city did not accept this: {reason}", reason=refusal.detail))
+        controls.append(ft.Semantics(identifier=f"points-pay-error-{number}", live_region=True,
+                                     container=True, content=ft.Text(
+            text, size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD)))
+    if fees.open_for != number:
+        def start(_: object) -> None:
+            fees.start(number)
+            ctx.refresh()
+
+        controls.append(big_button(t("Pay with points"), "WALLET", m, p, start,
+                                   f"points-pay-{number}"))
+        return controls
+    pin = controlled_text_field(
+        ctx.fields, key=f"points-pin-{number}", revision=fees.revision,
+        text=fees.pin_text.get(number, ""), on_text=lambda text: fees.set_pin(number, text),
+        label=t("Points PIN (4 to 6 digits)"), password=True,
+        keyboard_type=ft.KeyboardType.NUMBER, width=m.body_size * 12, text_size=m.body_size)
+
+    async def pay() -> None:
+        await fees.pay(number, online=not ctx.state.connection.offline)
+        ctx.refresh()
+
+    def send(_: object) -> None:
+        fees.set_pin(number, pin.value or "")
+        ctx.run_task(pay)
+
+    controls.append(ft.Text(t("Pay {amount} points for the fee of {yen}.",
+                              amount=format_decimal(booking.total_fee, locale=ctx.locale),
+                              yen=format_yen(booking.total_fee, ctx.locale)),
+                            size=m.body_size, color=p.on_surface))
+    controls.append(ft.Row([pin, big_button(t("Pay"), "CHECK", m, p, send,
+                                            f"points-pay-confirm-{number}")],
+                           wrap=True, spacing=m.body_size))
+    return controls

@@ -14,8 +14,10 @@ from typing import Any
 import flet as ft
 
 from app.design.widgets import big_button
+from app.features.points.api import DistrictProgressState, FeePayment, ProgressLoad
 from app.features.waste.bulky import BulkyBooking
 from app.features.waste.calendar import DayCell
+from app.features.waste.district_chart import chart_of, format_kg, month_label
 from app.features.waste.kind_style import (
     HIGH_CONTRAST_MINIMUM,
     NORMAL_MINIMUM,
@@ -46,7 +48,9 @@ SECTION_LABELS = {
 }
 
 
-def waste_body(ctx: ViewContext, state: WasteState, bulky: BulkyBooking) -> list[ft.Control]:
+def waste_body(ctx: ViewContext, state: WasteState, bulky: BulkyBooking,
+               progress: DistrictProgressState | None = None,
+               fees: FeePayment | None = None) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = [_section_switch(ctx, state)]
     if state.status is Status.FAILED:
@@ -78,10 +82,12 @@ def waste_body(ctx: ViewContext, state: WasteState, bulky: BulkyBooking) -> list
         controls += _search_section(ctx, state)
     elif state.section is Section.CALENDAR:
         controls += _calendar_section(ctx, state)
+        if progress is not None:
+            controls += district_chart(ctx, progress)
     else:
         from app.features.waste.bulky_views import bulky_section
 
-        controls += bulky_section(ctx, state, bulky)
+        controls += bulky_section(ctx, state, bulky, fees)
     return controls
 
 
@@ -478,3 +484,72 @@ def _reminder_setter(ctx: ViewContext, state: WasteState, kind: str) -> Callable
 async def _set_reminder(ctx: ViewContext, state: WasteState, kind: str, on: bool) -> None:
     await state.set_reminder(kind, on)
     ctx.refresh()
+
+
+# --- the district's recycling goal (points tile) ------------------------------------------------
+CHART_BAR_HEIGHT = 8.0  # the chart's height, in body sizes
+
+
+def district_chart(ctx: ViewContext, progress: DistrictProgressState) -> list[ft.Control]:
+    """Bars per month with the goal line, drawn with plain containers (they render in web
+    mode), and every number also as a sentence for screen readers."""
+    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    controls: list[ft.Control] = [ft.Container(
+        section_heading(ctx, t("Our district's recycling goal")), key="district-goal")]
+    data = progress.progress
+    if data is None:
+        if progress.load_state is ProgressLoad.FAILED and progress.problem == "offline":
+            controls.append(ft.Text(t("The district's progress is shown when this device is "
+                                      "online."), size=m.body_size * 0.9, color=p.on_surface,
+                                    key="district-goal-offline"))
+        elif progress.load_state is ProgressLoad.FAILED:
+            controls.append(ft.Text(t("No recycling goal is set for your district."),
+                                    size=m.body_size * 0.9, color=p.on_surface,
+                                    key="district-goal-none"))
+        return controls
+    chart = chart_of(data)
+    if chart.empty:
+        controls.append(ft.Text(t("No recyclables have been weighed for your district yet."),
+                                size=m.body_size * 0.9, color=p.on_surface,
+                                key="district-goal-empty"))
+        return controls
+    height = m.body_size * CHART_BAR_HEIGHT
+    bar_width = m.body_size * 2.2
+    sentences = [t("{month}: {kg} kg of {goal} kg", month=bar.period, kg=format_kg(bar.kg),
+                   goal=format_kg(bar.goal_kg))
+                 + (" · " + t("goal reached") if bar.reached else "")
+                 + (" · " + t("points given") if bar.granted else "") for bar in chart.bars]
+    columns: list[ft.Control] = [ft.Column([
+        ft.Text(format_kg(bar.kg), size=m.body_size * 0.8, color=p.on_surface),
+        ft.Container(width=bar_width, height=max(2.0, height * bar.height),
+                     bgcolor=p.primary if bar.reached else p.outline,
+                     border_radius=ft.BorderRadius.only(top_left=4, top_right=4)),
+        ft.Text(month_label(bar.period), size=m.body_size * 0.8, color=p.on_surface),
+    ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        alignment=ft.MainAxisAlignment.END, key=f"bar-{bar.period}") for bar in chart.bars]
+    foot = m.body_size * 1.3  # the month label under each bar
+    goal_line = ft.Container(
+        left=0, right=0, bottom=foot + height * chart.goal_height, height=2, bgcolor=p.banner)
+    chart_box = ft.Stack([
+        ft.Container(ft.Row(columns, spacing=m.body_size * 0.6,
+                            vertical_alignment=ft.CrossAxisAlignment.END),
+                     height=height + foot * 2.2, alignment=ft.Alignment.BOTTOM_LEFT),
+        goal_line,
+    ], height=height + foot * 2.2)
+    controls.append(ft.Semantics(
+        identifier="district-goal-chart", container=True, exclude_semantics=True,
+        label=t("Recycling goal of {district}: {goal} kg a month. ",
+                district=chart.district, goal=format_kg(chart.goal_kg)) + " ".join(sentences),
+        content=chart_box, key="district-goal-chart"))
+    controls.append(ft.Text(t("The line across the bars is the goal: {goal} kg a month.",
+                              goal=format_kg(chart.goal_kg)),
+                            size=m.body_size * 0.85, color=p.on_surface,
+                            key="district-goal-legend"))
+    controls += [ft.Text(sentence, size=m.body_size * 0.9, color=p.on_surface,
+                         key=f"district-goal-{bar.period}")
+                 for sentence, bar in zip(sentences, chart.bars, strict=True)]
+    if not chart.opted_in:
+        controls.append(ft.Text(t("Your household does not take part yet: it can join on the "
+                                  "points screen."), size=m.body_size * 0.9,
+                                color=p.on_surface, key="district-goal-optin"))
+    return controls

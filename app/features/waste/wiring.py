@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from app.features.points import api as points_api
 from app.features.waste import views
 from app.features.waste.bulky import BulkyBooking
 from app.features.waste.bulky_repository import LocalBulkyBookings
@@ -100,10 +101,25 @@ def prepare(ctx: ViewContext) -> None:
         bulky = bulky_state(ctx)
         if bulky.claim_load():
             ctx.run_task(_load_bookings, ctx, bulky, state)
+    services = _services(ctx)
+    if state.section is Section.CALENDAR and services.account.signed_in:
+        progress = points_api.district_progress(services)
+        if progress.claim_load():
+            ctx.run_task(_load_progress, ctx, progress)
 
 
 def build_view(ctx: ViewContext) -> list[Any]:
-    return views.waste_body(ctx, waste_state(ctx), bulky_state(ctx))
+    services = _services(ctx)
+    if not services.account.signed_in:
+        return views.waste_body(ctx, waste_state(ctx), bulky_state(ctx))
+    return views.waste_body(ctx, waste_state(ctx), bulky_state(ctx),
+                            points_api.district_progress(services),
+                            points_api.fee_payment(services))
+
+
+async def _load_progress(ctx: ViewContext, progress: points_api.DistrictProgressState) -> None:
+    await progress.load()
+    ctx.refresh()
 
 
 async def _load_content(ctx: ViewContext, state: WasteState, language: str) -> None:

@@ -11,7 +11,7 @@ from app.design.widgets import offline_banner
 from app.i18n.formatting import format_datetime_short
 from app.shell.context import ViewContext
 from app.shell.offline_notice import OfflineNotice, banner_text
-from app.shell.state import HOME, SETTINGS_ROUTE
+from app.shell.state import SETTINGS_ROUTE
 
 
 def _bar_button(ctx: ViewContext, icon: ft.IconData, label: str, route: str) -> ft.Control:
@@ -32,7 +32,8 @@ def app_bar(ctx: ViewContext, title: str, *, back: bool) -> ft.AppBar:
     actions: list[ft.Control] = []
     if ctx.state.route != SETTINGS_ROUTE:
         actions.append(_bar_button(ctx, ft.Icons.SETTINGS, t("Settings"), SETTINGS_ROUTE))
-    leading = _bar_button(ctx, ft.Icons.ARROW_BACK, t("Back"), HOME) if back else None
+    leading = (_bar_button(ctx, ft.Icons.ARROW_BACK, t("Back"), ctx.state.back_route())
+               if back else None)
     return ft.AppBar(
         leading=leading,
         leading_width=m.min_touch_target + 8 if back else None,

@@ -14,6 +14,8 @@ Their `sub` values are fixed so tests and demo data can rely on them: the common
 | `dev-kenta`  | 職員 健太       | city staff of 健康増進課 (health)                          |
 | `dev-kyoin`  | 教員 津山一郎   | teacher at 津山市立東小学校 (`school:tsuyama-higashi-es`) |
 | `dev-koho`   | 職員 広報       | city staff of 広報・情報発信 (notices)                     |
+| `dev-minori` | 職員 みのり     | city staff of 地域振興課 (points: shops, grants, codes)    |
+| `dev-gongo`  | 店員 ごんご     | resident, clerk of the demo shop ごんご商店 (points)      |
 | `dev-admin`  | 管理 システム   | system administrator (grants staff scopes; no data)      |
 | `dev-visitor`| Visitor (email) | email-only visitor (acr "email"): name and email only    |
 
@@ -136,6 +138,24 @@ KOHO = Persona(
     role="staff",
     departments=("notices",),
 )
+MINORI = Persona(
+    sub="dev-minori",
+    name="職員 みのり",
+    description="津山市職員・地域振興課（ポイント）",
+    birthdate=date(1988, 11, 3),
+    gender="female",
+    address="岡山県津山市田町",
+    role="staff",
+    departments=("points",),
+)
+GONGO = Persona(
+    sub="dev-gongo",
+    name="店員 ごんご",
+    description="住民・ごんご商店の店員（ポイント払いの店舗画面）",
+    birthdate=date(1979, 8, 8),
+    gender="male",
+    address="岡山県津山市田町8",
+)
 ADMIN = Persona(
     sub="dev-admin",
     name="管理 システム",
@@ -154,6 +174,6 @@ VISITOR = Persona(
     email="visitor@example.com",
 )
 
-PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KENTA, KYOIN, KOHO, ADMIN,
-                                  VISITOR)
+PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KENTA, KYOIN, KOHO, MINORI,
+                                  GONGO, ADMIN, VISITOR)
 PERSONAS_BY_SUB: dict[str, Persona] = {p.sub: p for p in PERSONAS}

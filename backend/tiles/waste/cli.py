@@ -7,14 +7,13 @@ nothing could be loaded, 2 for a configuration error.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from backend.command_settings import command_settings
 from backend.db import make_engine
 from backend.schema import upgrade_to_head
-from backend.settings import Settings
 from backend.tiles.waste.dataset import load_folder, read_source_info
 from backend.tiles.waste.import_report import WasteFileError
 from backend.tiles.waste.publish import publish_dataset
@@ -42,16 +41,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    try:
-        settings = Settings.from_env(args.data_dir)
-    except ValueError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+    configured = command_settings(args.data_dir, args.municipality)
+    if configured is None:
         return 2
-    code = args.municipality or settings.municipality_code
-    if not re.fullmatch(r"\d{6}", code):
-        print(f"Configuration error: --municipality must be a 6-digit code, got {code!r}",
-              file=sys.stderr)
-        return 2
+    settings, code = configured
     try:
         source = read_source_info(args.folder) if args.folder.is_dir() else None
         if source is not None:

@@ -16,6 +16,7 @@ from backend.tiles.waste import cli
 from backend.tiles.waste.bulky.handlers import BULKY_SLOTS, BULKY_WASTE
 from backend.tiles.waste.bulky.models import BulkyBooking, BulkyNumberCounter, BulkySlot
 from backend.tiles.waste.bulky.my_data import BOOKINGS_METER, bookings_export
+from backend.tiles.waste.bulky.points_payment import router as bulky_points_router
 from backend.tiles.waste.bulky.staff_routes import router as bulky_staff_router
 from backend.tiles.waste.bulky.startup import start_bulky_waste
 from backend.tiles.waste.models import WasteAreaRow, WasteItemRow, WasteRecordRow
@@ -26,6 +27,7 @@ TILE = TileSpec(
     id="waste",
     server=ServerPart.BUILT,
     summary="Waste sorting and calendar content (read-only) and bulky-waste bookings.",
+    routers=(bulky_points_router,),
     staff_routers=(bulky_staff_router,),
     sync_collections=(*WASTE_CONTENT, BULKY_WASTE, BULKY_SLOTS),
     quota_meters={BULKY_WASTE.name: BOOKINGS_METER},

@@ -109,6 +109,9 @@ class BulkyStaffState(Observable):
         self.new_capacity_text = ""
         self.slot_saved = ""  # key of the slot saved last ("new" for a created one)
         self.slot_refusal: Refusal | None = None
+        # Where the last outcome is shown: a slot's key (its own row, where the staff member
+        # pressed 保存, however far down the list), "new" (the add form) or "" (the top).
+        self.slot_outcome_at = ""
         # --- bookings
         self.day_filter: date | None = None
         self.area_filter: str | None = None
@@ -156,11 +159,11 @@ class BulkyStaffState(Observable):
         except BackendError as exc:
             log.warning("bulky slots could not be read: %s", exc)
             self.slots_load = Load.FAILED
-            self.slot_refusal = _refusal(exc)
+            self.slot_refusal, self.slot_outcome_at = _refusal(exc), ""
         except Exception as exc:  # a login that ended meanwhile, a damaged store
             log.warning("bulky slots could not be read: %s", exc)
             self.slots_load = Load.FAILED
-            self.slot_refusal = Refusal("failed", detail=str(exc))
+            self.slot_refusal, self.slot_outcome_at = Refusal("failed", detail=str(exc)), ""
         self.slots_for = first
         self._changed()
 
@@ -195,9 +198,9 @@ class BulkyStaffState(Observable):
     async def create_slot(self) -> None:
         day = parse_day(self.new_day_text)
         if not self.new_area:
-            self._refuse(Refusal("no_area"))
+            self._refuse(Refusal("no_area"), "new")
         elif day is None:
-            self._refuse(Refusal("invalid_day"))
+            self._refuse(Refusal("invalid_day"), "new")
         elif await self._put(self.new_area, day, self.new_capacity_text, "new"):
             self.new_day_text = self.new_capacity_text = ""
             self.revision += 1
@@ -206,12 +209,12 @@ class BulkyStaffState(Observable):
     async def _put(self, area_id: str, day: date, text: str, saved_key: str) -> bool:
         capacity = parse_capacity(text)
         if capacity is None:
-            self._refuse(Refusal("invalid_capacity", area_id, day))
+            self._refuse(Refusal("invalid_capacity", area_id, day), saved_key)
             return False
         try:
             changed = await self._source.put_slots([(area_id, day, capacity)])
         except BackendError as exc:
-            self._refuse(_refusal(exc, area_id=area_id, day=day, capacity=capacity))
+            self._refuse(_refusal(exc, area_id=area_id, day=day, capacity=capacity), saved_key)
             return False
         by_key = {slot_key(s.area_id, s.day): s for s in self.slots}
         for slot in changed:
@@ -223,13 +226,13 @@ class BulkyStaffState(Observable):
             self.capacity_text.pop(slot_key(slot.area_id, slot.day), None)
         self.slots = [s for s in by_key.values()
                       if self.first_day <= s.day <= self.last_day]
-        self.slot_saved, self.slot_refusal = saved_key, None
+        self.slot_saved, self.slot_refusal, self.slot_outcome_at = saved_key, None, saved_key
         self.revision += 1
         self._changed()
         return True
 
-    def _refuse(self, refusal: Refusal) -> None:
-        self.slot_saved, self.slot_refusal = "", refusal
+    def _refuse(self, refusal: Refusal, at: str) -> None:
+        self.slot_saved, self.slot_refusal, self.slot_outcome_at = "", refusal, at
         self._changed()
 
     # --- bookings ----------------------------------------------------------------------

@@ -103,13 +103,7 @@ def slots_body(ctx: ViewContext, state: BulkyStaffState) -> list[ft.Control]:
                        _now(ctx, lambda: state.shift_period(14))),
         ], wrap=True, spacing=m.body_size, key="slots-period"),
     ]
-    if state.slot_refusal is not None:
-        refusal = state.slot_refusal
-        controls.append(_message(ctx, refusal_text(ctx, refusal, state.area_name(
-            refusal.area_id)), "slot-refusal", warning=True))
-    elif state.slot_saved:
-        controls.append(_message(ctx, t("Saved. Residents see the new places after their next "
-                                         "sync."), "slot-saved"))
+    controls.extend(_slot_outcome(ctx, state, ""))
     if state.slots_load is Load.LOADING and not state.slots:
         controls.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading…"), size=m.body_size)],
                                key="slots-loading"))
@@ -125,6 +119,22 @@ def slots_body(ctx: ViewContext, state: BulkyStaffState) -> list[ft.Control]:
                                       slot.booked))
     controls.extend(_new_slot(ctx, state))
     return controls
+
+
+def _slot_outcome(ctx: ViewContext, state: BulkyStaffState, at: str) -> list[ft.Control]:
+    """The last save's outcome where it belongs (`state.slot_outcome_at`): in the row or
+    form whose button was pressed, so it shows by the button however long the list."""
+    if state.slot_outcome_at != at:
+        return []
+    key = f"outcome-{at or 'top'}"
+    if state.slot_refusal is not None:
+        refusal = state.slot_refusal
+        return [_message(ctx, refusal_text(ctx, refusal, state.area_name(refusal.area_id)),
+                         key, warning=True)]
+    if state.slot_saved:
+        return [_message(ctx, ctx.t("Saved. Residents see the new places after their next "
+                                    "sync."), key)]
+    return []
 
 
 def _slot_row(ctx: ViewContext, state: BulkyStaffState, area_id: str, day: date,
@@ -145,6 +155,9 @@ def _slot_row(ctx: ViewContext, state: BulkyStaffState, area_id: str, day: date,
         ft.Text(area, size=m.body_size, weight=ft.FontWeight.BOLD, color=p.on_surface),
         ft.Text(t("{booked} of {capacity} places booked", booked=booked, capacity=capacity)
                 + (" " + t("(full)") if full else ""), size=m.body_size, color=p.on_surface),
+        # Above the field: where the field and its button were, so it is in sight even at
+        # the foot of the window.
+        *_slot_outcome(ctx, state, key),
         ft.Row([field, big_button(
             t("Save the capacity of {area} on {day}", area=area, day=day_text), "SAVE", m, p,
             _act(ctx, lambda: state.save_capacity(area_id, day),
@@ -185,6 +198,7 @@ def _new_slot(ctx: ViewContext, state: BulkyStaffState) -> list[ft.Control]:
             big_button(t("Add"), "ADD", m, p, _act(ctx, state.create_slot, typed)),
         ], wrap=True, spacing=m.body_size, key="new-slot",
            vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        *_slot_outcome(ctx, state, "new"),
         ft.Text(t("A slot with bookings cannot get fewer places than it has bookings."),
                 size=m.body_size * 0.9, color=p.on_surface, key="new-slot-note"),
     ]

@@ -11,6 +11,7 @@ SLOT_FULL = "slot_full"
 DEADLINE_PASSED = "deadline_passed"
 NOT_BOOKED = "not_booked"
 RESIDENTS_ONLY = "residents_only"
+FEE_PAID_WITH_POINTS = "fee_paid_with_points"  # items that change a fee paid with points
 
 
 class Refused(Exception):

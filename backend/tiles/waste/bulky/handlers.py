@@ -20,6 +20,7 @@ from backend.services.clock import utc_now
 from backend.sync.args import BadArgs, text_arg
 from backend.sync.collections import Collection, Policy
 from backend.sync.types import ALREADY_EXISTS, NOT_FOUND, Handler, Mutation, MutationOutcome
+from backend.tiles.points import api as points_api
 from backend.tiles.waste.bulky import deadline
 from backend.tiles.waste.bulky.bookings import (
     COLLECTION,
@@ -31,6 +32,7 @@ from backend.tiles.waste.bulky.bookings import (
 )
 from backend.tiles.waste.bulky.errors import (
     DEADLINE_PASSED,
+    FEE_PAID_WITH_POINTS,
     NOT_BOOKED,
     RESIDENTS_ONLY,
     UNKNOWN_AREA,
@@ -39,6 +41,7 @@ from backend.tiles.waste.bulky.errors import (
 from backend.tiles.waste.bulky.items import parse_lines, resolve_items, total_fee
 from backend.tiles.waste.bulky.models import BOOKING_BOOKED, BOOKING_CANCELLED, BulkyBooking
 from backend.tiles.waste.bulky.numbers import next_number
+from backend.tiles.waste.bulky.points_fee import FEE_PURPOSE, LEDGER_SCOPE, points_payment_json
 from backend.tiles.waste.bulky.slots import SLOTS_COLLECTION, SlotState, release_place, take_place
 from backend.tiles.waste.models import WasteAreaRow
 
@@ -86,6 +89,9 @@ def _outcome(session: Session, booking: BulkyBooking, slots: list[SlotState | No
              ) -> MutationOutcome:
     data = booking_json(booking, area_name(session, booking.municipality_code,
                                            booking.area_id))
+    if booking.status == BOOKING_BOOKED and (paid := points_api.find_payment_within(
+            session, purpose=FEE_PURPOSE, reference=booking.number)) is not None:
+        data["payment"] = points_payment_json(paid, booking.number)  # no stickers needed
     changes = [booking_change(data)]
     changes += [slot.change() for slot in slots if slot is not None]
     return MutationOutcome.applied(data, changes)
@@ -156,8 +162,16 @@ def change(session: Session, person: Person, mutation: Mutation) -> MutationOutc
                 slots.append(release_place(session, code, booking.area_id, booking.day))
         booking.day = new_day
     if items is not None:
+        fee = total_fee(items)
+        if fee != booking.total_fee and points_api.find_payment_within(
+                session, purpose=FEE_PURPOSE, reference=booking.number) is not None:
+            raise Refused(FEE_PAID_WITH_POINTS,
+                          f"the fee of booking {booking.number} is paid with points: cancel "
+                          "it (the points come back) and book again"
+                          "（ポイントで支払い済みの予約です。取り消すとポイントが戻ります。"
+                          "あらためて予約してください）")
         booking.items = encode_items(items)
-        booking.total_fee = total_fee(items)
+        booking.total_fee = fee
     booking.updated_at = utc_now()
     session.add(booking)
     return _outcome(session, booking, slots)
@@ -182,6 +196,12 @@ def cancel(session: Session, person: Person, mutation: Mutation) -> MutationOutc
     booking.cancelled_at = now
     booking.updated_at = now
     session.add(booking)
+    # A fee paid with points goes back to the resident with the cancellation (or neither).
+    points_api.refund_payment_within(
+        session, purpose=FEE_PURPOSE, reference=booking.number,
+        idempotency_key=f"bulky-fee-refund:{booking.number}", scope=LEDGER_SCOPE,
+        reason="粗大ごみの予約の取り消し（bulky-waste booking cancelled）",
+        actor_person_id=person.id)
     return _outcome(session, booking, [slot])
 
 

@@ -1,0 +1,1 @@
+"""GTFS-JP feeds: the data model (`feed`), the reader with its checks (`reader`)."""

@@ -133,10 +133,10 @@ def main() -> None:
 
     for hour in range(7, 20):  # weekdays every 30 minutes, 7:00 to 19:30
         for minute in (0, 30):
-            add_trip(f"east-wd-{hour:02d}{minute:02d}", "east-loop", "weekday", "東循環 津山駅",
+            add_trip(f"east-wd-{hour:02d}{minute:02d}", "east-loop", "weekday", "津山駅",
                      EAST_LOOP, EAST_MINUTES, hour * 3600 + minute * 60, 1)
     # Weekends: a frequency-based trip, hourly 8:00 to 18:00.
-    add_trip("east-we", "east-loop", "weekend", "東循環 津山駅", EAST_LOOP, EAST_MINUTES,
+    add_trip("east-we", "east-loop", "weekend", "津山駅", EAST_LOOP, EAST_MINUTES,
              8 * 3600, 1)
     frequencies.append(["east-we", _time(8 * 3600), _time(18 * 3600 + 1), 3600, 1])
     for hour in range(7, 20):
@@ -144,7 +144,7 @@ def main() -> None:
             if service == "weekend" and hour % 2:
                 continue
             code = "wd" if service == "weekday" else "we"
-            add_trip(f"west-{code}-{hour:02d}15", "west-loop", service, "西循環 津山駅",
+            add_trip(f"west-{code}-{hour:02d}15", "west-loop", service, "津山駅",
                      WEST_LOOP, WEST_MINUTES, hour * 3600 + 15 * 60, 1)
     for label, start in (("0650", 6 * 3600 + 50 * 60), ("0930", 9 * 3600 + 30 * 60),
                          ("1300", 13 * 3600), ("1630", 16 * 3600 + 30 * 60),
@@ -155,7 +155,7 @@ def main() -> None:
         add_trip(f"aba-in-{label}", "aba-line", "weekday", "津山駅", list(reversed(ABA_LINE)),
                  [55 - m for m in reversed(ABA_MINUTES)], back, 0)
     # A late bus back from the station after midnight on Fridays' service day.
-    add_trip("east-wd-late", "east-loop", "weekday", "東循環 津山駅", EAST_LOOP, EAST_MINUTES,
+    add_trip("east-wd-late", "east-loop", "weekday", "津山駅", EAST_LOOP, EAST_MINUTES,
              24 * 3600 + 10 * 60, 1)
 
     _write("trips.txt", ["route_id", "service_id", "trip_id", "trip_headsign",
@@ -188,9 +188,7 @@ def main() -> None:
     for route_id, en in (("east-loop", "East Loop"), ("west-loop", "West Loop"),
                          ("aba-line", "Aba Line")):
         translations.append(["routes", "route_short_name", "en", en, route_id, "", ""])
-    for value, en in (("東循環 津山駅", "East Loop to Tsuyama Station"),
-                      ("西循環 津山駅", "West Loop to Tsuyama Station"),
-                      ("阿波", "Aba"), ("津山駅", "Tsuyama Station")):
+    for value, en in (("阿波", "Aba"), ("津山駅", "Tsuyama Station")):
         translations.append(["trips", "trip_headsign", "en", en, "", "", value])
     _write("translations.txt", ["table_name", "field_name", "language", "translation",
                                 "record_id", "record_sub_id", "field_value"], translations)

@@ -31,6 +31,7 @@ class PublicContent(Observable):
                  run_task: Callable[..., object] | None = None) -> None:
         super().__init__()
         self._dir = data_dir / "device"
+        self._files = data_dir / "public-files"
         self._client = client
         self.municipality_code = municipality_code
         self._run_task = run_task
@@ -42,6 +43,13 @@ class PublicContent(Observable):
         self._held = False  # a resident's sync fills the store: no anonymous sync
         self._closed = False
         self._opening = asyncio.Lock()
+
+    def folder(self, name: str) -> Path:
+        """A folder for one tile's public files on this device (a transit timetable),
+        created on first use; like the store, kept for everyone who uses the device."""
+        folder = self._files / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     @property
     def syncing_anonymously(self) -> bool:

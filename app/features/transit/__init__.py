@@ -1,5 +1,7 @@
-"""Transit tile (交通): Plan bus and train trips offline and buy digital tickets."""
+"""Transit tile (交通): plan bus trips offline from the city's timetables, see the next buses
+at a stop, keep favourite stops (docs/transit-planner.md)."""
 
+from app.features.transit.wiring import build_view, prepare
 from app.shell.feature_spec import ALL_MODES, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -9,5 +11,8 @@ FEATURE = FeatureSpec(
     modes=ALL_MODES,
     order=30,
     needs_login=False,
-    description="Plan bus and train trips offline and buy digital tickets.",
+    description="Plan bus trips, even offline, and see the next buses at a stop.",
+    built=True,
+    build_view=build_view,
+    prepare=prepare,
 )

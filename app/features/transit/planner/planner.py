@@ -56,6 +56,19 @@ class Planner:
         near[stop] = 0
         return Place(float(a["stop_lat"][stop]), float(a["stop_lon"][stop]), stop, near)
 
+    def place_at_stops(self, stops: tuple[int, ...]) -> Place:
+        """A place of several poles (津山駅 のりば 1 and 2): each pole at 0 m, and each stop
+        a walk from any of them at its shortest walk."""
+        places = [self.place_at_stop(stop) for stop in stops]
+        near: dict[int, int] = {}
+        for place in places:
+            for stop, metres in place.near.items():
+                near[stop] = min(metres, near.get(stop, metres))
+        for stop in stops:
+            near[stop] = 0
+        first = places[0]
+        return Place(first.lat, first.lon, stops[0] if len(stops) == 1 else None, near)
+
     def place_at(self, lat: float, lon: float) -> Place:
         a = self.timetable.arrays
         metres = haversine_metres(lat, lon, a["stop_lat"], a["stop_lon"])

@@ -12,6 +12,7 @@ BENCHMARKS = {
     "first_visit": "tests.bench.first_visit",
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",
+    "transit": "tests.bench.transit",
     "wallet": "tests.bench.wallet",
     "waste_search": "tests.bench.waste_search",
 }

@@ -229,3 +229,21 @@ def test_clock_marks_other_days() -> None:
     assert clock(8 * 3600 + 5 * 60, t) == "8:05"
     assert clock(86_400 + 600, t) == "翌日 0:10"
     assert clock(-600, t) == "前日 23:50"
+
+
+async def test_a_result_on_a_map_follows_the_stops_it_passes(compiled: bytes) -> None:
+    state = new_state(FakeSource(compiled))
+    await state.load()
+    state.choose("origin", state.suggestions("院庄")[0])
+    state.choose("destination", state.suggestions("阿波")[0])
+    state.plan()
+    state.toggle_map(0)
+    assert state.map_open == 0
+    lines = state.route_lines(0)
+    assert [ride for ride, _ in lines] == [True, True]
+    # 院庄 → 小田中 → 山下 → 大手町 on the west loop, then 大手町 → ... → 阿波 (6 stops).
+    assert [len(points) for _, points in lines] == [4, 5]
+    controls = transit_body(view_ctx(), state)
+    assert "地図を閉じる" in texts(controls)
+    state.plan()  # a new search closes the map
+    assert state.map_open is None

@@ -136,6 +136,9 @@ class TransitState:
         self.board: Board | None = None
         self.favourites: list[dict[str, Any]] = []
         self.realtime: dict[str, Realtime] = {}
+        # --- the map of a result
+        self.map_open: int | None = None  # index into results
+        self.map_tiles_url = ""  # the city's tile server; "" draws on a plain background
 
     # --- timetables -----------------------------------------------------------------------
 
@@ -283,6 +286,7 @@ class TransitState:
     def plan(self) -> None:
         """Plans from the form; `form_problem` says what is missing, `results` the answer."""
         self.results = None
+        self.map_open = None
         day, time = parse_day(self.day_text), parse_time(self.time_text)
         if self.origin is None:
             self.form_problem = "no_origin"
@@ -324,6 +328,40 @@ class TransitState:
                 return None
             return network.planner.place_at_stops(chosen.stops)
         return network.planner.place_at(chosen.lat, chosen.lon)
+
+    def toggle_map(self, index: int) -> None:
+        self.map_open = None if self.map_open == index else index
+
+    def route_lines(self, index: int) -> list[tuple[bool, list[tuple[float, float]]]]:
+        """The result's legs as lines to draw: (is_ride, [(lat, lon), ...]); a ride passes
+        every stop between boarding and alighting, a walk is a straight line."""
+        if not self.results or not 0 <= index < len(self.results):
+            return []
+        shown = self.results[index]
+        network = self.networks[shown.feed_id]
+        a = network.saved.timetable.arrays
+        fwd = network.saved.timetable.forward
+        lines: list[tuple[bool, list[tuple[float, float]]]] = []
+
+        def at(stop: int, end: Chosen | None) -> tuple[float, float] | None:
+            if stop >= 0:
+                return float(a["stop_lat"][stop]), float(a["stop_lon"][stop])
+            if isinstance(end, PointPlace):
+                return end.lat, end.lon
+            if isinstance(end, StopPlace):
+                return end.lat, end.lon
+            return None
+
+        for leg in shown.journey.legs:
+            if leg.is_ride:
+                stops = fwd.pos_stop[leg.board_position:leg.alight_position + 1]
+                lines.append((True, [(float(a["stop_lat"][s]), float(a["stop_lon"][s]))
+                                     for s in stops.tolist()]))
+                continue
+            start, end = at(leg.from_stop, self.origin), at(leg.to_stop, self.destination)
+            if start is not None and end is not None:
+                lines.append((False, [start, end]))
+        return lines
 
     def results_day(self) -> date | None:
         return self.results_for[2] if self.results_for else None

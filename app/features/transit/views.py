@@ -11,6 +11,7 @@ from typing import Any
 import flet as ft
 
 from app.design.widgets import big_button, quiet_button
+from app.features.transit.map_views import journey_map
 from app.features.transit.planner.journeys import ORIGIN, Leg
 from app.features.transit.state import (
     SPEEDS,
@@ -228,6 +229,11 @@ def _journey_card(ctx: ViewContext, state: TransitState, shown: ShownJourney,
         ft.Text(" · ".join([summary, *fare_lines]), size=m.body_size, color=p.on_surface),
     ]
     lines += [_leg_line(ctx, state, network, leg, shown.feed_id) for leg in journey.legs]
+    shown_map = state.map_open == index
+    lines.append(quiet_button(t("Hide the map") if shown_map else t("Show on a map"), m, p,
+                              _now(ctx, partial(state.toggle_map, index)), icon_name="MAP"))
+    if shown_map:
+        lines.append(journey_map(ctx, state, index))
     return ft.Container(line_card(ctx, lines), key=f"journey-{index}-{journey.trips}")
 
 

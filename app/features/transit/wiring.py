@@ -4,6 +4,8 @@ and the screen (the views only render the state)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,14 +42,19 @@ def transit_state(ctx: ViewContext) -> TransitState:
         except OSError:
             return None
 
-    return services.feature_state(
-        "transit",
-        lambda: TransitState(
-            TransitRepository(folder, TransitClient(services.backend)),
-            Favourites(services.device, lambda: services.account.signed_in,
-                       services.local_settings("tsuyama-portal.transit.favourites")),
-            city_now, ctx.refresh),
-    )
+    return services.feature_state("transit", lambda: _new_state(ctx, services, folder))
+
+
+def _new_state(ctx: ViewContext, services: AppServices,
+               folder: Callable[[], Path | None]) -> TransitState:
+    state = TransitState(
+        TransitRepository(folder, TransitClient(services.backend)),
+        Favourites(services.device, lambda: services.account.signed_in,
+                   services.local_settings("tsuyama-portal.transit.favourites")),
+        city_now, ctx.refresh)
+    # The city's map tiles (a URL template with {z}/{x}/{y}); none: a plain background.
+    state.map_tiles_url = os.environ.get("TSUYAMA_MAP_TILES_URL", "").strip()
+    return state
 
 
 def prepare(ctx: ViewContext) -> None:

@@ -372,13 +372,17 @@ class TransitState:
         network = self.networks.get(place.feed_id)
         if network is None:
             return
+        # From the form's date and time when they are valid (a trip being planned), else now.
         now = self._now()
-        seconds = now.hour * 3600 + now.minute * 60
+        day = parse_day(self.day_text) or now.date()
+        seconds = parse_time(self.time_text)
+        if seconds is None:
+            seconds = now.hour * 3600 + now.minute * 60
         found: list[Departure] = []
         for stop in place.stops:
-            found += departures(network.saved.timetable, stop, now.date(), seconds)
+            found += departures(network.saved.timetable, stop, day, seconds)
         found.sort(key=lambda d: (d.time, d.route, d.trip))
-        self.board = Board(place, found[:10], now.date())
+        self.board = Board(place, found[:10], day)
 
     def close_board(self) -> None:
         self.board = None

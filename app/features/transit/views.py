@@ -22,7 +22,7 @@ from app.features.transit.state import (
     StopPlace,
     TransitState,
 )
-from app.i18n.formatting import format_datetime_short, format_yen
+from app.i18n.formatting import format_datetime_short, format_day_short, format_yen
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_switch, controlled_text_field
 from app.shell.views.common import line_card, section_heading
@@ -297,10 +297,11 @@ def _board(ctx: ViewContext, state: TransitState) -> list[ft.Control]:
         return []
     meta = network.saved.timetable.meta
     rows: list[ft.Control] = [
-        ft.Text(t("Next buses from {stop}", stop=board.place.shown(language)),
+        ft.Text(t("Next buses from {stop}, {day}", stop=board.place.shown(language),
+                  day=format_day_short(board.day, ctx.locale) if board.day else ""),
                 size=m.body_size * 1.1, weight=ft.FontWeight.BOLD, color=p.on_surface)]
     if not board.departures:
-        rows.append(ft.Text(t("No more buses today."), size=m.body_size, color=p.on_surface))
+        rows.append(ft.Text(t("No more buses that day."), size=m.body_size, color=p.on_surface))
     for d in board.departures:
         route = meta["routes"][d.route]
         trip = meta["trips"][d.trip]

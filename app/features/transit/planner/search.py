@@ -197,6 +197,8 @@ class Searcher:
               ) -> tuple[np.ndarray, ...] | None:
         d = direction
         pos = d.stop_pos[concat_ranges(d.stop_pos_start[marked], d.stop_pos_start[marked + 1])]
+        # Ascending positions: the searches below then walk the key array in order (cache).
+        pos.sort()
         if step_free is not None:
             pos = pos[step_free[d.pos_stop[pos]]]
         if pos.size == 0:

@@ -247,3 +247,29 @@ async def test_a_result_on_a_map_follows_the_stops_it_passes(compiled: bytes) ->
     assert "地図を閉じる" in texts(controls)
     state.plan()  # a new search closes the map
     assert state.map_open is None
+
+
+async def test_a_saved_trip_fills_the_form_and_step_free_needs_the_feeds_word(
+        compiled: bytes) -> None:
+    favourites = MemoryFavourites()
+    state = new_state(FakeSource(compiled), favourites)
+    await state.load()
+    start, end = state.suggestions("院庄")[0], state.suggestions("阿波")[0]
+    state.use_trip(start, end)
+    assert state.can_keep_trip()
+    await state.keep_trip()
+    assert not state.can_keep_trip()
+    assert favourites.saved == [{"kind": "trip", "feed": "tsuyama-demo", "from": "院庄",
+                                 "to": "阿波(あば村)"}]
+    state.swap()
+    state.use_trip(*state.favourite_trips()[0])
+    assert (state.origin, state.destination) == (start, end)
+    assert state.favourite_places() == []  # a trip is not a favourite stop
+    await state.forget_trip(0)
+    assert favourites.saved == []
+    state.set_step_free(True)
+    state.plan()  # the demo feed marks its loop buses step-free
+    assert state.form_problem == ""
+    state.networks["tsuyama-demo"].saved.timetable.meta["step_free_info"] = False
+    state.plan()
+    assert state.form_problem == "no_step_free_info" and state.results is None

@@ -20,9 +20,16 @@ KEY = "transit.favourites"
 def _clean(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         return []
-    return [{"feed": str(v["feed"]), "name": str(v["name"])} for v in value
-            if isinstance(v, dict) and isinstance(v.get("feed"), str)
-            and isinstance(v.get("name"), str)][:20]
+    kept: list[dict[str, Any]] = []
+    for v in value:
+        if not isinstance(v, dict) or not isinstance(v.get("feed"), str):
+            continue
+        if v.get("kind") == "trip" and isinstance(v.get("from"), str) \
+                and isinstance(v.get("to"), str):
+            kept.append({"kind": "trip", "feed": v["feed"], "from": v["from"], "to": v["to"]})
+        elif isinstance(v.get("name"), str):
+            kept.append({"feed": v["feed"], "name": v["name"]})
+    return kept[:40]
 
 
 class Favourites:

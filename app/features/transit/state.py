@@ -311,6 +311,9 @@ class TransitState:
             if not origin.near or not destination.near:
                 self.form_problem = "no_stop_near"
                 return
+            if self.step_free and not network.saved.timetable.meta.get("step_free_info"):
+                self.form_problem = "no_step_free_info"
+                return
             self.form_problem = ""
             options = SearchOptions(speed_m_per_min=self.speed, step_free=self.step_free)
             planner = network.planner
@@ -423,9 +426,56 @@ class TransitState:
         await self._favourites.save(self.favourites)
         self._changed()
 
+    def _trip_key(self) -> dict[str, str] | None:
+        if not (isinstance(self.origin, StopPlace) and isinstance(self.destination, StopPlace)
+                and self.origin.feed_id == self.destination.feed_id):
+            return None
+        return {"kind": "trip", "feed": self.origin.feed_id, "from": self.origin.name,
+                "to": self.destination.name}
+
+    def can_keep_trip(self) -> bool:
+        key = self._trip_key()
+        return key is not None and key not in self.favourites
+
+    async def keep_trip(self) -> None:
+        """Keeps the form's two stops as a favourite trip (よく使う経路)."""
+        key = self._trip_key()
+        if key is None or key in self.favourites:
+            return
+        self.favourites = [*self.favourites, key][-MAX_FAVOURITES:]
+        await self._favourites.save(self.favourites)
+        self._changed()
+
+    async def forget_trip(self, index: int) -> None:
+        trips = [f for f in self.favourites if f.get("kind") == "trip"]
+        if 0 <= index < len(trips):
+            self.favourites = [f for f in self.favourites if f is not trips[index]]
+            await self._favourites.save(self.favourites)
+            self._changed()
+
+    def favourite_trips(self) -> list[tuple[StopPlace, StopPlace]]:
+        found = []
+        for favourite in self.favourites:
+            if favourite.get("kind") != "trip":
+                continue
+            network = self.networks.get(str(favourite.get("feed")))
+            if network is None:
+                continue
+            start = network.stops.by_name(str(favourite.get("from")))
+            end = network.stops.by_name(str(favourite.get("to")))
+            if start is not None and end is not None:
+                found.append((start, end))
+        return found
+
+    def use_trip(self, start: StopPlace, end: StopPlace, language: str = "ja") -> None:
+        self.choose("origin", start, language)
+        self.choose("destination", end, language)
+
     def favourite_places(self) -> list[StopPlace]:
         found = []
         for favourite in self.favourites:
+            if favourite.get("kind") == "trip":
+                continue
             network = self.networks.get(str(favourite.get("feed")))
             place = network.stops.by_name(str(favourite.get("name"))) if network else None
             if place is not None:

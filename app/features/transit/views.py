@@ -36,6 +36,8 @@ PROBLEMS = {
     "no_timetable": "There is no timetable on this device yet.",
     "other_network": "These two places are in different timetables; choose stops of one.",
     "no_stop_near": "There is no bus stop within walking distance of that place.",
+    "no_step_free_info": "This timetable says nothing about step-free buses, so none can be "
+                         "chosen. Ask the bus company.",
 }
 
 
@@ -197,10 +199,14 @@ def _results(ctx: ViewContext, state: TransitState) -> list[ft.Control]:
     for index, shown in enumerate(state.results):
         out.append(_journey_card(ctx, state, shown, index))
     chosen = [c for c in (state.origin, state.destination) if isinstance(c, StopPlace)]
-    out.append(ft.Row([
+    buttons = [
         quiet_button(t("Departures from {stop}", stop=c.shown(ctx.state.settings.language)),
                      m, p, _now(ctx, partial(state.open_board, c)), icon_name="SCHEDULE")
-        for c in chosen], wrap=True, key="board-buttons"))
+        for c in chosen]
+    if state.can_keep_trip():
+        buttons.append(quiet_button(t("Keep this trip"), m, p, _task(ctx, state.keep_trip),
+                                    icon_name="BOOKMARK_ADD"))
+    out.append(ft.Row(buttons, wrap=True, key="board-buttons"))
     return out
 
 
@@ -328,11 +334,23 @@ def _board(ctx: ViewContext, state: TransitState) -> list[ft.Control]:
 
 def _favourites(ctx: ViewContext, state: TransitState) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
+    language = ctx.state.settings.language
+    out: list[ft.Control] = []
+    trips = state.favourite_trips()
+    if trips:
+        out.append(ft.Container(section_heading(ctx, t("Saved trips")), key="trips-heading"))
+    for index, (start, end) in enumerate(trips):
+        label = f"{start.shown(language)} → {end.shown(language)}"
+        out.append(ft.Row([
+            quiet_button(label, m, p, _now(ctx, partial(state.use_trip, start, end, language)),
+                         icon_name="ROUTE"),
+            quiet_button(t("Remove {trip}", trip=label), m, p,
+                         _task(ctx, partial(state.forget_trip, index)), icon_name="DELETE"),
+        ], wrap=True, key=f"trip-{start.key}-{end.key}"))
     places = state.favourite_places()
     if not places:
-        return []
-    language = ctx.state.settings.language
-    out: list[ft.Control] = [section_heading(ctx, t("Favourite stops"))]
+        return out
+    out.append(ft.Container(section_heading(ctx, t("Favourite stops")), key="stops-heading"))
     for place in places:
         out.append(ft.Row([
             ft.Text(place.shown(language), size=m.body_size, color=p.on_surface, expand=True),

@@ -99,6 +99,7 @@ def test_plan_a_trip_see_fares_and_a_departure_board(transit, open_page, artifac
     page = open_transit(open_page, transit.served)
     shows(page, "時刻表: 岡電バス").wait_for(timeout=90_000)  # downloaded, then shown
     shows(page, "岡山電気軌道株式会社 岡電バス GTFS-JPデータ").wait_for()
+    shows(page, "この時刻表は2025年10月25日(土)までのものです。").wait_for()
     plan(page)
     time.sleep(1)
     page.screenshot(path=str(artifacts / "transit-result-ja.png"))

@@ -209,6 +209,14 @@ class TransitState:
             StopIndex(saved.feed.id, tt.meta["stops"], served, tt.arrays["stop_lat"],
                       tt.arrays["stop_lon"]))
 
+    def ended_on(self, network: Network) -> date | None:
+        """The last service day when it is already past (the city should send a new
+        timetable; the planner still answers for dates inside it)."""
+        period = network.saved.timetable.service_period()
+        if period is not None and period[1] < self._now().date():
+            return period[1]
+        return None
+
     @property
     def checked_at(self) -> datetime | None:
         """When the city last confirmed the timetables (their age)."""

@@ -22,7 +22,12 @@ from app.features.transit.state import (
     StopPlace,
     TransitState,
 )
-from app.i18n.formatting import format_datetime_short, format_day_short, format_yen
+from app.i18n.formatting import (
+    format_date_long,
+    format_datetime_short,
+    format_day_short,
+    format_yen,
+)
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_switch, controlled_text_field
 from app.shell.views.common import line_card, section_heading
@@ -94,6 +99,12 @@ def _network_line(ctx: ViewContext, state: TransitState, network: Network) -> ft
         t("Timetable: {name} (as of {time})", name=feed.name,
           time=format_datetime_short(network.saved.checked_at, ctx.locale)),
         size=m.body_size * 0.9, color=p.on_surface)]
+    ended = state.ended_on(network)
+    if ended is not None:
+        lines.append(ft.Text(t("This timetable ran until {day}; plan with a date up to then.",
+                               day=format_date_long(ended, ctx.locale)),
+                             size=m.body_size * 0.9, color=p.on_surface,
+                             weight=ft.FontWeight.BOLD))
     if feed.is_demo:
         lines.append(ft.Text(t("Demo data: not a real timetable."), size=m.body_size * 0.9,
                              color=p.on_surface, weight=ft.FontWeight.BOLD))

@@ -372,17 +372,20 @@ class BackendClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
+        files: Any = None,
     ) -> httpx.Response:
         """The answer of one request (see `_request_json`), its status checked and mapped."""
         url = f"{self.base_url}{path}"
+        extra = {"files": files} if files is not None else {}
         response = await self._send(method, path, params=params, data=data, json=json,
-                                    headers=headers)
+                                    headers=headers, **extra)
         rejected = _bearer_token(headers) if response.status_code == 401 else None
         if rejected is not None and self.renew_token is not None:
             renewed = await self.renew_token(rejected)
             if renewed and renewed != rejected:
                 response = await self._send(method, path, params=params, data=data, json=json,
-                                            headers={**(headers or {}), **_bearer(renewed)})
+                                            headers={**(headers or {}), **_bearer(renewed)},
+                                            **extra)
         if response.status_code in UNAVAILABLE_STATUS_CODES:
             raise BackendUnavailable(
                 f"Backend at {self.base_url} is unavailable: {response.status_code} from {url}"

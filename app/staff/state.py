@@ -18,6 +18,7 @@ DEPARTMENT_TITLES: dict[str, str] = {
     "school": "School Education Division",
     "notices": "Public Relations",
     "points": "Regional Promotion Division",
+    "transit": "Transport Policy Division",
     "admin": "System administration",
 }
 

@@ -75,3 +75,7 @@ class Problems:
     def stop_if_any(self) -> None:
         if self.errors:
             raise FeedRejected(self.errors)
+
+
+def not_found(key: str, value: str, target: str) -> str:
+    return f'no {key} "{value}" in {target}'

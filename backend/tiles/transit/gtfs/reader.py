@@ -64,7 +64,6 @@ ALIASES: Mapping[str, Mapping[str, str]] = {
 }
 ACCESS = (0, 1, 2)
 _COLOR = re.compile(r"[0-9A-Fa-f]{6}")
-_SEQUENCE_MAX = 2**31 - 1
 _T = TypeVar("_T")
 
 

@@ -21,6 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Send
 
+from backend.http.body_limit import BODY_TOO_LARGE, BodyTooLarge, human_size
+
 MAX_ERRORS = 20
 MAX_LOC_PART = 100
 MAX_MSG = 300
@@ -104,5 +106,15 @@ async def linger(receive: Receive) -> None:
         await asyncio.wait_for(discard(), LINGER_SECONDS)
 
 
+async def body_too_large_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """A streamed upload passed its limit while the route read it (`backend/http/uploads.py`)."""
+    assert isinstance(exc, BodyTooLarge)
+    return JSONResponse(status_code=413, headers={"connection": "close"}, content={
+        "detail": [error_entry(BODY_TOO_LARGE, f"the request body is larger than "
+                               f"{human_size(exc.limit)}, the most this route accepts",
+                               ("body",))]})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(BodyTooLarge, body_too_large_handler)

@@ -3,7 +3,10 @@ every HTTP request before routing, authentication or parsing (ADR 0020).
 
 1. The path and the query string: UTF-8, no NUL (`input_policy.check_url_part`), else 400.
 2. The body: `Content-Length` over the route's limit is 413 at once, unread; otherwise the
-   body is read up to the limit (a chunked body is refused when it passes it).
+   body is read up to the limit (a chunked body is refused when it passes it). A file upload
+   route (`uploads.file_upload`) gets its body streamed unread and unchecked instead,
+   counted against its own limit with a valid access token, the default one without
+   (`backend/http/uploads.py`).
 3. JSON, form and multipart bodies are checked (`input_policy`), else 400; a large body is
    checked in a worker thread so the event loop keeps serving other requests.
 4. The app gets the body from memory (`body_limit.replay`).
@@ -35,6 +38,7 @@ from backend.http.body_limit import (
     replay,
 )
 from backend.http.errors import error_entry, install_error_handlers, send_error
+from backend.http.uploads import UploadRoute, counted, upload_limit, upload_routes
 from backend.identity.access_tokens import InvalidToken, verify_access_token
 from backend.settings import Settings
 
@@ -84,6 +88,21 @@ class InputGuard:
         self.app = app
         self.limits = limits
         self.authenticated = authenticated
+        self._uploads: tuple[UploadRoute, ...] | None = None  # found at the first request
+
+    def _upload_limit(self, scope: Scope) -> tuple[int, str] | None:
+        """For a file upload route: its limit (the default one without a valid access
+        token) and what to tell a caller who passes it; None for any other route."""
+        if self._uploads is None:
+            self._uploads = upload_routes(getattr(scope.get("app"), "routes", ()))
+        limit = upload_limit(self._uploads, scope["method"], scope["path"])
+        if limit is None:
+            return None
+        where = f"{scope['method']} {scope['path'][:100]}"
+        header = (_header(scope, b"authorization") or b"").decode("latin-1")
+        if self.authenticated is None or not self.authenticated(header):
+            return min(limit, self.limits.default), f"{where} without a valid access token"
+        return limit, where
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
         """The body limit of this request, and what to tell a caller who passes it."""
@@ -118,6 +137,14 @@ class InputGuard:
             return
         if not chunked and not length:
             await self.app(scope, receive, send)  # no body
+            return
+        upload = self._upload_limit(scope)
+        if upload is not None:  # streamed: the route reads (and checks) the file itself
+            limit, where = upload
+            if length is not None and length > limit:
+                await self._refuse_size(send, unread, limit, where)
+                return
+            await self.app(scope, counted(receive, limit), send)
             return
         limit, where = self._limit(scope)
         if length is not None and length > limit:

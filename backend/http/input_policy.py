@@ -71,7 +71,8 @@ def check_form(body: bytes) -> Violation | None:
 
 
 def check_multipart(body: bytes) -> Violation | None:
-    """A `multipart/form-data` body: no route takes files, so the whole body is text."""
+    """A `multipart/form-data` body, all of it text: the routes that take files are
+    streamed past this check for callers with a valid token (`backend/http/uploads.py`)."""
     return _check_decoded(body, "body")
 
 

@@ -38,6 +38,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department("school", "学校教育課", "School Education Division", "学校"),
     Department("notices", "広報・情報発信", "Public Relations", "お知らせ"),
     Department("points", "地域振興課", "Regional Promotion Division", "ポイント"),
+    Department("transit", "交通政策課", "Transport Policy Division", "交通"),
     # Manages staff memberships; reads no resident data by itself.
     Department("admin", "システム管理者", "System administrator", "職員の権限"),
 )

@@ -31,6 +31,7 @@ BEARER = bearer_scheme.scheme_name
 DESCRIPTIONS = {
     302: "Redirect: to the identity provider, the sign-in page, or back to the app",
     303: "Redirect back to the relying party (see other)",
+    304: "Not modified: the version the caller has (`If-None-Match`) is current",
     400: "Bad request: input the input policy refuses (NUL, lone surrogates, over-long or "
          "deeply nested input), an OAuth error, or an HTML page saying what went wrong",
     401: "No valid bearer token (missing, invalid, expired or revoked), or an unknown "
@@ -110,6 +111,14 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("put", "/staff/points/district-weights"): (403, 404, 409, 422),
     ("post", "/staff/points/expiry-runs"): (403,),
     ("post", "/bulky/bookings/{number}/points-payment"): (403, 404, 409, 422, 423),
+    # Transit (docs/transit-feeds.md): public timetables and live data; 304 while the
+    # caller's ETag is current. Staff: a feeds file that cannot be used is 409, a feed
+    # that cannot be used 422 with its report, an upload over 200 MB 413.
+    ("get", "/transit/feeds"): (),
+    ("get", "/transit/feeds/{feed_id}/timetable"): (304, 404, 422),
+    ("get", "/transit/realtime"): (404, 422),
+    ("get", "/staff/transit/feeds"): (403,),
+    ("post", "/staff/transit/feeds/{feed_id}/import"): (403, 409, 422),
     ("post", "/sync/push"): (422, 503),
     ("get", "/sync/pull"): (422, 503),
     ("get", "/sync/streams/{stream}/pull"): (401, 403, 404, 422, 503),

@@ -8,6 +8,7 @@ so a new route cannot ship without an authorization test.
 from __future__ import annotations
 
 import fnmatch
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +32,7 @@ from backend.sync.types import ChangeRow
 from tests.backend.asgi_client import asgi_client
 from tests.backend.bulky_helpers import AREA_A, add_slot, book_args, seed_waste
 from tests.backend.people import bearer, make_household, make_person
+from tests.backend.transit_helpers import demo_zip
 
 MakeApp = Callable[..., FastAPI]
 
@@ -67,6 +69,7 @@ PUBLIC_ROUTES = (
     "/openapi.json",
     "/redoc",
     "/points/rules",  # how points are earned: the city's public rules
+    "/transit/*",  # timetables and live data: visitors plan trips too
 )
 
 
@@ -586,6 +589,33 @@ def _staff_points(method: str, path: str) -> Attempt:
     return attempt
 
 
+def _staff_transit(method: str, path: str) -> Attempt:
+    """A resident, staff of another department and an anonymous caller use a transit staff
+    route (a feed upload with a real zip): refused, and no feed appears."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        url = path.replace("{feed_id}", "attack-feed")
+        files = None
+        if method == "POST":
+            with tempfile.TemporaryDirectory() as folder:
+                files = {"file": ("feed.zip", demo_zip(Path(folder)).read_bytes(),
+                                  "application/zip")}
+        data = {"name": "偽", "licence": "x", "attribution": "x"} if files else None
+        answers = [await client.request(method, url, headers=w.as_a(), files=files,
+                                        data=data)]
+        other = await client.request(method, url, headers=bearer(w.app, w.staff),
+                                     files=files, data=data)
+        _outside_scope(other)
+        answers.append(other)
+        anonymous = await client.request(method, url, files=files, data=data)
+        assert [a.status_code for a in answers] == [403, 403]
+        assert anonymous.status_code == 401
+        feeds = (await client.get("/transit/feeds")).json()["feeds"]
+        assert "attack-feed" not in {feed["id"] for feed in feeds}
+        return answers
+
+    return attempt
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -643,6 +673,8 @@ CASES: tuple[Case, ...] = (
         ("POST", "/staff/points/grants"), ("POST", "/staff/points/earn-codes"),
         ("POST", "/staff/points/corrections"), ("PUT", "/staff/points/district-weights"),
         ("POST", "/staff/points/expiry-runs"))),
+    *(Case(method, path, _staff_transit(method, path)) for method, path in (
+        ("GET", "/staff/transit/feeds"), ("POST", "/staff/transit/feeds/{feed_id}/import"))),
 )
 
 

@@ -63,7 +63,8 @@ async def test_feeds_listed_and_an_upload_imported() -> None:
     assert source.sent == [("awa-bus", "awa.zip", 5)]
     assert state.upload is not None and state.upload.outcome == "imported"
     assert not state.loaded  # the list is read again after an import
-    assert "取り込みました。住民の端末は新しい時刻表をダウンロードします。" in texts(staff_body(ctx(), state))
+    shown = texts(staff_body(ctx(), state))
+    assert "取り込みました。住民の端末は新しい時刻表をダウンロードします。" in shown
 
 
 async def test_a_refused_feed_shows_its_report_and_bad_ids_are_caught() -> None:

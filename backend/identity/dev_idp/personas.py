@@ -16,6 +16,7 @@ Their `sub` values are fixed so tests and demo data can rely on them: the common
 | `dev-koho`   | 職員 広報       | city staff of 広報・情報発信 (notices)                     |
 | `dev-minori` | 職員 みのり     | city staff of 地域振興課 (points: shops, grants, codes)    |
 | `dev-gongo`  | 店員 ごんご     | resident, clerk of the demo shop ごんご商店 (points)      |
+| `dev-kotsu`  | 職員 交通       | city staff of 交通政策課 (transit: timetable feeds)       |
 | `dev-admin`  | 管理 システム   | system administrator (grants staff scopes; no data)      |
 | `dev-visitor`| Visitor (email) | email-only visitor (acr "email"): name and email only    |
 
@@ -156,6 +157,16 @@ GONGO = Persona(
     gender="male",
     address="岡山県津山市田町8",
 )
+KOTSU = Persona(
+    sub="dev-kotsu",
+    name="職員 交通",
+    description="津山市職員・交通政策課（時刻表データ）",
+    birthdate=date(1987, 5, 21),
+    gender="female",
+    address="岡山県津山市沼",
+    role="staff",
+    departments=("transit",),
+)
 ADMIN = Persona(
     sub="dev-admin",
     name="管理 システム",
@@ -175,5 +186,5 @@ VISITOR = Persona(
 )
 
 PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KENTA, KYOIN, KOHO, MINORI,
-                                  GONGO, ADMIN, VISITOR)
+                                  GONGO, KOTSU, ADMIN, VISITOR)
 PERSONAS_BY_SUB: dict[str, Persona] = {p.sub: p for p in PERSONAS}

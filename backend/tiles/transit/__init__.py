@@ -1,1 +1,2 @@
-"""Transit tile (交通) on the server side: none yet (see tile.py)."""
+"""Transit tile (交通) on the server side: the city's GTFS-JP feeds compiled into timetables
+the app downloads and plans on offline, and their live data (see tile.py)."""

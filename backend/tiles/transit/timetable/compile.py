@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +45,10 @@ class CompiledTimetable:
 
 
 def compile_feed(feed: Feed, *, max_walk_m: int = DEFAULT_MAX_WALK_M,
-                 attribution: str = "", feed_name: str = "") -> CompiledTimetable:
+                 attribution: str = "", feed_name: str = "",
+                 extra_meta: Mapping[str, Any] | None = None) -> CompiledTimetable:
+    """`extra_meta`: entries added to `meta` (the city's settings for the feed, such as
+    `ic_fare`)."""
     services = service_days(feed)
     service_index = services.index()
     patterns = build_patterns(feed, service_index)
@@ -104,6 +108,7 @@ def compile_feed(feed: Feed, *, max_walk_m: int = DEFAULT_MAX_WALK_M,
                  attribution, feed_name)
     meta["fare_rules_skipped"] = fares.rules_skipped
     meta["currencies"] = fares.currencies
+    meta.update(extra_meta or {})
     return CompiledTimetable(arrays, meta)
 
 

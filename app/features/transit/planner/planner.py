@@ -89,40 +89,34 @@ class Planner:
     def depart_at(self, origin: Place, destination: Place, day: date, time: int,
                   options: SearchOptions | None = None) -> list[Journey]:
         """The Pareto set over (arrival, trips), fewest trips first."""
-        options = options or SearchOptions()
-        speed = options.speed_m_per_min
-        sources = self._walks(origin, speed)
-        targets = self._walks(destination, speed)
-        journeys: list[Journey] = []
-        walk = self.walk_only_metres(origin, destination)
-        best = int(MIRROR * 4)
-        if walk is not None:
-            seconds = int(walk_seconds(walk, speed))
-            journeys.append(_walk_only(origin, destination, time, time + seconds, walk))
-            best = time + seconds
-        direction = self.timetable.forward
-        result = self.searcher.search(direction, day, time,
-                                      {s: w[1] for s, w in sources.items()},
-                                      {s: w[1] for s, w in targets.items()}, options, best)
-        journeys += self._journeys(result, sources, targets, speed)
-        return journeys
+        return self._query(origin, destination, day, time, options or SearchOptions(),
+                           arrive_by=False)
 
     def arrive_by(self, origin: Place, destination: Place, day: date, time: int,
                   options: SearchOptions | None = None) -> list[Journey]:
         """The Pareto set over (departure from the origin, later better; trips)."""
-        options = options or SearchOptions()
+        return self._query(origin, destination, day, time, options or SearchOptions(),
+                           arrive_by=True)
+
+    def _query(self, origin: Place, destination: Place, day: date, time: int,
+               options: SearchOptions, *, arrive_by: bool) -> list[Journey]:
+        """Depart-at searches forward from the origin at `time`; arrive-by searches the
+        mirrored direction from the destination at MIRROR - `time` (docs/transit-planner.md).
+        The walk-only answer, where there is one, is the time every trip must beat."""
         speed = options.speed_m_per_min
-        sources = self._walks(destination, speed)
-        targets = self._walks(origin, speed)
+        sources = self._walks(destination if arrive_by else origin, speed)
+        targets = self._walks(origin if arrive_by else destination, speed)
         journeys: list[Journey] = []
         walk = self.walk_only_metres(origin, destination)
         best = int(MIRROR * 4)
         if walk is not None:
             seconds = int(walk_seconds(walk, speed))
-            journeys.append(_walk_only(origin, destination, time - seconds, time, walk))
-            best = MIRROR - (time - seconds)
-        direction = self.timetable.backward
-        result = self.searcher.search(direction, day, MIRROR - time,
+            leaves = time - seconds if arrive_by else time
+            journeys.append(_walk_only(origin, destination, leaves, leaves + seconds, walk))
+            best = MIRROR - leaves if arrive_by else time + seconds
+        direction = self.timetable.backward if arrive_by else self.timetable.forward
+        start = MIRROR - time if arrive_by else time
+        result = self.searcher.search(direction, day, start,
                                       {s: w[1] for s, w in sources.items()},
                                       {s: w[1] for s, w in targets.items()}, options, best)
         journeys += self._journeys(result, sources, targets, speed)

@@ -76,22 +76,20 @@ class Timetable:
 
     @classmethod
     def load(cls, path: Path) -> Timetable:
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-            meta = json.loads(arrays.pop("meta").tobytes().decode())
-        except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
-            raise TimetableError(f"the timetable file cannot be read: {exc}") from exc
-        return cls(arrays, meta)
+        return cls._read(path, "the timetable file")
 
     @classmethod
     def from_bytes(cls, body: bytes) -> Timetable:
+        return cls._read(io.BytesIO(body), "the timetable")
+
+    @classmethod
+    def _read(cls, source: Path | io.BytesIO, what: str) -> Timetable:
         try:
-            with np.load(io.BytesIO(body), allow_pickle=False) as data:
+            with np.load(source, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
             meta = json.loads(arrays.pop("meta").tobytes().decode())
         except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
-            raise TimetableError(f"the timetable cannot be read: {exc}") from exc
+            raise TimetableError(f"{what} cannot be read: {exc}") from exc
         return cls(arrays, meta)
 
     # --- what the search needs --------------------------------------------------------

@@ -273,3 +273,31 @@ async def test_a_saved_trip_fills_the_form_and_step_free_needs_the_feeds_word(
     state.networks["tsuyama-demo"].saved.timetable.meta["step_free_info"] = False
     state.plan()
     assert state.form_problem == "no_step_free_info" and state.results is None
+
+
+async def test_live_delays_cancellations_and_alerts_reach_the_screen(compiled: bytes) -> None:
+    state = new_state(FakeSource(compiled))
+    await state.load()
+    state.choose("origin", state.suggestions("院庄")[0])
+    state.choose("destination", state.suggestions("阿波")[0])
+    state.plan()
+    assert state.results
+    rides = state.results[0].journey.rides
+    meta = state.networks["tsuyama-demo"].saved.timetable.meta
+    first, second = (meta["trips"][r.trip]["id"] for r in rides)
+    assert state.delay_of("tsuyama-demo", first) == (None, False)  # no live data: scheduled
+    noon = datetime(2026, 12, 4, 3, 0, tzinfo=UTC).timestamp()  # 12:00 in Tsuyama
+    state.realtime["tsuyama-demo"] = Realtime(
+        "tsuyama-demo", "live", "2026-12-04T08:00:00+09:00",
+        trips={first: {"delay": 300, "stops": {}, "cancelled": False},
+               second: {"delay": None, "stops": {}, "cancelled": True}},
+        alerts=({"header": {"ja": "阿波線は雪のため一部運休", "en": "Aba Line partly cancelled"},
+                 "description": {}, "active": [[int(noon) - 86_400 * 30, None]]},
+                {"header": {"ja": "終わった工事のお知らせ"}, "description": {},
+                 "active": [[0, 1000]]}))
+    assert state.delay_of("tsuyama-demo", first) == (300, False)
+    assert state.delay_of("tsuyama-demo", second) == (None, True)
+    assert state.alerts("tsuyama-demo", "en") == ["Aba Line partly cancelled"]
+    shown = "\n".join(texts(transit_body(view_ctx(), state)))
+    assert "阿波線は雪のため一部運休" in shown and "終わった工事" not in shown
+    assert "5分遅れ" in shown and "運休" in shown

@@ -1,6 +1,7 @@
 """Transit tile (交通): plan bus trips offline from the city's timetables, see the next buses
 at a stop, keep favourite stops (docs/transit-planner.md)."""
 
+from app.features.transit.favourites_repository import describe_change
 from app.features.transit.staff.wiring import STAFF_SCREENS
 from app.features.transit.wiring import build_view, prepare
 from app.shell.feature_spec import ALL_MODES, FeatureSpec
@@ -16,5 +17,6 @@ FEATURE = FeatureSpec(
     built=True,
     build_view=build_view,
     prepare=prepare,
+    describe_change=describe_change,
     staff_screens=STAFF_SCREENS,
 )

@@ -57,3 +57,10 @@ class Favourites:
             await self._device.changed_locally()
             return
         await self._local.save(json.dumps(_clean(favourites), ensure_ascii=False))
+
+
+def describe_change(entry: Any) -> tuple[str, dict[str, str]] | None:
+    """How "Data on this device" names a change of the favourites waiting to be sent."""
+    if entry.collection == "preferences" and str(entry.key) == KEY:
+        return "Favourite stops and saved trips", {}
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.features.transit.planner.departures import Departure, departures
 from app.features.transit.planner.fares import FareBook, Fares
@@ -28,6 +29,7 @@ from backend_client.transit import Realtime
 
 log = logging.getLogger(__name__)
 
+CITY = ZoneInfo("Asia/Tokyo")  # `now` is the city's local time
 SPEEDS = (80, 60, 40)  # m/min: ふつう, ゆっくり, とてもゆっくり
 MAX_FAVOURITES = 20
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：時]\s*(\d{1,2})\s*分?\s*$")
@@ -80,6 +82,23 @@ class Board:
     place: StopPlace
     departures: list[Departure] = field(default_factory=list)
     day: date | None = None
+
+
+def _within(moment: float, period: Any) -> bool:
+    if not isinstance(period, list | tuple) or len(period) != 2:
+        return True
+    start, end = period
+    return ((not isinstance(start, int | float) or start <= moment)
+            and (not isinstance(end, int | float) or moment <= end))
+
+
+def _in_language(texts: Any, language: str) -> str:
+    if not isinstance(texts, dict) or not texts:
+        return ""
+    for key in (language, "ja", "en"):
+        if isinstance(texts.get(key), str) and texts[key]:
+            return str(texts[key])
+    return next((str(v) for v in texts.values() if isinstance(v, str) and v), "")
 
 
 def parse_time(text: str) -> int | None:
@@ -407,6 +426,24 @@ class TransitState:
         except BackendError as exc:
             log.info("live data of %s not fetched: %s", feed_id, exc)
         self._changed()
+
+    def alerts(self, feed_id: str, language: str) -> list[str]:
+        """The feed's service alerts in force now, each as one line in the language (else
+        Japanese, else any)."""
+        live = self.realtime.get(feed_id)
+        if live is None:
+            return []
+        moment = self._now().replace(tzinfo=CITY).timestamp()
+        found = []
+        for alert in live.alerts:
+            periods = alert.get("active") or []
+            if periods and not any(_within(moment, period) for period in periods):
+                continue
+            header, description = alert.get("header") or {}, alert.get("description") or {}
+            text = _in_language(header, language) or _in_language(description, language)
+            if text:
+                found.append(text)
+        return found
 
     def delay_of(self, feed_id: str, trip_id: str) -> tuple[int | None, bool]:
         """(delay in seconds or None if unknown, cancelled) from the live data."""

@@ -111,6 +111,12 @@ def _network_line(ctx: ViewContext, state: TransitState, network: Network) -> ft
     if state.offline:
         lines.append(ft.Text(t("Offline: planning with the timetable saved on this device."),
                              size=m.body_size * 0.9, color=p.on_surface))
+    for index, alert in enumerate(state.alerts(feed.id, ctx.state.settings.language)):
+        lines.append(ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=p.on_surface,
+                                     size=m.icon_size),
+                             ft.Text(alert, size=m.body_size, color=p.on_surface,
+                                     weight=ft.FontWeight.BOLD, expand=True)],
+                            key=f"alert-{index}"))
     live = state.realtime.get(feed.id)
     if not feed.realtime or (live is not None and live.status == "scheduled"):
         lines.append(ft.Text(t("Times are as scheduled (no live bus information)."),

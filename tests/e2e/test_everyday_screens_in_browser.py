@@ -42,6 +42,9 @@ def everyday(tmp_path_factory) -> Iterator[Everyday]:
     try:
         yield Everyday(served, link, root)
     finally:
+        if served.process.poll() is not None:  # it died under the tests: say how
+            print(f"the app exited with {served.process.returncode}; its log ends:\n"
+                  + "\n".join(served.log().splitlines()[-80:]))
         served.stop()
         link.close()
         backend.stop()

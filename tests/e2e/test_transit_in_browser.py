@@ -70,10 +70,16 @@ def open_transit(open_page, served: ServedApp):
 
 
 def type_over(page, label: str, text: str) -> None:
+    """Replaces what a field shows: select-all right after the click that focuses a
+    Flutter field is sometimes lost, so the field is also emptied from its end."""
     field = page.get_by_role("textbox", name=label)
     field.click()
+    page.wait_for_timeout(200)
     page.keyboard.press("Control+a")
     page.keyboard.press("Backspace")
+    page.keyboard.press("End")
+    for _ in range(24):
+        page.keyboard.press("Backspace")
     page.keyboard.insert_text(text)
 
 
@@ -125,3 +131,27 @@ def test_offline_the_saved_timetable_still_plans(transit, open_page, artifacts) 
         page.screenshot(path=str(artifacts / "transit-offline-ja.png"))
     finally:
         transit.link.set_online(True)
+
+
+def test_a_visitor_plans_in_chinese_with_english_stop_names(transit, open_page,
+                                                             artifacts, tmp_path) -> None:
+    """Visitor mode in Chinese: the feed has English names (no Chinese), so stops are found
+    and shown in English; the screen's own words are Chinese."""
+    served = start_app(tmp_path / "visitor", "--mode", "visitor", "--lang", "zh",
+                       "--backend-url", transit.link.url)
+    try:
+        page = open_transit(open_page, served)
+        shows(page, "时刻表：岡電バス").wait_for(timeout=90_000)
+        type_over(page, "出发地", "okayama-eki")
+        page.get_by_role("button", name="Okayama-Ekimae", exact=True).click()
+        type_over(page, "目的地", "tenmaya")
+        page.get_by_role("button", name="Tenmaya", exact=True).click()
+        type_over(page, "日期(YYYY-MM-DD)", "2025-06-04")
+        type_over(page, "时间(HH:MM)", "08:00")
+        page.get_by_role("button", name="查询", exact=True).click()
+        shows(page, "8:00出发 → 8:05到达(5分钟)").wait_for()
+        shows(page, "8:02 NTT Okayama-mae").wait_for()
+        time.sleep(1)
+        page.screenshot(path=str(artifacts / "transit-result-zh.png"))
+    finally:
+        served.stop()

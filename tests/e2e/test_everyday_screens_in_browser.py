@@ -230,6 +230,9 @@ def test_delegation_by_invitation_code_between_two_residents(new_page, everyday,
     try:
         _hanako_uses_the_code(new_page(width=412, height=915, served=second), code, artifacts)
     finally:
+        if second.process.poll() is not None:  # it died under the test: say how
+            print(f"the second app exited with {second.process.returncode}; its log ends:\n"
+                  + "\n".join(second.log().splitlines()[-80:]))
         second.stop()
 
 

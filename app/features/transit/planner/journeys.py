@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.features.transit.planner.search import SearchResult
-from app.features.transit.planner.timetable import MIRROR, Direction, Timetable
+from app.features.transit.planner.timetable import Direction, Timetable
 
 ORIGIN = -1  # the origin or destination place itself, where it is not a stop
 
@@ -78,7 +78,7 @@ def journey_of(timetable: Timetable, result: SearchResult, trips: int, stop: int
         run_local = column - int(d.pos_time_start[alight])
         boarded_at = int(d.pos_stop[board])
         leaves = int(d.departure[int(d.pos_time_start[board]) + run_local]) + shift
-        steps.append(_forward_ride(timetable, d, board, alight, column, shift))
+        steps.append(_forward_ride(d, board, alight, column, shift))
         for j in range(k - 1, -1, -1):
             earlier = result.rounds[j]
             if earlier.ride_time[boarded_at] <= leaves:
@@ -91,11 +91,10 @@ def journey_of(timetable: Timetable, result: SearchResult, trips: int, stop: int
                 break
         else:  # pragma: no cover - the search guarantees a label
             raise AssertionError("no label to board from")
-    return _assemble(timetable, d, steps, trips, walks, end_walks, walk_metres, walk_seconds,
-                     result)
+    return _assemble(timetable, d, steps, trips, walks, end_walks, walk_metres, walk_seconds)
 
 
-def _forward_ride(timetable: Timetable, d: Direction, board: int, alight: int, column: int,
+def _forward_ride(d: Direction, board: int, alight: int, column: int,
                   shift: int) -> _Ride:
     run = int(d.run_of_column[column])
     fb, fa = int(d.to_forward[board]), int(d.to_forward[alight])
@@ -108,7 +107,7 @@ def _forward_ride(timetable: Timetable, d: Direction, board: int, alight: int, c
 def _assemble(timetable: Timetable, d: Direction, steps: list[_Ride | tuple[int, int]],
               trips: int, source_walks: dict[int, tuple[int, int]],
               target_walks: dict[int, tuple[int, int]], walk_metres: np.ndarray,
-              walk_seconds: np.ndarray, result: SearchResult) -> Journey:
+              walk_seconds: np.ndarray) -> Journey:
     """Steps in chronological order: the forward trace runs from the destination back, the
     backward one from the origin on."""
     ordered = list(reversed(steps)) if d.forward else steps
@@ -136,7 +135,6 @@ def _assemble(timetable: Timetable, d: Direction, steps: list[_Ride | tuple[int,
         metres, seconds = destination_walks[end_stop]
         arrives = _time(fwd, last_ride.alight, last_ride, departure=False)
         legs.append(Leg(end_stop, ORIGIN, arrives, arrives + seconds, metres=metres))
-    del result
     return Journey(tuple(legs), trips)
 
 
@@ -176,6 +174,3 @@ def _transfer(fwd: Direction, before: _Ride, after: _Ride, a: dict[str, np.ndarr
     return [Leg(here, there, leaves, leaves + int(walk_seconds[edge]),
                 metres=int(walk_metres[edge]))]
 
-
-def mirror(time: int) -> int:
-    return MIRROR - time

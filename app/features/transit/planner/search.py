@@ -89,7 +89,6 @@ class Searcher:
     def bounds(self, direction: Direction) -> tuple[np.ndarray, np.ndarray]:
         """Each pattern's earliest and latest departure in the direction's frame."""
         if direction.forward not in self._bounds:
-            tt = self.timetable
             first = direction.pat_first_pos
             starts = direction.pos_time_start[first[:-1]] if first.size > 1 else first[:0]
             # A pattern's cells are contiguous in time order in both directions.
@@ -99,7 +98,6 @@ class Searcher:
             else:
                 low = high = np.zeros(0, dtype=np.int64)
             self._bounds[direction.forward] = (low, high)
-            del tt
         return self._bounds[direction.forward]
 
     def running(self, day: date) -> np.ndarray:

@@ -26,7 +26,7 @@ OUTCOMES = {
 
 
 def staff_body(ctx: ViewContext, state: TransitStaffState) -> list[ft.Control]:
-    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    t, m = ctx.t, ctx.metrics
     out: list[ft.Control] = [section_heading(ctx, t("Timetable feeds"))]
     if state.loading and not state.feeds:
         out.append(ft.Row([ft.ProgressRing(), ft.Text(t("Loading…"), size=m.body_size)],
@@ -43,7 +43,6 @@ def staff_body(ctx: ViewContext, state: TransitStaffState) -> list[ft.Control]:
     for feed in state.feeds:
         out.append(_feed_card(ctx, feed))
     out += _upload(ctx, state)
-    del p
     return out
 
 

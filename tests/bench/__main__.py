@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = {
     "abuse": "tests.bench.abuse",
     "first_visit": "tests.bench.first_visit",
+    "forms": "tests.bench.forms",
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",
     "transit": "tests.bench.transit",

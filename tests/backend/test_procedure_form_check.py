@@ -337,3 +337,24 @@ def test_min_length_and_an_empty_optional_text() -> None:
     assert codes(short) == {("code", "min_length")}
     assert "3" in short.errors[0].message_ja and "3" in short.errors[0].message_en
     assert short.data == {"code": "ab"}
+
+
+def test_a_pattern_error_uses_the_definitions_own_words() -> None:
+    definition = {
+        "id": "x-error-demo", "version": 1,
+        "schema": {"type": "object", "additionalProperties": False, "properties": {
+            "account": {"type": "string", "pattern": "^[0-9]{7}$",
+                        "x-error": {"ja": "口座番号は7桁の数字です。",
+                                    "en": "The account number has 7 digits."}},
+            "code": {"type": "string", "pattern": "^[A-Z]$"}}},
+        "layout": {"sections": [{"id": "s", "title": {"ja": "s", "en": "s"}, "fields": [
+            {"field": "account", "label": {"ja": "口座番号", "en": "Account"}, "widget": "text"},
+            {"field": "code", "label": {"ja": "記号", "en": "Code"}, "widget": "text"}]}]},
+    }
+    person = PrefillPerson("津山 花子", "岡山県津山市北町12-3", "1986-07-03")
+    checked = check_submission(definition, {"account": "12", "code": "aa"}, applicant=person,
+                               subject=person, minor_children=[])
+    by_field = {e.field: e for e in checked.errors}
+    assert by_field["account"].message_ja == "口座番号は7桁の数字です。"
+    assert by_field["account"].message_en == "The account number has 7 digits."
+    assert by_field["code"].message_ja == "入力の形式が正しくありません。"

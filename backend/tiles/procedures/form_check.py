@@ -268,13 +268,15 @@ def _rule_message(rule: str, limit: Any) -> tuple[str, str]:
     return messages.get(rule, ("入力内容が正しくありません。", "The value is not valid."))
 
 
-def _error_from(exc: fastjsonschema.JsonSchemaValueException, name: str | None = None
-                ) -> FieldError:
+def _error_from(exc: fastjsonschema.JsonSchemaValueException, name: str | None = None,
+                custom: Any = None) -> FieldError:
     """A FieldError from the first schema violation: in the value of field `name`, or (None)
     in the whole document, the field then taken from the violation's path. A violation
     inside a list entry ("members") names the entry: "2件目: ..."."""
     rule = exc.rule or ""
     ja, en = _rule_message(rule, exc.rule_definition)
+    if rule == "pattern" and isinstance(custom, dict) and custom.get("ja") and custom.get("en"):
+        ja, en = str(custom["ja"]), str(custom["en"])  # the definition's own words
     inner = [str(part) for part in (exc.path or [])[1:]]
     if name is None:
         name = inner[0] if inner else ""
@@ -369,7 +371,7 @@ def check_submission(definition: Mapping[str, Any], data: Any, *, applicant: Pre
         try:
             validators.properties[name](cleaned[name])
         except fastjsonschema.JsonSchemaValueException as exc:
-            errors.append(_error_from(exc, name))
+            errors.append(_error_from(exc, name, properties[name].get("x-error")))
     if not errors:
         document_required = tuple(name for name in visible if name in required)
         try:

@@ -341,6 +341,10 @@ def _check_property(checker: _Checker, prop: Any, path: str, depth: int = 0) -> 
         if key not in PROPERTY_KEYWORDS:
             checker.error(key_path(path, key), "unknown JSON Schema keyword (allowed: "
                           f"{_quoted(sorted(PROPERTY_KEYWORDS))})")
+    if "x-error" in prop:
+        checker.translated(prop["x-error"], key_path(path, "x-error"))
+    if "examples" in prop and not (isinstance(prop["examples"], list) and prop["examples"]):
+        checker.error(key_path(path, "examples"), "must be a non-empty list of sample answers")
     kind = prop.get("type")
     if kind not in PROPERTY_TYPES:
         checker.error(f"{path}.type", f"must be one of {_quoted(PROPERTY_TYPES)}")

@@ -47,6 +47,9 @@ PROPERTY_KEYWORDS = frozenset({
     "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
     "items", "properties", "required", "additionalProperties", "minItems", "maxItems",
     "uniqueItems",
+    # Ours, ignored by the validator: the message of a failed `pattern` ({"ja", "en"}) and
+    # sample answers the form shows as a hint.
+    "x-error", "examples",
 })
 SCHEMA_KEYWORDS = frozenset({"$schema", "type", "title", "description", "properties",
                              "required", "additionalProperties"})

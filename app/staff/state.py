@@ -14,6 +14,8 @@ from app.shell.state import STAFF_ROUTE
 DEPARTMENT_TITLES: dict[str, str] = {
     "waste": "Environmental Services Division",
     "citizens": "Citizens Division",
+    "children": "Children's Division",
+    "care": "Elderly Care and Welfare Division",
     "health": "Health Promotion Division",
     "school": "School Education Division",
     "notices": "Public Relations",

@@ -103,8 +103,8 @@ class ShellState(Observable):
         if feature is None or not feature.available_in(self.mode):
             return Screen("home", HOME)
         below = path[len(feature.route) + 1:]
-        if below in feature.sub_routes:
-            return Screen("feature", path, feature)
+        if below in feature.sub_routes or (below and "*" in feature.sub_routes):
+            return Screen("feature", path, feature)  # "*": every path below the tile's
         return Screen("feature", feature.route, feature)
 
     def back_route(self) -> str:

@@ -4,7 +4,9 @@ import, ADR 0024). Used by the waste tile:
 - `DistrictProgressState`: the resident's district toward its sorted-recyclables goal
   (`GET /points/district-progress`), for the waste screen's chart;
 - `FeePayment`: paying a city fee with points after the PIN (the bulky-waste fee: `POST
-  /bulky/bookings/{number}/points-payment`), with the receipt or the refusal per booking.
+  /bulky/bookings/{number}/points-payment`; a procedure's fee: `procedure_fee_payment`,
+  `POST /procedures/submissions/{id}/points-payment`), with the receipt or the refusal per
+  booking or submission.
 
 Both need the network: offline, a payment is refused at once with `needs_network` (nothing is
 queued: money is never paid "later" without the resident seeing it), and the progress keeps
@@ -24,10 +26,12 @@ from typing import Any, Protocol
 from app.services import AppServices
 from backend_client import BackendError, BackendRejected, BackendUnavailable
 from backend_client.points_shop import PointsFeeClient, parse_moment
+from backend_client.procedures import ProceduresClient
 
 __all__ = ["FEE_REFUSALS", "DistrictProgress", "DistrictProgressState", "FeePayment",
-           "FeeReceipt", "FeeRefusal", "PeriodProgress", "ProgressLoad", "district_progress",
-           "fee_payment", "valid_pin"]
+           "FeeReceipt", "FeeRefusal", "PayFee", "PeriodProgress", "ProgressLoad",
+           "decode_qr", "district_progress", "fee_payment", "pick_qr_text",
+           "procedure_fee_payment", "valid_pin"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,9 @@ FEE_REFUSALS: dict[str, str] = {
     "not_found": "The city does not know this booking yet. Wait until it is confirmed.",
     "idempotency_key_reused": "This payment was already sent with other details. Start "
                               "again.",
+    # a procedure's fee (procedure_fee_payment)
+    "points_not_accepted": "This fee cannot be paid with points. Please pay at the counter.",
+    "wrong_status": "This application's fee cannot be paid now.",
 }
 
 
@@ -184,13 +191,20 @@ class FeeSource(Protocol):
                             idempotency_key: str) -> dict[str, Any]: ...
 
 
-class FeePayment:
-    """Paying bookings' fees with points: the PIN typed per booking, one payment at a time,
-    and per booking the receipt or why it was refused. The idempotency key of a booking's
-    payment is kept until the server answered, so a retry after a lost answer pays once."""
+# Pays one fee: (reference, pin, idempotency key) -> the server's receipt.
+PayFee = Callable[[str, str, str], Awaitable[dict[str, Any]]]
 
-    def __init__(self, source: FeeSource, make_key: Callable[[], str] | None = None) -> None:
+
+class FeePayment:
+    """Paying fees with points: the PIN typed per booking (or submission), one payment at a
+    time, and per reference the receipt or why it was refused. The idempotency key of a
+    payment is kept until the server answered, so a retry after a lost answer pays once.
+    `pay` pays another kind of fee than a bulky-waste booking's (a procedure's)."""
+
+    def __init__(self, source: FeeSource, make_key: Callable[[], str] | None = None, *,
+                 pay: PayFee | None = None) -> None:
         self._source = source
+        self._pay = pay
         self._make_key = make_key or (lambda: uuid.uuid4().hex)
         self.open_for = ""  # the booking whose PIN field is shown
         self.pin_text: dict[str, str] = {}
@@ -221,7 +235,11 @@ class FeePayment:
         key = self._keys.setdefault(number, self._make_key())
         self.paying = number
         try:
-            answer = await self._source.pay_bulky_fee(number, pin=pin, idempotency_key=key)
+            if self._pay is not None:
+                answer = await self._pay(number, pin, key)
+            else:
+                answer = await self._source.pay_bulky_fee(number, pin=pin,
+                                                          idempotency_key=key)
         except BackendError as exc:
             if isinstance(exc, BackendRejected):
                 self._keys.pop(number, None)
@@ -275,3 +293,36 @@ def fee_payment(services: AppServices) -> FeePayment:
     """The signed-in resident's fee payments for this session."""
     return services.feature_state(f"points-fees:{_owner(services)}",
                                   lambda: FeePayment(_BackendFees(services)))
+
+
+# --- reading a QR code (for other tiles' scanners: the procedures counter) -------------------
+
+
+def decode_qr(image: bytes) -> str:
+    """The text of the first QR code in an encoded picture (the points tile's OpenCV reader,
+    ADR 0036); raises ValueError when there is none. Imported when first used: OpenCV is
+    heavy and most tiles using this module never read a code."""
+    from app.features.points.qr_decode import decode_qr as read
+
+    return read(image)
+
+
+async def pick_qr_text() -> str | None:
+    """The text of the QR code in a picture the user picks (a photo or a screenshot); None
+    when nothing was picked; ValueError when the picture has no readable code."""
+    from app.features.points.picture_scan import pick_qr_text as pick
+
+    return await pick()
+
+
+def procedure_fee_payment(services: AppServices) -> FeePayment:
+    """The signed-in resident's payments of procedure fees (by submission id) this session."""
+    procedures = ProceduresClient(services.backend)
+
+    async def pay(submission_id: str, pin: str, key: str) -> dict[str, Any]:
+        return await procedures.pay_fee_with_points(await services.account.access_token(),
+                                                    submission_id, pin=pin,
+                                                    idempotency_key=key)
+
+    return services.feature_state(f"points-procedure-fees:{_owner(services)}",
+                                  lambda: FeePayment(_BackendFees(services), pay=pay))

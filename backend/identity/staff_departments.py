@@ -34,6 +34,8 @@ class Department:
 DEPARTMENTS: tuple[Department, ...] = (
     Department("waste", "環境事業課", "Environmental Services Division", "ごみ・粗大ごみ"),
     Department("citizens", "市民課", "Citizens Division", "手続き・窓口"),
+    Department("children", "こども課", "Children's Division", "児童手当・子育て"),
+    Department("care", "高齢介護福祉課", "Elderly Care and Welfare Division", "介護保険"),
     Department("health", "健康増進課", "Health Promotion Division", "健康"),
     Department("school", "学校教育課", "School Education Division", "学校"),
     Department("notices", "広報・情報発信", "Public Relations", "お知らせ"),

@@ -111,6 +111,25 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("put", "/staff/points/district-weights"): (403, 404, 409, 422),
     ("post", "/staff/points/expiry-runs"): (403,),
     ("post", "/bulky/bookings/{number}/points-payment"): (403, 404, 409, 422, 423),
+    # Procedures (docs/procedures.md): an upload is 404 for an unknown procedure, 413 over
+    # its slot's limit, 422 for a type or content refused, 429 over the unused-upload quota;
+    # staff of another department get 404 for a submission (403 for a department filter).
+    ("post", "/procedures/attachments"): (404, 422, 429),
+    ("get", "/procedures/attachments/{attachment_id}"): (404, 422),
+    ("post", "/procedures/submissions/{submission_id}/points-payment"): (403, 404, 409, 422,
+                                                                         423),
+    ("get", "/staff/procedures/submissions"): (403, 422),
+    ("get", "/staff/procedures/submissions/{submission_id}"): (403, 404, 422),
+    ("post", "/staff/procedures/submissions/{submission_id}/status"): (403, 404, 409, 422),
+    ("get", "/staff/procedures/submissions/{submission_id}/attachments/{attachment_id}"): (
+        403, 404, 422),
+    # The 書かない窓口 handoff (counter_routes.py): 409 for a code used, a submission not at
+    # the counter or not scanned, 422 for a forged or expired code.
+    ("post", "/procedures/submissions/{submission_id}/handoff"): (403, 404, 409, 422),
+    ("post", "/staff/procedures/handoffs/scan"): (403, 404, 409, 422),
+    ("post", "/staff/procedures/submissions/{submission_id}/identity-check"): (403, 404, 409,
+                                                                               422),
+    ("get", "/staff/procedures/submissions/{submission_id}/pdf"): (403, 404, 409, 422),
     # Transit (docs/transit-feeds.md): public timetables and live data; 304 while the
     # caller's ETag is current. Staff: a feeds file that cannot be used is 409, a feed
     # that cannot be used 422 with its report, an upload over 200 MB 413.

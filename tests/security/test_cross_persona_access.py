@@ -349,7 +349,7 @@ async def _sync_streams(client: httpx.AsyncClient, w: World) -> list[httpx.Respo
                  for headers in (None, w.as_a())]
     assert public.status_code == 200 and parents.status_code == 200
     assert {c["collection"] for c in public.json()["changes"] + parents.json()["changes"]} <= {
-        "notices"}
+        "notices", "procedures"}  # the city's notices and procedure definitions
     for refused in elders:
         assert refused.status_code == 403
         assert refused.json()["detail"]["code"] == "access_revoked"
@@ -616,6 +616,133 @@ def _staff_transit(method: str, path: str) -> Attempt:
     return attempt
 
 
+async def _b_applies(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
+    """B (a parent of a minor) applies for the child allowance with an attached photo; the
+    submission, its number and the file are B's (こども課 reviews it, not 市民課)."""
+    from tests.backend.procedure_helpers import (
+        Device,
+        applied,
+        attachment_ref,
+        child_allowance_data,
+        load_demo,
+        uploaded,
+    )
+
+    load_demo(w.app)
+    meta = await uploaded(client, w.app, w.b)
+    submission = applied(await Device(client, w.app, w.b).submit(
+        "child-allowance", child_allowance_data(), attachments=[attachment_ref(meta)]))
+    w.secrets += [submission["id"], submission["number"], meta["attachment_id"], "津山銀行"]
+    return submission
+
+
+async def _procedure_upload(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # An upload is always the caller's own: A's file, nothing of B's in the answer.
+    from tests.backend.procedure_helpers import upload
+
+    await _b_applies(client, w)
+    mine = await upload(client, w.app, w.a, b"%PDF-1.4\n%%EOF\n",
+                        filename="a.pdf", content_type="application/pdf")
+    assert mine.status_code == 201, mine.text
+    return [mine]
+
+
+async def _procedure_file(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    submission = await _b_applies(client, w)
+    attachment_id = submission["attachments"][0]["attachment_id"]
+    return [await client.get(f"/procedures/attachments/{attachment_id}", headers=w.as_a())]
+
+
+async def _procedure_points(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A pays B's submission with A's own PIN: not A's submission (404), nothing paid.
+    submission = await _b_applies(client, w)
+    await client.put("/points/pin", headers=w.as_a(), json={"pin": "2580"})
+    url = f"/procedures/submissions/{submission['id']}/points-payment"
+    answer = await client.post(url, headers=w.as_a(),
+                               json={"pin": "2580", "idempotency_key": "a-pays-b-proc-1"})
+    assert (await client.post(url, json={"pin": "2580", "idempotency_key": "x" * 8})
+            ).status_code == 401
+    return [answer]
+
+
+def _staff_procedures(method: str, path: str) -> Attempt:
+    """A resident and staff of another department (市民課, not こども課) use a procedures
+    staff route with B's submission: 403 for the resident, 404 (never a hint) for the
+    staff; the staff's list is theirs and lacks B's submission; B's log stays clean."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        submission = await _b_applies(client, w)
+        url = (path.replace("{submission_id}", submission["id"])
+               .replace("{attachment_id}", submission["attachments"][0]["attachment_id"]))
+        body = {"to": "rejected", "reason": "興味本位"} if method == "POST" else None
+        resident = await client.request(method, url, headers=w.as_a(), json=body)
+        other = await client.request(method, url, headers=bearer(w.app, w.staff), json=body)
+        anonymous = await client.request(method, url, json=body)
+        assert resident.status_code == 403 and anonymous.status_code == 401
+        if path == "/staff/procedures/submissions":
+            assert other.status_code == 200 and other.json()["submissions"] == []
+        else:
+            assert other.status_code == 404, other.text
+        b_rows = [c for c in (await client.get("/sync/pull", headers=bearer(w.app, w.b))
+                              ).json()["changes"] if c["collection"] == "procedure_submissions"]
+        assert [c["data"]["status"] for c in b_rows] == ["received"]
+        log = (await client.get("/me/access-log", headers=bearer(w.app, w.b))).json()
+        assert all(e["actor_kind"] != "staff" for e in log["entries"])
+        return [resident, other]
+
+    return attempt
+
+
+async def _b_at_the_counter(client: httpx.AsyncClient, w: World) -> tuple[str, str]:
+    """B applies for a copy of the resident record (a counter procedure of 市民課) and asks
+    a 書かない窓口 handoff code: (submission id, code), both B's secrets."""
+    from tests.backend.procedure_helpers import RECORD_COPY, Device, applied, load_demo
+    from tests.backend.procedure_helpers import record_copy_data as copy_data
+
+    load_demo(w.app)
+    submission = applied(await Device(client, w.app, w.b).submit(
+        RECORD_COPY, copy_data(), fee_method="counter"))
+    issued = await client.post(f"/procedures/submissions/{submission['id']}/handoff",
+                               headers=bearer(w.app, w.b))
+    assert issued.status_code == 201, issued.text
+    w.secrets += [submission["id"], submission["number"], issued.json()["code"]]
+    return submission["id"], issued.json()["code"]
+
+
+async def _handoff_for_b(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    # A asks a handoff code for B's submission: 404 (not even its existence is told).
+    submission_id, _ = await _b_at_the_counter(client, w)
+    url = f"/procedures/submissions/{submission_id}/handoff"
+    assert (await client.post(url)).status_code == 401
+    return [await client.post(url, headers=w.as_a())]
+
+
+def _staff_counter(method: str, path: str) -> Attempt:
+    """A resident and staff of another department (環境事業課) use a 書かない窓口 route with B's
+    code or submission: 403 for the resident, 403 `outside_staff_scope` (the code) or 404
+    (the submission) for the staff; B's code is not used up: 市民課 can still scan it."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        assert w.waste_staff is not None
+        submission_id, code = await _b_at_the_counter(client, w)
+        url = path.replace("{submission_id}", submission_id)
+        body = ({"code": code} if path.endswith("/scan")
+                else {"document": "passport"} if path.endswith("/identity-check") else None)
+        resident = await client.request(method, url, headers=w.as_a(), json=body)
+        other = await client.request(method, url, headers=bearer(w.app, w.waste_staff),
+                                     json=body)
+        anonymous = await client.request(method, url, json=body)
+        assert resident.status_code == 403 and anonymous.status_code == 401
+        if path.endswith("/scan"):
+            _outside_scope(other)
+        else:
+            assert other.status_code == 404, other.text[:300]
+        scanned = await client.post("/staff/procedures/handoffs/scan", json={"code": code},
+                                    headers=bearer(w.app, w.staff))
+        assert scanned.status_code == 200, scanned.text[:300]
+        return [resident, other]
+
+    return attempt
+
+
 OWN = (200, 201, 204, 422)  # routes about the caller only: any answer, but no B data
 
 CASES: tuple[Case, ...] = (
@@ -675,6 +802,21 @@ CASES: tuple[Case, ...] = (
         ("POST", "/staff/points/expiry-runs"))),
     *(Case(method, path, _staff_transit(method, path)) for method, path in (
         ("GET", "/staff/transit/feeds"), ("POST", "/staff/transit/feeds/{feed_id}/import"))),
+    Case("POST", "/procedures/attachments", _procedure_upload, OWN),
+    Case("GET", "/procedures/attachments/{attachment_id}", _procedure_file, (404,)),
+    Case("POST", "/procedures/submissions/{submission_id}/points-payment", _procedure_points,
+         (404,)),
+    *(Case(method, path, _staff_procedures(method, path), (200, 403, 404))
+      for method, path in (
+          ("GET", "/staff/procedures/submissions"),
+          ("GET", "/staff/procedures/submissions/{submission_id}"),
+          ("POST", "/staff/procedures/submissions/{submission_id}/status"),
+          ("GET", "/staff/procedures/submissions/{submission_id}/attachments/{attachment_id}"))),
+    Case("POST", "/procedures/submissions/{submission_id}/handoff", _handoff_for_b, (404,)),
+    *(Case(method, path, _staff_counter(method, path)) for method, path in (
+        ("POST", "/staff/procedures/handoffs/scan"),
+        ("POST", "/staff/procedures/submissions/{submission_id}/identity-check"),
+        ("GET", "/staff/procedures/submissions/{submission_id}/pdf"))),
 )
 
 

@@ -11,6 +11,8 @@ Their `sub` values are fixed so tests and demo data can rely on them: the common
 | `dev-hana`   | 美作 ハナ       | resident aged 82, lives alone, born 1944-02-11           |
 | `dev-ichiro` | 職員 一郎       | city staff of 環境事業課 (waste: bulky waste)             |
 | `dev-sakura` | 職員 さくら     | city staff of 市民課 (procedures, counter)                |
+| `dev-kodomo` | 職員 こども     | city staff of こども課 (children: child allowance)        |
+| `dev-kaigo`  | 職員 かいご     | city staff of 高齢介護福祉課 (care: long-term care)        |
 | `dev-kenta`  | 職員 健太       | city staff of 健康増進課 (health)                          |
 | `dev-kyoin`  | 教員 津山一郎   | teacher at 津山市立東小学校 (`school:tsuyama-higashi-es`) |
 | `dev-koho`   | 職員 広報       | city staff of 広報・情報発信 (notices)                     |
@@ -109,6 +111,26 @@ SAKURA = Persona(
     role="staff",
     departments=("citizens",),
 )
+KODOMO = Persona(
+    sub="dev-kodomo",
+    name="職員 こども",
+    description="津山市職員・こども課（児童手当・子育ての手続き）",
+    birthdate=date(1991, 8, 12),
+    gender="female",
+    address="岡山県津山市椿高下",
+    role="staff",
+    departments=("children",),
+)
+KAIGO = Persona(
+    sub="dev-kaigo",
+    name="職員 かいご",
+    description="津山市職員・高齢介護福祉課（介護保険の手続き）",
+    birthdate=date(1984, 3, 27),
+    gender="male",
+    address="岡山県津山市高野本郷",
+    role="staff",
+    departments=("care",),
+)
 KENTA = Persona(
     sub="dev-kenta",
     name="職員 健太",
@@ -185,6 +207,6 @@ VISITOR = Persona(
     email="visitor@example.com",
 )
 
-PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KENTA, KYOIN, KOHO, MINORI,
-                                  GONGO, KOTSU, ADMIN, VISITOR)
+PERSONAS: tuple[Persona, ...] = (TARO, HANAKO, HANA, ICHIRO, SAKURA, KODOMO, KAIGO, KENTA, KYOIN,
+                                  KOHO, MINORI, GONGO, KOTSU, ADMIN, VISITOR)
 PERSONAS_BY_SUB: dict[str, Persona] = {p.sub: p for p in PERSONAS}

@@ -33,3 +33,6 @@ class Notice(SQLModel, table=True):
     is_demo: bool = Field(default=False)
     # None: for everyone. Otherwise only callers whose household matches see it.
     audience: str | None = Field(default=None, max_length=32)
+    # A personal notice (a procedure's status changed): only this person sees it, as a row
+    # of their own sync stream (backend/tiles/notices/api.py). None: the city's notice.
+    person_id: str | None = Field(default=None, max_length=36, foreign_key="person.id")

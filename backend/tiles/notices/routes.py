@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from backend.api.dependencies import EngineDep, SettingsDep
@@ -62,14 +62,20 @@ def list_notices(
         audiences: frozenset[str] = frozenset()
         if caller is not None:
             audiences = profile_for(caller, household_of(session, caller), city_today()).audiences
+        visible = and_(
+            col(Notice.person_id).is_(None),
+            or_(
+                col(Notice.audience).is_(None),
+                col(Notice.audience).in_(sorted(audiences)),
+            ),
+        )
+        if caller is not None:  # and the caller's own personal notices
+            visible = or_(visible, col(Notice.person_id) == caller.id)
         statement = (
             select(Notice)
             .where(
                 col(Notice.municipality_code) == settings.municipality_code,
-                or_(
-                    col(Notice.audience).is_(None),
-                    col(Notice.audience).in_(sorted(audiences)),
-                ),
+                visible,
             )
             .order_by(col(Notice.published_at).desc(), col(Notice.id).desc())
             .limit(limit)

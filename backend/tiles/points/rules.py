@@ -31,8 +31,8 @@ ELIGIBLE = (ELIGIBLE_RESIDENTS, ELIGIBLE_EVERYONE)
 # Purposes a rule usually has; a city may add others of the same shape.
 KNOWN_PURPOSES = ("recycling", "health_check", "event", "stamp_rally")
 # Purposes the ledger uses for other things: a rule may not borrow them.
-RESERVED_PURPOSES = ("district_goal", "shop_payment", "bulky_waste_fee", "staff_grant",
-                     "expiry", "correction", "refund")
+RESERVED_PURPOSES = ("district_goal", "shop_payment", "bulky_waste_fee", "procedure_fee",
+                     "staff_grant", "expiry", "correction", "refund")
 
 MAX_AMOUNT = 100_000  # points one grant may give
 MAX_CAP = 10_000

@@ -1,0 +1,24 @@
+"""Refusal codes of the procedures tile (sync rejections and route details)."""
+
+from __future__ import annotations
+
+UNKNOWN_PROCEDURE = "unknown_procedure"
+UNKNOWN_VERSION = "unknown_version"
+NOT_SUBMITTABLE = "not_submittable"  # a "link" procedure has no form
+NOT_ELIGIBLE = "not_eligible"
+NOT_FOR_WHOM = "not_for_whom"  # the procedure is not for that person, or may not act for them
+INVALID_FORM = "invalid_form"
+INVALID_ATTACHMENTS = "invalid_attachments"
+INVALID_FEE_METHOD = "invalid_fee_method"
+WRONG_STATUS = "wrong_status"
+DRAFT_TOO_LARGE = "draft_too_large"
+TOO_MANY_DRAFTS = "too_many_drafts"
+
+
+class Refused(Exception):
+    """A permanent refusal; handlers turn it into `MutationOutcome.rejected`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

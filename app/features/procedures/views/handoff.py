@@ -47,7 +47,7 @@ def handoff_screen(ctx: ViewContext, state: ProceduresState,
                 content=ft.Image(src=qr_png(code.code), width=side, height=side))))
         controls.append(ft.Semantics(
             key="handoff-code", identifier="handoff-code-text", container=True,
-            content=ft.Text(code.code, size=m.body_size * 1.1, selectable=True,
+            content=ft.Text(code.code, size=m.body_size * 1.1,
                             weight=ft.FontWeight.BOLD, color=p.on_surface)))
         controls.append(ft.Semantics(
             key="handoff-left", identifier="handoff-left", container=True,

@@ -11,6 +11,17 @@ from backend_client.errors import BackendProtocolError
 _T = TypeVar("_T")
 
 
+def parse_moment(raw: object) -> datetime | None:
+    """An ISO 8601 moment with its offset, or None (a missing or naive one)."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
 def _field(data: Any, key: str, kind: type[_T], what: str) -> _T:
     if not isinstance(data, dict):
         raise BackendProtocolError(f"{what}: expected a JSON object, got {type(data).__name__}")

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from backend_client.client import BackendClient, _bearer
+from backend_client.dto import parse_moment
 from backend_client.errors import BackendProtocolError
 
 
@@ -43,17 +44,6 @@ def _optional_int(data: dict[str, Any], key: str) -> int | None:
 def _optional_text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) else None
-
-
-def parse_moment(raw: object) -> datetime | None:
-    """An ISO 8601 moment with its offset, or None (a missing or naive one)."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
 
 
 @dataclass(frozen=True)

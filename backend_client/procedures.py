@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from backend_client.client import BackendClient, _bearer
+from backend_client.dto import parse_moment
 from backend_client.errors import BackendProtocolError
 
 HANDOFF_PREFIX = "TPH1."
@@ -34,13 +35,7 @@ def _text(data: dict[str, Any], key: str, what: str) -> str:
 def _moment(raw: object) -> datetime | None:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return datetime.fromtimestamp(raw, UTC)
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
+    return parse_moment(raw)
 
 
 @dataclass(frozen=True)

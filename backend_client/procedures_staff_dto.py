@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from backend_client.dto import parse_moment
 from backend_client.errors import BackendProtocolError
 
 # Every status of docs/procedures.md §2, in the order the screens list them.
@@ -20,17 +21,6 @@ STATUSES: tuple[str, ...] = ("received", "counter", "reviewing", "returned", "co
                              "rejected", "withdrawn")
 # The kinds of identity document a clerk may record (`identity-check`).
 IDENTITY_DOCUMENTS: tuple[str, ...] = ("my_number_card", "driver_licence", "passport", "other")
-
-
-def parse_moment(raw: object) -> datetime | None:
-    """An ISO 8601 moment with its offset, or None (a missing or naive one)."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
 
 
 def parse_day(raw: object) -> date | None:

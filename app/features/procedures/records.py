@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.features.procedures.forms.errors import FieldError
+from backend_client.dto import parse_moment
 
 if TYPE_CHECKING:
     from offline_store import LocalRow, OutboxEntry
@@ -159,14 +160,7 @@ class Draft:
     waiting: bool
 
 
-def _moment(raw: object) -> datetime | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
+_moment = parse_moment
 
 
 def _int(raw: object, default: int = 0) -> int:

@@ -7,8 +7,6 @@ of the takings are keyed by their transfer id (ADR 0021)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import flet as ft
 
 from app.account.qr_image import qr_png
@@ -21,6 +19,7 @@ from app.i18n.formatting import format_datetime_short, format_day_short
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_text_field
+from app.shell.view_actions import act as _act
 from app.shell.views.common import line_card, section_heading
 
 REFUSALS = {
@@ -54,22 +53,6 @@ def refusal_text(ctx: ViewContext, refusal: Refusal) -> str:
 
 
 
-
-def _act(ctx: ViewContext, action: Callable[[], Awaitable[object]],
-         first: Callable[[], None] | None = None) -> Callable[[object], None]:
-    """A button's handler: `first` (take what the fields show now), then `action` in a
-    task, then a re-render."""
-
-    async def run() -> None:
-        await action()
-        ctx.refresh()
-
-    def handler(_: object) -> None:
-        if first is not None:
-            first()
-        ctx.run_task(run)
-
-    return handler
 
 
 def shop_entry_button(ctx: ViewContext, state: ShopState) -> list[ft.Control]:

@@ -6,7 +6,6 @@ key, so a re-render keeps the page where the staff member is working."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 import flet as ft
@@ -24,6 +23,8 @@ from app.features.waste.staff.state import (
 from app.i18n.formatting import format_day_short, format_yen
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_text_field
+from app.shell.view_actions import act as _act
+from app.shell.view_actions import now as _now
 from app.shell.views.common import line_card, section_heading
 
 STATUS_LABELS = {"booked": "Booked", "collected": "Collected", "cancelled": "Cancelled"}
@@ -61,29 +62,6 @@ def _message(ctx: ViewContext, text: str, key: str, warning: bool = False) -> ft
                         weight=ft.FontWeight.BOLD if warning else None)))
 
 
-def _act(ctx: ViewContext, action: Callable[[], Awaitable[None]],
-         first: Callable[[], None] | None = None) -> Callable[[object], None]:
-    """A button's handler: `first` (synchronously: take what a field shows now, in case its
-    own change event has not arrived yet), then `action` in a task, then a re-render."""
-
-    async def run() -> None:
-        await action()
-        ctx.refresh()
-
-    def handler(_: object) -> None:
-        if first is not None:
-            first()
-        ctx.run_task(run)
-
-    return handler
-
-
-def _now(ctx: ViewContext, action: Callable[[], None]) -> Callable[[object], None]:
-    def run(_: object) -> None:
-        action()
-        ctx.refresh()
-
-    return run
 
 
 # --- slots ------------------------------------------------------------------------------

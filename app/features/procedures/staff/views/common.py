@@ -4,7 +4,6 @@ field values as text, an outcome message and the button handlers. Render only.""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,29 +139,6 @@ def message(ctx: ViewContext, text: str, key: str, warning: bool = False) -> ft.
                         weight=ft.FontWeight.BOLD if warning else None)))
 
 
-def act(ctx: ViewContext, action: Callable[[], Awaitable[Any]],
-        first: Callable[[], None] | None = None) -> Callable[[object], None]:
-    """A button's handler: `first` (synchronously: take what a field shows now), then
-    `action` in a task, then a re-render."""
-
-    async def run() -> None:
-        await action()
-        ctx.refresh()
-
-    def handler(_: object) -> None:
-        if first is not None:
-            first()
-        ctx.run_task(run)
-
-    return handler
-
-
-def now(ctx: ViewContext, action: Callable[[], None]) -> Callable[[object], None]:
-    def run(_: object) -> None:
-        action()
-        ctx.refresh()
-
-    return run
 
 
 def text(ctx: ViewContext, value: str, key: str | None = None, *, bold: bool = False,

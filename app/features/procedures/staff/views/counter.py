@@ -20,11 +20,9 @@ from app.features.procedures.staff.counter_state import (
 from app.features.procedures.staff.state import IDENTITY_DOCUMENTS
 from app.features.procedures.staff.views.common import (
     DOCUMENT_LABELS,
-    act,
     day_text,
     localized,
     message,
-    now,
     refusal_text,
     status_text,
     text,
@@ -37,6 +35,7 @@ from app.shell.controlled_inputs import (
     controlled_text_field,
     radio_option,
 )
+from app.shell.view_actions import act, now
 from app.shell.views.common import line_card, section_heading
 
 

@@ -18,11 +18,9 @@ from app.features.procedures.staff.review_state import (
 )
 from app.features.procedures.staff.state import STATUSES, Load, SubmissionRow
 from app.features.procedures.staff.views.common import (
-    act,
     localized,
     message,
     moment_text,
-    now,
     read_refusal_text,
     refusal_text,
     status_text,
@@ -32,6 +30,7 @@ from app.features.procedures.staff.views.common import (
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import controlled_text_field
+from app.shell.view_actions import act, now
 from app.shell.views.common import line_card, section_heading
 
 # Move → (button label, icon), English message ids.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backend.sync.refusals import Refused as Refused  # the tile raises it
+
 UNKNOWN_PROCEDURE = "unknown_procedure"
 UNKNOWN_VERSION = "unknown_version"
 NOT_SUBMITTABLE = "not_submittable"  # a "link" procedure has no form
@@ -15,10 +17,3 @@ DRAFT_TOO_LARGE = "draft_too_large"
 TOO_MANY_DRAFTS = "too_many_drafts"
 
 
-class Refused(Exception):
-    """A permanent refusal; handlers turn it into `MutationOutcome.rejected`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message

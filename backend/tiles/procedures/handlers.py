@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -23,11 +22,11 @@ from backend.services.clock import utc_now
 from backend.sync.args import BadArgs, text_arg
 from backend.sync.collections import Collection, Policy
 from backend.sync.push import MAX_ERROR_MESSAGE
+from backend.sync.refusals import refusals_rejected
 from backend.sync.types import (
     ALREADY_EXISTS,
     NOT_FOUND,
     ChangeRow,
-    Handler,
     Mutation,
     MutationOutcome,
 )
@@ -75,17 +74,7 @@ MAX_DATA_BYTES = 64 * 1024
 ACCESS_RESOURCE = "procedure_submissions"
 
 
-def _refusals(handler: Handler) -> Handler:
-    """`handler` with its `Refused` turned into a rejection (the engine rolls back)."""
-
-    @functools.wraps(handler)
-    def run(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
-        try:
-            return handler(session, person, mutation)
-        except Refused as refused:
-            return MutationOutcome.rejected(refused.code, refused.message)
-
-    return run
+_refusals = refusals_rejected
 
 
 def _args(mutation: Mutation) -> dict[str, Any]:

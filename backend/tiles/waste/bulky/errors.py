@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backend.sync.refusals import Refused as Refused  # the tile raises it
+
 UNKNOWN_AREA = "unknown_area"
 UNKNOWN_ITEM = "unknown_item"
 NOT_BULKY = "not_bulky"
@@ -14,10 +16,3 @@ RESIDENTS_ONLY = "residents_only"
 FEE_PAID_WITH_POINTS = "fee_paid_with_points"  # items that change a fee paid with points
 
 
-class Refused(Exception):
-    """A permanent refusal; the handler turns it into `MutationOutcome.rejected`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message

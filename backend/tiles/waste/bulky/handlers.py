@@ -7,7 +7,6 @@ Each applied mutation returns the booking (`bookings.booking_json`) and writes i
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from typing import Any
@@ -19,7 +18,8 @@ from backend.models.person import ASSURANCE_CARD
 from backend.services.clock import utc_now
 from backend.sync.args import BadArgs, text_arg
 from backend.sync.collections import Collection, Policy
-from backend.sync.types import ALREADY_EXISTS, NOT_FOUND, Handler, Mutation, MutationOutcome
+from backend.sync.refusals import refusals_rejected
+from backend.sync.types import ALREADY_EXISTS, NOT_FOUND, Mutation, MutationOutcome
 from backend.tiles.points import api as points_api
 from backend.tiles.waste.bulky import deadline
 from backend.tiles.waste.bulky.bookings import (
@@ -72,17 +72,7 @@ def _check_open(day: date) -> None:
             f"（{day.isoformat()} 収集分の受付・変更・取消は {last.isoformat()} までです）"))
 
 
-def _refusals(handler: Handler) -> Handler:
-    """`handler` with its `Refused` turned into a rejection (the engine rolls back)."""
-
-    @functools.wraps(handler)
-    def run(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
-        try:
-            return handler(session, person, mutation)
-        except Refused as refused:
-            return MutationOutcome.rejected(refused.code, refused.message)
-
-    return run
+_refusals = refusals_rejected
 
 
 def _outcome(session: Session, booking: BulkyBooking, slots: list[SlotState | None]

@@ -164,3 +164,10 @@ def test_read_marks_are_named_on_the_device_data_screen():
     assert describe_change(entry) == ("A notice marked as read", {})
     other = OutboxEntry(2, "m2", "preferences", "theme", "set", {}, NOW, "pending")
     assert describe_change(other) is None
+
+
+def test_a_personal_notice_is_marked_for_you_not_for_the_household():
+    own = [row("7", stored(7, 13, personal=True)), row("8", stored(8, 12, audience="parents"))]
+    shown = merge([], own, (set(), set()), "ja", limit=10)
+    assert [(s.notice.id, s.for_you, s.for_household) for s in shown] == [
+        (7, True, False), (8, False, True)]

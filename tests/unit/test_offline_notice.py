@@ -30,7 +30,7 @@ def test_saved_information_only_where_the_screen_shows_it():
     # Screens without city data, and those read from the city only.
     for screen in (Screen("home", "/"), Screen("settings", "/settings")):
         assert banner_text(screen, PUBLIC, OWN).notice is OfflineNotice.OFFLINE_ONLY
-    for screen in (Screen("mydata", "/mydata"), feature_screen("procedures")):
+    for screen in (Screen("mydata", "/mydata"), feature_screen("reservations")):
         assert banner_text(screen, PUBLIC, OWN).notice is OfflineNotice.SHOWN_WHEN_CONNECTED
 
 

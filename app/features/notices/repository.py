@@ -42,6 +42,7 @@ class ShownNotice:
     for_household: bool = False  # came with an audience ("parents", "age75plus")
     read: bool = False
     read_pending: bool = False  # marked read on this device, not yet confirmed by the city
+    for_you: bool = False  # written for this resident alone (an application's new status)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,10 @@ def merge(public_rows: Iterable[LocalRow], own_rows: Iterable[LocalRow],
             if notice is None:
                 log.warning("skipping a malformed stored notice %s", row.key)
                 continue
-            by_id[notice.id] = ShownNotice(notice, for_household, notice.id in read,
-                                           notice.id in pending)
+            personal = isinstance(row.data, Mapping) and row.data.get("personal") is True
+            by_id[notice.id] = ShownNotice(notice, for_household and not personal,
+                                           notice.id in read, notice.id in pending,
+                                           for_you=personal)
     shown = sorted(by_id.values(), key=lambda s: (s.notice.published_at, s.notice.id),
                    reverse=True)
     return shown[:limit]

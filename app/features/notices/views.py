@@ -61,7 +61,9 @@ def _notice_card(ctx: ViewContext, state: NoticesState, shown: ShownNotice) -> f
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     notice = shown.notice
     meta = [format_datetime_short(notice.published_at, ctx.locale)]
-    if shown.for_household:
+    if shown.for_you:
+        meta.append(t("For you"))
+    elif shown.for_household:
         meta.append(t("For your household"))
     if notice.is_demo:
         meta.append(t("Demo data"))

@@ -35,6 +35,8 @@ def notice_data(notice: Notice) -> dict[str, Any]:
     }
     if notice.audience is not None:
         data["audience"] = notice.audience
+    if notice.person_id is not None:
+        data["personal"] = True  # for this person alone (a procedure's status, ...)
     return data
 
 

@@ -5,7 +5,7 @@
    GPS in its EXIF) and sends it: 受付 with a 受付番号. The stored photo has no EXIF left.
 2. 職員 こども (こども課) opens it and sends it back (差戻し) with a reason and the account
    number to fix; 職員 さくら (市民課) does not see it at all.
-3. 花子 reads the reason, corrects the number and sends it again: 受付 once more, and the
+3. 花子 finds the decision among her notices (あなたへのお知らせ), reads the reason, corrects the number and sends it again: 受付 once more, and the
    history keeps both submissions.
 4. 花子 asks for 住民票の写し (a counter procedure with a fee): the app shows a QR code for
    the counter. 職員 さくら's counter screen reads that QR from a picture of the screen,
@@ -226,6 +226,11 @@ def _returned_by_the_childrens_division(served, open_page, artifacts, engine) ->
 def _corrected_and_sent_again(served, open_page, artifacts, engine, number: str) -> None:
     page = open_page(served)
     sign_in(page, served, HANAKO)
+    # The city's decision reached her as a notice of her own.
+    page.goto(served.url.rstrip("/") + "/notices")
+    enable_semantics(page)
+    shows(page, "児童手当の認定請求が差戻し").wait_for(timeout=60_000)
+    shows(page, JA("For you")).wait_for()
     open_procedures(page, served)
     shows(page, "口座番号が通帳の写真と一致しません。").wait_for(timeout=60_000)
     submission = submission_of(engine, "child-allowance")

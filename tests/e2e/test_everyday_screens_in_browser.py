@@ -264,7 +264,10 @@ def around_element(page, locator, margin: float) -> tuple[dict[str, float], byte
             out = io.BytesIO()
             crop.save(out, format="PNG")
             return before, out.getvalue()
-        if before is not None and before["y"] - margin < 0:
+        if before is not None and (before["y"] - margin < 0 or before["y"] + before["height"]
+                                   + margin > viewport["height"]):
+            # Above or below the window: wheel it to the upper third.
+            page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
             page.mouse.wheel(0, before["y"] - viewport["height"] / 3)
         assert time.monotonic() < deadline, f"the element did not settle in view: {before}"
 

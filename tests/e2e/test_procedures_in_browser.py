@@ -5,8 +5,8 @@
    GPS in its EXIF) and sends it: 受付 with a 受付番号. The stored photo has no EXIF left.
 2. 職員 こども (こども課) opens it and sends it back (差戻し) with a reason and the account
    number to fix; 職員 さくら (市民課) does not see it at all.
-3. 花子 finds the decision among her notices (あなたへのお知らせ), reads the reason, corrects the number and sends it again: 受付 once more, and the
-   history keeps both submissions.
+3. 花子 finds the decision among her notices (あなたへのお知らせ), reads the reason, corrects the
+   number and sends it again: 受付 once more, and the history keeps both submissions.
 4. 花子 asks for 住民票の写し (a counter procedure with a fee): the app shows a QR code for
    the counter. 職員 さくら's counter screen reads that QR from a picture of the screen,
    checks her identity, and prints the official form as a PDF whose text holds her name,

@@ -186,7 +186,10 @@ def test_select_radio_and_checkbox_report_their_values() -> None:
     relation = by_key(tree, "form-test-allowance-relation")
     assert isinstance(relation, ft.RadioGroup) and relation.value == "guardian"
     options = [c for c in walk(relation) if isinstance(c, ft.Radio)]
-    assert [o.label for o in options] == ["父母", "未成年後見人"]
+    assert [o.value for o in options] == ["parent", "guardian"]
+    # Each label is a wrapping text beside its radio (a long option is not cut off).
+    labels = [c.value for c in walk(relation) if isinstance(c, ft.Text)]
+    assert labels == ["父母", "未成年後見人"]
     relation.value = "parent"
     relation.on_change(SimpleNamespace(control=relation))  # type: ignore[misc]
     agree = by_key(tree, "form-test-allowance-agree")

@@ -33,7 +33,6 @@ from app.shell.controlled_inputs import (
     controlled_radio_group,
     controlled_switch,
     controlled_text_field,
-    radio_option,
 )
 
 OnChange = Callable[[str, Any], None]
@@ -222,9 +221,9 @@ def _other_input(ctx: ViewContext, spec: FieldSpec, value: Any, error_text: str 
         parts.append(controlled_radio_group(
             ctx.fields, key=input_key, value=key, on_value=chosen, disabled=locked,
             content=ft.Column([
-                radio_option(display_text(option), text_in(texts, lang),
-                             display_text(option) == key, m, group=f"{spec.name}",
-                             on_choose=None if locked else chosen)
+                _radio_option(ctx, display_text(option), text_in(texts, lang),
+                              display_text(option) == key, group=f"{spec.name}",
+                              on_choose=None if locked else chosen)
                 for option, texts in spec.options], spacing=0, tight=True)))
     elif spec.widget == "members":
         if locked:
@@ -234,6 +233,28 @@ def _other_input(ctx: ViewContext, spec: FieldSpec, value: Any, error_text: str 
     if error_text:
         parts.append(error_line(ctx, spec.name, error_text))
     return parts
+
+
+def _radio_option(ctx: ViewContext, value: str, label: str, chosen: bool, *, group: str,
+                  on_choose: Callable[[str], None] | None) -> ft.Control:
+    """One option of a radio field whose label wraps: the shell's `radio_option` (a Radio
+    with its own label, one line) cut a long option off at the window's edge ("Pension,
+    insurance or other procedure" on a phone in English) and widened the page. At least
+    the touch target high, the whole row tappable, one accessible radio with the label as
+    its name (MergeSemantics, as a labelled Radio does)."""
+    m, p = ctx.metrics, ctx.palette
+    return ft.Semantics(
+        key=f"option-{value}", identifier=f"{group}-{value}", selected=chosen,
+        container=True,
+        content=ft.Container(
+            alignment=ft.Alignment.CENTER_LEFT,
+            on_click=(lambda _: on_choose(value)) if on_choose is not None else None,
+            border_radius=ft.BorderRadius.all(8),
+            content=ft.MergeSemantics(content=ft.Row(
+                [ft.Container(ft.Radio(value=value), height=m.min_touch_target,
+                              alignment=ft.Alignment.CENTER),
+                 ft.Text(label, size=m.body_size, color=p.on_surface, expand=True)],
+                spacing=0, vertical_alignment=ft.CrossAxisAlignment.CENTER))))
 
 
 def _members(ctx: ViewContext, spec: FieldSpec, value: Any) -> list[ft.Control]:

@@ -44,7 +44,11 @@ def handoff_screen(ctx: ViewContext, state: ProceduresState,
             content=ft.Semantics(
                 label=t("QR code for the counter"), identifier="handoff-qr-image",
                 image=True, container=True,
-                content=ft.Image(src=qr_png(code.code), width=side, height=side))))
+                # CONTAIN: Flutter's default (scale down only) drew the PNG at its own
+                # 328 px, a small code on a kiosk; NONE keeps the modules' edges sharp.
+                content=ft.Image(src=qr_png(code.code), width=side, height=side,
+                                 fit=ft.BoxFit.CONTAIN,
+                                 filter_quality=ft.FilterQuality.NONE))))
         controls.append(ft.Semantics(
             key="handoff-code", identifier="handoff-code-text", container=True,
             content=ft.Text(code.code, size=m.body_size * 1.1,

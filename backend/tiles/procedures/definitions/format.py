@@ -331,6 +331,20 @@ def _check_required(checker: _Checker, value: Any, path: str, properties: Any) -
             seen.add(name)
 
 
+
+def _unique_id(checker: _Checker, found: dict[str, Any], path: str, seen: set[str],
+               what: str) -> None:
+    """`found["id"]` (when there) is a well-formed id not used before in `seen`."""
+    if "id" not in found:
+        return
+    value = found["id"]
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        checker.error(f"{path}.id", "must be 1 to 64 lowercase letters, digits and '-'")
+    elif value in seen:
+        checker.error(f"{path}.id", f'{what} "{value}" is there twice')
+    else:
+        seen.add(value)
+
 def _check_property(checker: _Checker, prop: Any, path: str, depth: int = 0) -> bool:
     """A property schema with known keywords and one type; whether it is usable."""
     if not isinstance(prop, dict):
@@ -406,14 +420,7 @@ def _check_layout(checker: _Checker, value: Any, properties: dict[str, dict[str,
         found = checker.object(section, s_path, ("id", "title", "fields"), ("help",))
         if found is None:
             continue
-        section_id = found.get("id")
-        if "id" in found:
-            if not isinstance(section_id, str) or not _ID.fullmatch(section_id):
-                checker.error(f"{s_path}.id", "must be 1 to 64 lowercase letters, digits and '-'")
-            elif section_id in section_ids:
-                checker.error(f"{s_path}.id", f'section "{section_id}" is there twice')
-            else:
-                section_ids.add(section_id)
+        _unique_id(checker, found, s_path, section_ids, "section")
         if "title" in found:
             checker.translated(found["title"], f"{s_path}.title", MAX_TITLE)
         if "help" in found:
@@ -646,14 +653,7 @@ def _check_attachments(checker: _Checker, value: Any, completion: Any) -> None:
                                ("help", "required"))
         if found is None:
             continue
-        attachment_id = found.get("id")
-        if "id" in found:
-            if not isinstance(attachment_id, str) or not _ID.fullmatch(attachment_id):
-                checker.error(f"{a_path}.id", "must be 1 to 64 lowercase letters, digits and '-'")
-            elif attachment_id in ids:
-                checker.error(f"{a_path}.id", f'attachment "{attachment_id}" is there twice')
-            else:
-                ids.add(attachment_id)
+        _unique_id(checker, found, a_path, ids, "attachment")
         if "label" in found:
             checker.translated(found["label"], f"{a_path}.label", MAX_TITLE)
         if "help" in found:

@@ -91,7 +91,7 @@ class HistoryEvent:
 
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> HistoryEvent:
-        return cls(at=_moment(row.get("at") or row.get("created_at")),
+        return cls(at=parse_moment(row.get("at") or row.get("created_at")),
                    from_status=row.get("from") if isinstance(row.get("from"), str) else None,
                    to_status=str(row.get("to") or row.get("status") or ""),
                    reason=str(row.get("reason") or ""),
@@ -160,7 +160,6 @@ class Draft:
     waiting: bool
 
 
-_moment = parse_moment
 
 
 def _int(raw: object, default: int = 0) -> int:
@@ -186,12 +185,13 @@ def submission_from(key: str, data: Mapping[str, Any], *, waiting: bool) -> Subm
         else None,
         fee_amount=_int(fee.get("amount_yen")),
         fee_method=fee.get("method") if isinstance(fee.get("method"), str) else None,
-        fee_paid_at=_moment(fee.get("paid_at")),
+        fee_paid_at=parse_moment(fee.get("paid_at")),
         fix_fields=tuple(f for f in data.get("fix_fields") or () if isinstance(f, str)),
         reason=str(data.get("reason") or ""),
         history=tuple(HistoryEvent.from_json(h) for h in data.get("history") or ()
                       if isinstance(h, Mapping)),
-        created_at=_moment(data.get("created_at")), updated_at=_moment(data.get("updated_at")),
+        created_at=parse_moment(data.get("created_at")),
+        updated_at=parse_moment(data.get("updated_at")),
         waiting=waiting)
 
 

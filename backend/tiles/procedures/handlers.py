@@ -74,7 +74,6 @@ MAX_DATA_BYTES = 64 * 1024
 ACCESS_RESOURCE = "procedure_submissions"
 
 
-_refusals = refusals_rejected
 
 
 def _args(mutation: Mutation) -> dict[str, Any]:
@@ -392,7 +391,7 @@ def discard_draft(session: Session, person: Person, mutation: Mutation) -> Mutat
 
 
 PROCEDURE_SUBMISSIONS = Collection("procedure_submissions", Policy.SERVER_DECIDED, {
-    "submit": _refusals(submit), "resubmit": _refusals(resubmit),
-    "withdraw": _refusals(withdraw)})
+    "submit": refusals_rejected(submit), "resubmit": refusals_rejected(resubmit),
+    "withdraw": refusals_rejected(withdraw)})
 PROCEDURE_DRAFTS = Collection(DRAFTS, Policy.LAST_WRITER_WINS, {
     "save": save_draft, "discard": discard_draft})

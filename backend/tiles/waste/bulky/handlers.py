@@ -72,7 +72,6 @@ def _check_open(day: date) -> None:
             f"（{day.isoformat()} 収集分の受付・変更・取消は {last.isoformat()} までです）"))
 
 
-_refusals = refusals_rejected
 
 
 def _outcome(session: Session, booking: BulkyBooking, slots: list[SlotState | None]
@@ -197,6 +196,7 @@ def cancel(session: Session, person: Person, mutation: Mutation) -> MutationOutc
 
 # Declared in the waste tile's spec (backend/tiles/waste/tile.py).
 BULKY_WASTE = Collection(COLLECTION, Policy.SERVER_DECIDED, {
-    "book": _refusals(book), "change": _refusals(change), "cancel": _refusals(cancel)})
+    "book": refusals_rejected(book), "change": refusals_rejected(change),
+    "cancel": refusals_rejected(cancel)})
 # Slots are public content written by bookings and staff: devices only pull them.
 BULKY_SLOTS = Collection(SLOTS_COLLECTION, Policy.READ_ONLY)

@@ -4,6 +4,7 @@ tests: `database_url` (SQLite and PostgreSQL), `make_test_engine`, `make_app`.""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, make_url
 
 from backend.app import create_app
 from backend.db import make_engine
+from backend.schema import upgrade_to_head
 from backend.settings import Settings
 from tests.backend.postgres_databases import admin_url, create_test_database, drop_test_database
 
@@ -30,14 +32,60 @@ def require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the head revision once per run, copied for each test (the
+    19 migrations take most of a second on SQLite; a copy takes a millisecond)."""
+    path = tmp_path_factory.mktemp("template") / "backend.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated to the head revision once per run, the
+    template each test's database is created from (a copy, not 19 migrations)."""
+    url = create_test_database()
+    engine = make_engine(url)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()  # a template must have no open connection while it is copied
+    try:
+        yield str(make_url(url).database)
+    finally:
+        drop_test_database(url)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (the WAL included)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    """A URL of a database at the head revision without rows of its own: a SQLite file, or
+    a fresh PostgreSQL database. Tests marked `empty_database` get one with no schema at all
+    (for the migrations themselves)."""
+    empty = request.node.get_closest_marker("empty_database") is not None
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+        path = tmp_path / "backend.sqlite3"
+        if not empty:
+            _copy_sqlite(request.getfixturevalue("migrated_sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     try:
-        url = create_test_database()
+        template = None if empty else request.getfixturevalue("migrated_postgres_template")
+        url = create_test_database(template=template)
     except psycopg.OperationalError as exc:
         shown_url = make_url(admin_url()).render_as_string(hide_password=True)
         reason = (str(exc).strip().splitlines() or ["?"])[0]

@@ -21,11 +21,16 @@ def admin_connection() -> psycopg.Connection:
     return psycopg.connect(admin_url(), autocommit=True, connect_timeout=3)
 
 
-def create_test_database() -> str:
-    """Create an empty `tsuyama_test_<hex>` database and return its SQLAlchemy URL."""
+def create_test_database(template: str | None = None) -> str:
+    """Create a `tsuyama_test_<hex>` database (empty, or a copy of the `template` database)
+    and return its SQLAlchemy URL."""
     name = f"tsuyama_test_{uuid.uuid4().hex[:12]}"
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template))
     with admin_connection() as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        connection.execute(statement)
     url = make_url(admin_url()).set(drivername="postgresql+psycopg", database=name)
     return url.render_as_string(hide_password=False)
 

@@ -23,6 +23,9 @@ from tests.backend.asgi_client import asgi_client
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+# These tests run the migrations themselves: each starts from a database without a schema.
+pytestmark = pytest.mark.empty_database
+
 def test_head_revision_is_the_newest_migration_file() -> None:
     versions = sorted(p.name for p in (REPO_ROOT / "backend/migrations/versions").glob("0*.py"))
     assert versions[-1].split("_", 1)[0] == HEAD_REVISION

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine, insert, select
@@ -17,6 +18,9 @@ from backend.sync.types import ChangeRow
 from backend.tiles.notices.models import Notice
 
 CODE = "332038"
+
+# Each test migrates step by step from a database without a schema.
+pytestmark = pytest.mark.empty_database
 
 
 def _notice(title: str, audience: str | None, code: str = CODE) -> dict[str, object]:

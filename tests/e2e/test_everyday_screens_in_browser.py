@@ -8,6 +8,7 @@ The app reaches its backend through a TCP relay the offline test switches off an
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -18,6 +19,7 @@ import pytest
 
 from app.launcher import EmbeddedBackend, free_port
 from tests.e2e.conftest import ServedApp, start_app
+from tests.e2e.interact import tap, type_over
 from tests.e2e.tcp_switch import TcpSwitch
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
 
@@ -227,8 +229,16 @@ def test_delegation_by_invitation_code_between_two_residents(new_page, everyday,
     # installation): the second resident uses a second app on the same city backend.
     second = start_app(everyday.root / "app-hanako", "--backend-url", everyday.link.url,
                        env=keyring_env(everyday.root / "keyring-hanako.json"))
+    hanako = new_page(width=412, height=915, served=second)
     try:
-        _hanako_uses_the_code(new_page(width=412, height=915, served=second), code, artifacts)
+        _hanako_uses_the_code(hanako, code, artifacts)
+    except Exception:
+        # The failure screenshot at teardown comes after this app has stopped: keep hers now.
+        (artifacts / "failed").mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            hanako.screenshot(path=str(artifacts / "failed" / "invitation-second-app.png"),
+                              timeout=5_000)
+        raise
     finally:
         if second.process.poll() is not None:  # it died under the test: say how
             print(f"the second app exited with {second.process.returncode}; its log ends:\n"
@@ -245,7 +255,7 @@ def around_element(page, locator, margin: float) -> tuple[dict[str, float], byte
     deadline = time.monotonic() + 30
     # Focus brings the field into view (Flutter scrolls to a focused field; a semantics
     # node's scrollIntoView does not always move the canvas); Tab leaves it empty again.
-    locator.click()
+    tap(page, locator)
     page.keyboard.press("Tab")
     while True:
         time.sleep(0.5)
@@ -272,6 +282,21 @@ def around_element(page, locator, margin: float) -> tuple[dict[str, float], byte
         assert time.monotonic() < deadline, f"the element did not settle in view: {before}"
 
 
+def _label_rows(borders: list[range], text: list[int]) -> list[int]:
+    """Text rows above the field's bottom border, without the one-pixel edges the borders'
+    own anti-aliasing leaves right beside them (the label drawn inside the empty field)."""
+    if len(borders) < 2:
+        return []
+    top, bottom = borders[0], borders[1]
+    return [y for y in text if y < bottom.start and y not in (top.stop, bottom.start - 1)]
+
+
+def _inside(borders: list[range], label: list[int]) -> bool:
+    """The label lies between the field's top and bottom border lines, touching neither."""
+    top, bottom = borders[0], borders[1]
+    return all(top.stop + 1 < y < bottom.start - 2 for y in label)
+
+
 def _hanako_uses_the_code(hanako, code: str, artifacts: Path) -> None:
     """On a phone-sized screen at 特大: the code field's label fits, the code is taken."""
     signed_in(hanako, "津山 花子")
@@ -285,34 +310,29 @@ def _hanako_uses_the_code(hanako, code: str, artifacts: Path) -> None:
     while True:
         field_box, png = around_element(hanako, field, margin=20)
         borders, text = border_and_text_rows(png)
+        label = _label_rows(borders, text)
         # A late re-render can still move the page between the box and the picture: then
-        # the picture misses the field, and is taken again.
-        if len(borders) >= 2 or time.monotonic() > deadline:
+        # the picture misses the field, and is taken again (a label that really crosses a
+        # border does so in every picture, and fails below).
+        if (label and _inside(borders, label)) or time.monotonic() > deadline:
             break
     assert field_box["height"] >= 48
-    # The label (drawn inside the empty field) lies between the field's top and bottom
-    # border lines, touching neither.
     (artifacts / "everyday-code-field-extra-large-ja.png").write_bytes(png)
     assert len(borders) >= 2, borders
-    top, bottom = borders[0], borders[1]
-    # Text rows above the bottom border, without the one-pixel edges the borders' own
-    # anti-aliasing leaves right beside them.
-    label = [y for y in text if y < bottom.start and y not in (top.stop, bottom.start - 1)]
     assert label, "no label drawn inside the field"
-    assert all(top.stop + 1 < y < bottom.start - 2 for y in label), (top, bottom, label)
+    assert _inside(borders, label), (borders[:2], label)
 
-    field.click()
-    field.fill(code.lower().replace("-", " "))  # as read out: lower case, a space
-    hanako.get_by_role("button", name="このコードを使う", exact=True).click()
+    use = hanako.get_by_role("button", name="このコードを使う", exact=True)
+    type_over(hanako, field, code.lower().replace("-", " "))  # as read out: lower, a space
+    tap(hanako, use)
     shows(hanako, "完了しました").wait_for()
     shows(hanako, "あなたは津山 太郎さんの代理ができます").wait_for()
     time.sleep(1)
     hanako.screenshot(path=str(artifacts / "everyday-invitation-accepted-ja.png"))
 
     # Used once: the same code again is refused, and says why.
-    field.click()
-    field.fill(code)
-    hanako.get_by_role("button", name="このコードを使う", exact=True).click()
+    type_over(hanako, field, code)
+    tap(hanako, use)
     shows(hanako, "このコードは使用済みです").wait_for()  # a failure saves the screen
 
 

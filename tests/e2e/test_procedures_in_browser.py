@@ -37,8 +37,9 @@ from backend.tiles.procedures.models import (
     ProcedureSubmissionEvent,
 )
 from tests.e2e.conftest import ServedApp, enable_semantics, start_app
+from tests.e2e.interact import in_middle_of_view, type_over
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
-from tests.e2e.test_staff_in_browser import _engine, in_middle_of_view
+from tests.e2e.test_staff_in_browser import _engine
 
 pytestmark = pytest.mark.e2e
 
@@ -73,14 +74,7 @@ def tap_button(page, name: str) -> None:
 
 
 def type_into(page, label: str, text: str) -> None:
-    field = page.get_by_role("textbox", name=label, exact=True).first
-    in_middle_of_view(page, field)
-    field.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("End")
-    for _ in range(40):  # Flutter may lose select-all: empty the field from its end too
-        page.keyboard.press("Backspace")
-    page.keyboard.insert_text(text)
+    type_over(page, page.get_by_role("textbox", name=label, exact=True).first, text)
 
 
 def bank_card_photo(path: Path) -> Path:

@@ -40,6 +40,7 @@ from app.i18n.translator import load_translator
 from app.launcher import free_port
 from backend.models import Person
 from tests.e2e.conftest import ServedApp, enable_semantics, start_app
+from tests.e2e.interact import in_middle_of_view
 from tests.e2e.test_login_in_browser import keyring_env, shows
 from tests.e2e.test_procedures_in_browser import (
     by_id,
@@ -49,7 +50,7 @@ from tests.e2e.test_procedures_in_browser import (
     tap_id,
     type_into,
 )
-from tests.e2e.test_staff_in_browser import _engine, in_middle_of_view
+from tests.e2e.test_staff_in_browser import _engine
 
 pytestmark = pytest.mark.e2e
 

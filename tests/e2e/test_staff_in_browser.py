@@ -23,6 +23,7 @@ from backend.tiles.waste.models import WasteAreaRow, WasteItemRow
 from tests.backend.bulky_helpers import push
 from tests.backend.people import make_person
 from tests.e2e.conftest import ServedApp, enable_semantics, start_app
+from tests.e2e.interact import type_over
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows, signed_out
 
 pytestmark = pytest.mark.e2e
@@ -88,30 +89,8 @@ def _demo_slot(engine: Engine, today: date
         return slot, item, area.name if area else slot.area_id
 
 
-def in_middle_of_view(page, locator) -> None:
-    """Wheels the list until `locator` is in the middle third of the window: a field at its
-    foot can be half under the edge, where a click may miss it (the demo slot with the
-    booking lands there on some days)."""
-    viewport = page.viewport_size
-    for _ in range(10):
-        locator.wait_for()
-        box = locator.bounding_box()
-        middle = box["y"] + box["height"] / 2 if box else viewport["height"] / 2
-        off = middle - viewport["height"] / 2
-        if abs(off) < viewport["height"] / 6:
-            return
-        page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
-        page.mouse.wheel(0, off)
-        page.wait_for_timeout(400)
-
-
-def type_over(page, label: str, text: str) -> None:
-    field = page.get_by_role("textbox", name=label)
-    in_middle_of_view(page, field)
-    field.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Backspace")
-    page.keyboard.insert_text(text)
+def type_over_label(page, label: str, text: str) -> None:
+    type_over(page, page.get_by_role("textbox", name=label), text)
 
 
 def test_waste_staff_resize_a_slot_list_bookings_and_mark_one_collected(
@@ -134,12 +113,12 @@ def test_waste_staff_resize_a_slot_list_bookings_and_mark_one_collected(
         page.wait_for_url("**/staff/waste/bulky-slots")
 
         label = f"{area} {format_day_short(day, 'ja_JP')}"
-        type_over(page, f"{label} の定員", "0")
+        type_over_label(page, f"{label} の定員", "0")
         page.get_by_role("button", name=f"{label} の定員を保存").click()
         shows(page, f"すでに {booked} 件の予約があります").wait_for()
         time.sleep(1)
         page.screenshot(path=str(artifacts / "staff-slot-refused-ja.png"))
-        type_over(page, f"{label} の定員", "7")
+        type_over_label(page, f"{label} の定員", "7")
         page.get_by_role("button", name=f"{label} の定員を保存").click()
         shows(page, "保存しました。").wait_for()
         shows(page, f"予約 {booked} 件 / 定員 7 件").wait_for()

@@ -17,6 +17,7 @@ import pytest
 
 from app.launcher import EmbeddedBackend, free_port
 from tests.e2e.conftest import ServedApp, start_app
+from tests.e2e.interact import type_over
 from tests.e2e.tcp_switch import TcpSwitch
 from tests.e2e.test_login_in_browser import shows
 from tests.support.flutter_semantics import enable_semantics
@@ -69,30 +70,20 @@ def open_transit(open_page, served: ServedApp):
     return page
 
 
-def type_over(page, label: str, text: str) -> None:
-    """Replaces what a field shows: select-all right after the click that focuses a
-    Flutter field is sometimes lost, so the field is also emptied from its end."""
-    field = page.get_by_role("textbox", name=label)
-    field.click()
-    page.wait_for_timeout(200)
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Backspace")
-    page.keyboard.press("End")
-    for _ in range(24):
-        page.keyboard.press("Backspace")
-    page.keyboard.insert_text(text)
+def type_over_label(page, label: str, text: str) -> None:
+    type_over(page, page.get_by_role("textbox", name=label), text, clear=24)
 
 
 def plan(page) -> None:
     """岡山駅前 → 天満屋, Wednesday 4 June 2025 at 8:00: the 8:00 bus to ＮＴＴ岡山前 (2
     minutes), then a walk to 天満屋; 120 yen cash, 108 yen by IC card (10% off, the city's
     setting for this feed)."""
-    type_over(page, "出発地", "岡山駅前")
+    type_over_label(page, "出発地", "岡山駅前")
     page.get_by_role("button", name="岡山駅前", exact=True).click()
-    type_over(page, "目的地", "てんまや")  # the reading finds it too
+    type_over_label(page, "目的地", "てんまや")  # the reading finds it too
     page.get_by_role("button", name="天満屋", exact=True).click()
-    type_over(page, "日付(YYYY-MM-DD)", "2025-06-04")
-    type_over(page, "時刻(HH:MM)", "08:00")
+    type_over_label(page, "日付(YYYY-MM-DD)", "2025-06-04")
+    type_over_label(page, "時刻(HH:MM)", "08:00")
     page.get_by_role("button", name="検索", exact=True).click()
     shows(page, "8:00発 → 8:05着(5分)").wait_for()
     shows(page, "乗り換えなし · 現金 ￥120 · ICカード ￥108").wait_for()
@@ -142,12 +133,12 @@ def test_a_visitor_plans_in_chinese_with_english_stop_names(transit, open_page,
     try:
         page = open_transit(open_page, served)
         shows(page, "时刻表：岡電バス").wait_for(timeout=90_000)
-        type_over(page, "出发地", "okayama-eki")
+        type_over_label(page, "出发地", "okayama-eki")
         page.get_by_role("button", name="Okayama-Ekimae", exact=True).click()
-        type_over(page, "目的地", "tenmaya")
+        type_over_label(page, "目的地", "tenmaya")
         page.get_by_role("button", name="Tenmaya", exact=True).click()
-        type_over(page, "日期(YYYY-MM-DD)", "2025-06-04")
-        type_over(page, "时间(HH:MM)", "08:00")
+        type_over_label(page, "日期(YYYY-MM-DD)", "2025-06-04")
+        type_over_label(page, "时间(HH:MM)", "08:00")
         page.get_by_role("button", name="查询", exact=True).click()
         shows(page, "8:00出发 → 8:05到达(5分钟)").wait_for()
         shows(page, "8:02 NTT Okayama-mae").wait_for()

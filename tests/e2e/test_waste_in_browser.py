@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.e2e.interact import tap, type_over
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
 
 pytestmark = pytest.mark.e2e
@@ -21,9 +22,7 @@ def open_waste(page, section: str | None = None) -> None:
 
 
 def type_into(page, label: str, text: str) -> None:
-    field = page.get_by_role("textbox", name=label)
-    field.click()
-    page.keyboard.insert_text(text)
+    type_over(page, page.get_by_role("textbox", name=label), text)
 
 
 def test_search_and_a_districts_collection_days(app_factory, open_page, artifacts):
@@ -64,22 +63,22 @@ def test_resident_books_a_bulky_pickup_sees_it_and_cancels_it(app_factory, open_
     page.get_by_role("button", name="粗大ごみ", exact=True).click()
     shows(page, "予約はまだありません。").wait_for()
     type_into(page, "出したいものを追加(例: 電子レンジ、ソファ)", "電子レンジ")
-    page.get_by_role("button", name="電子レンジを追加").click()
+    tap(page, page.get_by_role("button", name="電子レンジを追加"))
     shows(page, "手数料の合計: ￥500").wait_for()
-    page.get_by_role("button", name="件)").first.click()  # the first day with places left
-    page.get_by_role("button", name="で予約する").click()
+    tap(page, page.get_by_role("button", name="件)").first)  # the first day with places left
+    tap(page, page.get_by_role("button", name="で予約する"))
     shows(page, "受付番号").wait_for(timeout=60_000)  # confirmed by the city
     shows(page, "予約済み").wait_for()
     time.sleep(1)
     page.screenshot(path=str(artifacts / "waste-bulky-booked-ja.png"))
 
     # Cancelling asks first, in a dialog: 「やめる」 keeps the booking.
-    page.get_by_role("button", name="この予約を取り消す", exact=True).click()
+    tap(page, page.get_by_role("button", name="この予約を取り消す", exact=True))
     shows(page, "この予約を取り消しますか？").wait_for()
     page.get_by_role("button", name="やめる", exact=True).click()
     shows(page, "この予約を取り消しますか？").wait_for(state="detached")
     shows(page, "予約済み").wait_for()
-    page.get_by_role("button", name="この予約を取り消す", exact=True).click()
+    tap(page, page.get_by_role("button", name="この予約を取り消す", exact=True))
     page.get_by_role("button", name="取り消す", exact=True).click()
     shows(page, "予約を取り消しました").wait_for()
     shows(page, "取り消し済み").wait_for(timeout=60_000)

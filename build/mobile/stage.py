@@ -32,7 +32,8 @@ COPIED = ("app", "backend_client", "offline_store", "assets")
 # The backend only: sudachipy and its 200 MB dictionary make readings of waste items at import
 # time (docs/adr/0014-waste-content.md); no phone needs them.
 SERVER_ONLY = {"fastapi", "uvicorn", "alembic", "psycopg", "python-multipart", "sudachipy",
-               "sudachidict-core", "limits", "holidays", "gtfs-realtime-bindings", "fpdf2"}
+               "sudachidict-core", "limits", "holidays", "gtfs-realtime-bindings", "fpdf2",
+               "icalendar"}
 MODES = ("resident", "kiosk", "visitor")
 
 

@@ -2,16 +2,19 @@
 before its collection day (N: `Settings.bulky_deadline_working_days`, default 2).
 
 Working days are Monday to Friday, except national holidays and the city offices' year-end
-break (12/29 to 1/3). With N = 2 a Thursday collection closes at the end of Tuesday; with a
-holiday on that Monday, a Tuesday collection closes at the end of the Thursday before.
+break (12/29 to 1/3; backend/services/working_days.py). With N = 2 a Thursday collection
+closes at the end of Tuesday; with a holiday on that Monday, a Tuesday collection closes at
+the end of the Thursday before.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from backend.services.clock import city_today
-from backend.services.japanese_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
+from backend.services.japanese_holidays import FIRST_YEAR, LAST_YEAR
+from backend.services.working_days import is_working_day as is_working_day
+from backend.services.working_days import nth_working_day_before
 
 DEFAULT_WORKING_DAYS = 2
 # Collection days the booking calendar knows: the years whose holidays are known. Days
@@ -38,23 +41,10 @@ def today() -> date:
     return city_today()
 
 
-def is_year_end_break(day: date) -> bool:
-    return (day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3)
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_holiday(day) and not is_year_end_break(day)
-
-
 def changeable_until(collection_day: date, working_days: int | None = None) -> date:
     """The last day a booking for `collection_day` can be made, changed or cancelled."""
     count = _working_days if working_days is None else working_days
-    day = collection_day
-    while count > 0:
-        day -= timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
+    return nth_working_day_before(collection_day, count)
 
 
 def is_open(collection_day: date, on: date | None = None) -> bool:

@@ -50,7 +50,8 @@ DESCRIPTIONS = {
 }
 
 # Routes that serve everyone and more to a caller with a valid bearer token.
-OPTIONAL_BEARER = frozenset({("get", "/notices"), ("get", "/sync/streams/{stream}/pull")})
+OPTIONAL_BEARER = frozenset({("get", "/notices"), ("get", "/sync/streams/{stream}/pull"),
+                             ("get", "/queue/{counter}")})
 
 # (method, path) -> status codes besides success; 401 is added to every bearer route.
 RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
@@ -130,6 +131,31 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/staff/procedures/submissions/{submission_id}/identity-check"): (403, 404, 409,
                                                                                422),
     ("get", "/staff/procedures/submissions/{submission_id}/pdf"): (403, 404, 409, 422),
+    # Reservations (docs/reservations.md): a booking of someone else is 404; the check-in
+    # code only while booked (409); the points payment as the procedures' one.
+    ("get", "/reservations/{booking_id}.ics"): (404, 422),
+    ("get", "/reservations/{booking_id}/checkin-code"): (404, 409, 422),
+    ("post", "/reservations/{booking_id}/points-payment"): (403, 404, 409, 422, 423),
+    # The waiting-number queue (整理券): an unknown counter is 404; staff of another
+    # department get 404, a call with nobody waiting or a ticket in the wrong state 409.
+    ("post", "/queue/{counter}/tickets"): (404, 422),
+    ("get", "/queue/{counter}"): (404, 422),
+    ("get", "/queue/{counter}/tickets/mine"): (404, 422),
+    ("post", "/staff/queue/{counter}/tickets"): (403, 404, 422),
+    ("post", "/staff/queue/{counter}/call"): (403, 404, 409, 422),
+    ("post", "/staff/queue/{counter}/tickets/{number}/skip"): (403, 404, 409, 422),
+    ("post", "/staff/queue/{counter}/tickets/{number}/done"): (403, 404, 409, 422),
+    ("get", "/staff/queue/{counter}"): (403, 404, 422),
+    # Reservations, staff: capacity below the places taken, a slot that exists or is closed,
+    # a booking in the wrong state or not today are 409.
+    ("get", "/staff/reservations/resources"): (403,),
+    ("get", "/staff/reservations/{resource}/day/{day}"): (403, 404, 422),
+    ("post", "/staff/reservations/{resource}/slots"): (403, 404, 409, 422),
+    ("patch", "/staff/reservations/{resource}/slots/{start}"): (403, 404, 409, 422),
+    ("post", "/staff/reservations/{resource}/slots/{start}/close"): (403, 404, 409, 422),
+    ("post", "/staff/reservations/bookings/{booking_id}/check-in"): (403, 404, 409, 422),
+    ("post", "/staff/reservations/bookings/{booking_id}/no-show"): (403, 404, 409, 422),
+    ("post", "/staff/reservations/check-in"): (403, 404, 409, 422),
     # Transit (docs/transit-feeds.md): public timetables and live data; 304 while the
     # caller's ETag is current. Staff: a feeds file that cannot be used is 409, a feed
     # that cannot be used 422 with its report, an upload over 200 MB 413.

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend.folder_import import folder_from_env
+
 if TYPE_CHECKING:
     from backend.settings import Settings
 
@@ -29,14 +31,7 @@ class ProceduresSettings:
     def from_env(cls, environ: Mapping[str, str]) -> ProceduresSettings:
         """The variables above; a folder that does not exist stops the backend with its
         name (its files are checked, with every error logged, at each start)."""
-        raw = environ.get(DIR_VARIABLE, "").strip()
-        if not raw:
-            return cls()
-        folder = Path(raw).expanduser()
-        if not folder.is_dir():
-            raise ValueError(f"{DIR_VARIABLE} must be a folder of procedure definitions, "
-                             f"got {raw!r}")
-        return cls(definitions_dir=folder)
+        return cls(definitions_dir=folder_from_env(environ, DIR_VARIABLE, "procedure definitions"))
 
 
 def procedures_settings(settings: Settings) -> ProceduresSettings:

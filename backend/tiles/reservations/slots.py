@@ -16,9 +16,10 @@ The other helpers here only read (`read_slot`, `slots_of_day`, `slots_between`,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine
+from sqlalchemy import ColumnElement, Engine, insert
 from sqlmodel import Session, col, select
 
 from backend.db import write_engine
@@ -94,17 +95,34 @@ def ensure_slots(session: Session, municipality_code: str, resource: Resource, t
     existing = {as_utc(slot.start) for slot in
                 slots_between(session, municipality_code, resource.id, today, last)}
     moment = now or utc_now()
+    # Plain values, one executemany through Core: building SQLModel objects and the ORM's
+    # unit of work cost ~10x as much for the hundreds of slots of a window (and every
+    # backend start imports the resources).
     created = [
-        ReservationSlot(municipality_code=municipality_code, resource_id=resource.id,
-                        start=start, end=end, day=day, capacity=resource.slots.capacity,
-                        booked=0, waiting=0, updated_at=moment)
+        NewSlot(municipality_code=municipality_code, resource_id=resource.id, start=start,
+                end=end, day=day, capacity=resource.slots.capacity, updated_at=moment)
         for day in slot_days(resource, today)
         for start, end in slot_times(resource, day) if start not in existing]
     if created:
-        session.add_all(created)
-        session.flush()
+        session.execute(insert(ReservationSlot), [asdict(slot) for slot in created])
         publish_slots(session, municipality_code, created, today)
     return len(created)
+
+
+@dataclass(frozen=True, slots=True)
+class NewSlot:
+    """A slot about to be inserted: its columns (what `publish_slots` reads)."""
+
+    municipality_code: str
+    resource_id: str
+    start: datetime
+    end: datetime
+    day: date
+    capacity: int
+    updated_at: datetime
+    booked: int = 0
+    waiting: int = 0
+    closed_at: datetime | None = None
 
 
 def drop_free_slots(session: Session, municipality_code: str, resource_id: str, today: date

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -66,7 +66,30 @@ def slot_key(resource_id: str, start: datetime) -> str:
     return f"{resource_id}/{as_utc(start).isoformat()}"
 
 
-def slot_data(slot: ReservationSlot) -> dict[str, Any]:
+class SlotValues(Protocol):
+    """What a slot's public row is made of: a `ReservationSlot` or a slot being inserted."""
+
+    @property
+    def resource_id(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def booked(self) -> int: ...
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def slot_data(slot: SlotValues) -> dict[str, Any]:
     return {"resource_id": slot.resource_id, "start": as_utc(slot.start).isoformat(),
             "end": as_utc(slot.end).isoformat(), "day": slot.day.isoformat(),
             "capacity": slot.capacity, "booked": slot.booked, "waiting": slot.waiting,
@@ -75,7 +98,7 @@ def slot_data(slot: ReservationSlot) -> dict[str, Any]:
 
 
 def publish_slots(db: Session | Connection, municipality_code: str,
-                  slots: Iterable[ReservationSlot], today: date | None = None) -> list[int]:
+                  slots: Iterable[SlotValues], today: date | None = None) -> list[int]:
     """Upsert the public rows of `slots` whose day is today or later (Asia/Tokyo); their
     change-log positions."""
     first = today or city_today()

@@ -33,6 +33,7 @@ from tests.backend.asgi_client import asgi_client
 from tests.backend.bulky_helpers import AREA_A, add_slot, book_args, seed_waste
 from tests.backend.people import bearer, make_household, make_person
 from tests.backend.transit_helpers import demo_zip
+from tests.security.reservation_persona_cases import RESERVATION_CASES
 
 MakeApp = Callable[..., FastAPI]
 
@@ -349,7 +350,8 @@ async def _sync_streams(client: httpx.AsyncClient, w: World) -> list[httpx.Respo
                  for headers in (None, w.as_a())]
     assert public.status_code == 200 and parents.status_code == 200
     assert {c["collection"] for c in public.json()["changes"] + parents.json()["changes"]} <= {
-        "notices", "procedures"}  # the city's notices and procedure definitions
+        "notices", "procedures", "reservation_resources", "reservation_slots", "holidays"
+    }  # the city's notices, procedure definitions, bookable resources, slots and holidays
     for refused in elders:
         assert refused.status_code == 403
         assert refused.json()["detail"]["code"] == "access_revoked"
@@ -817,6 +819,7 @@ CASES: tuple[Case, ...] = (
         ("POST", "/staff/procedures/handoffs/scan"),
         ("POST", "/staff/procedures/submissions/{submission_id}/identity-check"),
         ("GET", "/staff/procedures/submissions/{submission_id}/pdf"))),
+    *(Case(*entry) for entry in RESERVATION_CASES),
 )
 
 

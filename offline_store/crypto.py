@@ -18,7 +18,7 @@ from offline_store.errors import StoreCorrupted
 # Collections encrypted at rest by default; `open_user_store(sensitive_collections=...)`.
 SENSITIVE_COLLECTIONS: frozenset[str] = frozenset(
     {"health_records", "wallet", "school", "identity", "procedure_drafts",
-     "procedure_submissions"}
+     "procedure_submissions", "reservations"}
 )
 
 KEY_BYTES = 32  # AES-256

@@ -1,5 +1,10 @@
-"""Reservations tile (予約): Book counter appointments, facilities and courses."""
+"""Reservations tile (予約): book counter appointments, facilities and courses."""
 
+from __future__ import annotations
+
+from app.features.reservations.repository import describe_change
+from app.features.reservations.staff.wiring import STAFF_SCREENS
+from app.features.reservations.wiring import build_view, prepare
 from app.shell.feature_spec import RESIDENT_AND_KIOSK, FeatureSpec
 
 FEATURE = FeatureSpec(
@@ -10,4 +15,10 @@ FEATURE = FeatureSpec(
     order=20,
     needs_login=True,
     description="Book counter appointments, facilities and courses.",
+    built=True,
+    build_view=build_view,
+    prepare=prepare,
+    describe_change=describe_change,
+    staff_screens=STAFF_SCREENS,
+    sub_routes=("*",),  # /reservations/<resource id>, /reservations/bookings/<id>
 )

@@ -79,8 +79,8 @@ async def test_offline_writes_reach_the_backend_once_even_when_answers_are_lost(
     assert store.read("preferences", "theme").data is not None
     assert not store.read("health_records", "meal-3").pending
     assert public.count("notices") >= 1 and store.count("notices") == 0
-    # 6 own rows + the public content (notices, the procedures catalogue)
-    assert second.pulled == 6 + public.count("notices") + public.count("procedures")
+    # 6 own rows + the public content (notices, the procedures and reservations catalogues)
+    assert second.pulled == 6 + public.count()
     for client in (offline, lossy):
         await client.aclose()
     store.close()

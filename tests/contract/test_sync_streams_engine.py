@@ -95,14 +95,16 @@ async def test_targeted_notices_go_to_the_user_store_public_ones_to_the_public_s
     store, public = open_stores(tmp_path, common_id)
     ids = notice_ids(app)
     client = BackendClient(BASE_URL, transport=httpx.ASGITransport(app=app), retries=0)
-    engine = SyncEngine(store, client, token, public_store=public, pull_page=2)
+    engine = SyncEngine(store, client, token, public_store=public, pull_page=200)
     report = await engine.sync_once()
     again = await engine.sync_once()
     assert report.ok, report.error
     assert keys(store) == ids["parents"]
     assert keys(public) == ids[None]
-    catalogue = public.count("procedures")  # the public stream also carries the procedures
-    assert catalogue > 0
+    # The public stream also carries the tiles' catalogues (procedures, what can be booked
+    # and its slots' free places).
+    catalogue = public.count() - public.count("notices")
+    assert public.count("procedures") > 0 and public.count("reservation_slots") > 0
     assert report.pulled == len(ids["parents"]) + len(ids[None]) + catalogue
     assert report.removed == 0
     assert again.ok and again.pulled == 0  # cursors per stream: nothing twice
@@ -177,7 +179,7 @@ async def test_a_visitor_engine_fills_the_public_store_anonymously(
     public = open_public_store(tmp_path, CODE)
     transport = Recording(app)
     client = BackendClient(BASE_URL, transport=transport, retries=0)
-    engine = PublicSyncEngine(public, client, CODE, pull_page=2)
+    engine = PublicSyncEngine(public, client, CODE, pull_page=200)
     scheduler = SyncScheduler(engine, interval_s=3600)
     running = asyncio.create_task(scheduler.run())
     for _ in range(200):
@@ -189,7 +191,8 @@ async def test_a_visitor_engine_fills_the_public_store_anonymously(
     report = scheduler.last_report
     assert report is not None and report.ok, report
     assert keys(public) == ids[None]
-    assert report.pulled == len(ids[None]) + public.count("procedures")
+    # Besides the notices: the tiles' catalogues (procedures, reservations and their slots).
+    assert report.pulled == public.count() and public.count("reservation_slots") > 0
     assert public.cursor("public").cursor > 0
     assert transport.requests and all(auth is None for _, auth in transport.requests)
     assert all(path == "/sync/streams/public/pull" for path, _ in transport.requests)

@@ -96,6 +96,13 @@ def _offline(ctx: ViewContext, state: QueueScreenState) -> list[ft.Control]:
                     "queue-offline", warning=True)]
 
 
+def _centred(lines: list[ft.Control]) -> ft.Control:
+    """Lines centred across the whole card (a column alone keeps to its widest line, at the
+    card's left)."""
+    return ft.Container(alignment=ft.Alignment.CENTER, content=ft.Column(
+        lines, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4))
+
+
 def _my_number(ctx: ViewContext, state: QueueScreenState) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     ticket = state.ticket
@@ -116,7 +123,7 @@ def _my_number(ctx: ViewContext, state: QueueScreenState) -> ft.Control:
         lines.append(_text(ctx, t("This number is no longer waiting (served or passed "
                                   "over)."), "queue-finished"))
     return ft.Container(key="queue-mine", content=line_card(ctx, [
-        ft.Column(lines, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4)]))
+        _centred(lines)]))
 
 
 def _counter_now(ctx: ViewContext, state: QueueScreenState) -> ft.Control:
@@ -133,4 +140,4 @@ def _counter_now(ctx: ViewContext, state: QueueScreenState) -> ft.Control:
             _text(ctx, t("{count} waiting", count=state.waiting or 0), "queue-waiting"),
         ]
     return ft.Container(key="queue-now", content=line_card(ctx, [
-        ft.Column(lines, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4)]))
+        _centred(lines)]))

@@ -23,7 +23,7 @@ from backend_client import BackendRejected, BackendUnavailable
 from offline_store import LocalRow, OutboxEntry
 
 pytestmark = pytest.mark.anyio
-NOW = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # Friday 10:00 in Tokyo
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo
 ME = Person("self", None, "津山 花子")
 CHILD = Person("minor_child", "child-1", "津山 太郎")
 RESOURCE = {"title": {"ja": "子育て支援課 窓口予約", "en": "Childcare counter"},
@@ -164,6 +164,25 @@ def test_days_and_free_places_of_the_next_two_weeks() -> None:
     assert [s.free for s in monday.slots] == [2, 0]
     assert monday.slots[1].full and monday.free == 2 and not monday.full
     assert tuesday.full and tuesday.slots[0].free == 0  # a closed slot has no place
+
+
+def test_days_past_the_booking_deadline_are_not_offered() -> None:
+    # Friday 4 Dec: two working days before Mon 7 Dec is Thu 3 Dec (gone), before Tue 8 Dec
+    # it is Fri 4 Dec, today: closed at 00:00 today as the server counts (rules.py).
+    friday = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+    rows = [slot_row(MONDAY), slot_row(MONDAY + timedelta(days=1)),
+            slot_row(MONDAY + timedelta(days=2)), slot_row(MONDAY + timedelta(days=4))]
+    days = days_of(slots_from(rows), "kosodate", friday, closes_working_days_before=2)
+    assert [d.day.isoformat() for d in days] == ["2026-12-09", "2026-12-11"]
+    # On Tuesday 1 Dec all four were open.
+    assert len(days_of(slots_from(rows), "kosodate", NOW, closes_working_days_before=2)) == 4
+    # A holiday on Tue 8 Dec moves Thursday's deadline back to Mon 7 Dec... and Wed 9 Dec's
+    # to Fri 4 Dec (today): closed too.
+    holiday = {MONDAY.date() + timedelta(days=1)}
+    days = days_of(slots_from(rows), "kosodate", friday, closes_working_days_before=2,
+                   holidays=holiday)
+    assert [d.day.isoformat() for d in days] == ["2026-12-11"]
+    assert catalogue.holiday_dates([{"date": "2026-12-08"}, {"date": "x"}, {}]) == holiday
 
 
 def test_a_slot_booked_over_capacity_shows_no_negative_places() -> None:

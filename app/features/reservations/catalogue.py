@@ -4,15 +4,17 @@ closed), and the days of the next two weeks that have slots (docs/reservations.m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.features.procedures.api import localized
+from app.working_days import working_days_before
 from backend_client.dto import parse_moment
 
+HOLIDAYS = "holidays"  # the national holidays the backend publishes
 RESOURCES = "reservation_resources"
 SLOTS = "reservation_slots"
 CITY_TIME_ZONE = ZoneInfo("Asia/Tokyo")
@@ -182,18 +184,43 @@ class Day:
         return self.free == 0
 
 
-def days_of(slots: Iterable[Slot], resource_id: str, now: datetime,
+def days_of(slots: Iterable[Slot], resource_id: str, now: datetime, *,
+            closes_working_days_before: int = 0, holidays: Collection[date] = (),
             days: int = DAYS_SHOWN) -> list[Day]:
-    """The resource's days from today (Tokyo) for `days` days that have slots still to
-    start, each with its slots in order (a full day is kept: it may have a waiting list)."""
+    """The resource's days from today (Tokyo) for `days` days that can still be booked and
+    have slots still to start, each with its slots in order (a full day is kept: it may
+    have a waiting list)."""
     today = now.astimezone(CITY_TIME_ZONE).date()
     last = today + timedelta(days=days - 1)
     grouped: dict[date, list[Slot]] = {}
     for slot in slots:
-        if slot.resource_id == resource_id and today <= slot.day <= last and slot.start > now:
+        if (slot.resource_id == resource_id and today <= slot.day <= last
+                and slot.start > now
+                and still_bookable(slot.day, today, closes_working_days_before, holidays)):
             grouped.setdefault(slot.day, []).append(slot)
     return [Day(day, tuple(sorted(found, key=lambda s: s.start)))
             for day, found in sorted(grouped.items())]
+
+
+def still_bookable(day: date, today: date, closes_working_days_before: int,
+                   holidays: Collection[date]) -> bool:
+    """Whether `day` can still be booked today: the server closes it at 00:00 (Tokyo) of the
+    day `closes_working_days_before` working days before it (backend rules.booking_window),
+    or when each slot starts if that is 0."""
+    if closes_working_days_before <= 0:
+        return True
+    return today < working_days_before(day, closes_working_days_before, holidays)
+
+
+def holiday_dates(rows: Iterable[Mapping[str, Any]]) -> frozenset[date]:
+    """The days of the synced `holidays` rows (data `{date, name_ja, name_en}`)."""
+    found: set[date] = set()
+    for row in rows:
+        try:
+            found.add(date.fromisoformat(str(row["date"])))
+        except (KeyError, ValueError):
+            continue
+    return frozenset(found)
 
 
 def oldest_count(slots: Iterable[Slot]) -> datetime | None:

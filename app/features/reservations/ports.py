@@ -5,7 +5,7 @@ the device's stores (`ReservationsRepository`) and the routes that need the netw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from app.features.procedures.api import Household, Person
@@ -19,6 +19,7 @@ class PublicRead:
     slots: list[Slot]
     synced_at: datetime | None  # the public stream's last sync; None: never on this device
     available: bool = True  # False: the device's public store cannot be opened
+    holidays: frozenset[date] = frozenset()  # national holidays, for booking deadlines
 
 
 class ReservationsRepository(Protocol):

@@ -24,7 +24,14 @@ from app.features.procedures.api import (
     applicant_from,
     household_from,
 )
-from app.features.reservations.catalogue import RESOURCES, SLOTS, resources_from, slots_from
+from app.features.reservations.catalogue import (
+    HOLIDAYS,
+    RESOURCES,
+    SLOTS,
+    holiday_dates,
+    resources_from,
+    slots_from,
+)
 from app.features.reservations.ports import PublicRead
 from app.features.reservations.records import BOOKINGS, Booking, bookings_from
 from backend_client import BackendClient, BackendError
@@ -115,7 +122,9 @@ class LocalReservations:
         def read() -> PublicRead:
             resources = resources_from((r.key, r.data) for r in store.list(RESOURCES))
             slots = slots_from(r.data for r in store.list(SLOTS))
-            return PublicRead(resources, slots, store.cursor(PUBLIC_STREAM).last_synced_at)
+            holidays = holiday_dates(r.data for r in store.list(HOLIDAYS))
+            return PublicRead(resources, slots, store.cursor(PUBLIC_STREAM).last_synced_at,
+                              holidays=holidays)
 
         return await asyncio.to_thread(read)
 

@@ -80,6 +80,7 @@ class ReservationsState:
         self.resources: list[ResourceEntry] = []
         self.slots: list[Slot] = []
         self.synced_at: datetime | None = None
+        self.holidays: frozenset[date] = frozenset()
         self.public_available = True
         self.bookings: list[Booking] = []
         self.household = Household()
@@ -115,6 +116,7 @@ class ReservationsState:
             read = await self._repo.public()
             self.resources, self.slots = read.resources, read.slots
             self.synced_at, self.public_available = read.synced_at, read.available
+            self.holidays = read.holidays
             self.bookings = await self._repo.bookings(self._now(), self.language)
             self.load_state = Load.LOADED
         except Exception:  # a locked or damaged store: the screen says so
@@ -146,7 +148,12 @@ class ReservationsState:
         return next((r for r in self.resources if r.id == resource_id), None)
 
     def days(self, resource_id: str) -> list[Day]:
-        return days_of(self.slots, resource_id, self._now())
+        """The resource's days that can still be booked (the server's deadline in working
+        days, counted with the synced holidays)."""
+        entry = self.resource(resource_id)
+        closes = (entry.closes_working_days_before or 0) if entry is not None else 0
+        return days_of(self.slots, resource_id, self._now(),
+                       closes_working_days_before=closes, holidays=self.holidays)
 
     def slot(self, resource_id: str, start: datetime) -> Slot | None:
         return next((s for s in self.slots

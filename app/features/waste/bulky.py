@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.i18n.formatting import city_today
+from app.working_days import working_days_before
 
 if TYPE_CHECKING:
     from app.features.waste.ports import BulkyRepository
@@ -26,25 +27,12 @@ SLOTS = "bulky_slots"
 MAX_LINES = 10
 MAX_QUANTITY = 10
 DEADLINE_WORKING_DAYS = 2  # the city's rule; the server decides, this only hides past days
-YEAR_END = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
 
 
 def is_bulky(item: Mapping[str, Any]) -> bool:
     fee = item.get("fee")
     return str(item.get("category") or "").startswith("粗大") or (
         isinstance(fee, int) and fee > 0)
-
-
-def working_days_before(day: date, count: int, holidays: Mapping[date, str]) -> date:
-    """The last day a booking for `day` can be made or changed: `count` working days
-    before it (weekends, national holidays and 12/29–1/3 are not working days)."""
-    current, found = day, 0
-    while found < count:
-        current -= timedelta(days=1)
-        if (current.weekday() < 5 and current not in holidays
-                and (current.month, current.day) not in YEAR_END):
-            found += 1
-    return current
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,15 @@ async def test_a_booking_screen_from_pending_to_booked_with_its_qr_code() -> Non
     assert "日時を変更する" in text and "手数料は窓口でお支払いください" in text
     fees = FeePayment(NoBulky(), pay=paid)
     assert "ポイントで支払う" in words(reservations_body(screen(route), st, fees))
+    # 「ポイントで支払う」 opens the PIN field (the points tile's controls); a PIN refused
+    # offline says why; the field stays for another try.
+    fees.start(booking_id)
+    text = words(reservations_body(screen(route), st, fees))
+    assert "ポイントで支払う" not in text and "支払う" in text and "暗証番号" in text
+    fees.set_pin(booking_id, "2580")
+    assert not await fees.pay(booking_id, online=False)
+    text = words(reservations_body(screen(route), st, fees))
+    assert "インターネット" in text or "オンライン" in text, text
     booking = st.booking(booking_id)
     assert booking is not None
     await st.show_checkin(booking, online=True)

@@ -23,15 +23,30 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from app.features.points.views.fee_payment import fee_payment_controls
 from app.services import AppServices
 from backend_client import BackendError, BackendRejected, BackendUnavailable
 from backend_client.points_shop import PointsFeeClient, parse_moment
 from backend_client.procedures import ProceduresClient
 
-__all__ = ["FEE_REFUSALS", "DistrictProgress", "DistrictProgressState", "FeePayment",
-           "FeeReceipt", "FeeRefusal", "PayFee", "PeriodProgress", "ProgressLoad",
-           "decode_qr", "district_progress", "fee_payment", "pick_qr_text",
-           "procedure_fee_payment", "valid_pin"]
+__all__ = [
+    "FEE_REFUSALS",
+    "DistrictProgress",
+    "DistrictProgressState",
+    "FeePayment",
+    "FeeReceipt",
+    "FeeRefusal",
+    "PayFee",
+    "PeriodProgress",
+    "ProgressLoad",
+    "decode_qr",
+    "district_progress",
+    "fee_payment",
+    "fee_payment_controls",
+    "pick_qr_text",
+    "procedure_fee_payment",
+    "valid_pin",
+]
 
 log = logging.getLogger(__name__)
 

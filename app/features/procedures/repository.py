@@ -30,9 +30,9 @@ from app.features.procedures.records import (
     drafts_from,
     submissions_from,
 )
+from app.store_sides import DeviceSide, PublicSide
 from backend_client import BackendClient, BackendError
 from backend_client.procedures import ProceduresClient
-from offline_store import PublicStore, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +40,6 @@ PUBLIC_STREAM = "public"
 DELEGATION_SCOPES = frozenset({"procedures", "all"})
 
 
-class _Public(Protocol):
-    @property
-    def store(self) -> PublicStore | None: ...
-
-    @property
-    def version(self) -> int: ...
-
-
-class _Device(Protocol):
-    @property
-    def store(self) -> UserStore | None: ...
-
-    @property
-    def version(self) -> int: ...
-
-    async def changed_locally(self) -> None: ...
 
 
 class PeopleSource(Protocol):
@@ -144,7 +128,7 @@ class BackendPeople:
 
 
 class LocalProcedures:
-    def __init__(self, public: _Public, device: _Device, people: PeopleSource,
+    def __init__(self, public: PublicSide, device: DeviceSide, people: PeopleSource,
                  profile: Callable[[], Mapping[str, Any] | None]) -> None:
         self._public = public
         self._device = device

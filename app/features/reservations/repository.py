@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from app.features.procedures.api import (
     Household,
@@ -34,9 +34,9 @@ from app.features.reservations.catalogue import (
 )
 from app.features.reservations.ports import PublicRead
 from app.features.reservations.records import BOOKINGS, Booking, bookings_from
+from app.store_sides import DeviceSide, PublicSide
 from backend_client import BackendClient, BackendError
 from backend_client.reservations import ReservationsClient
-from offline_store import PublicStore, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +44,6 @@ PUBLIC_STREAM = "public"
 DELEGATION_SCOPES = frozenset({"reservations", "all"})
 
 
-class _Public(Protocol):
-    @property
-    def store(self) -> PublicStore | None: ...
-
-    @property
-    def version(self) -> int: ...
-
-
-class _Device(Protocol):
-    @property
-    def store(self) -> UserStore | None: ...
-
-    @property
-    def version(self) -> int: ...
-
-    async def changed_locally(self) -> None: ...
 
 
 def reservation_delegations(delegations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,7 +80,7 @@ class BackendPeople:
 
 
 class LocalReservations:
-    def __init__(self, public: _Public, device: _Device, people: PeopleSource,
+    def __init__(self, public: PublicSide, device: DeviceSide, people: PeopleSource,
                  profile: Callable[[], Mapping[str, Any] | None]) -> None:
         self._public = public
         self._device = device

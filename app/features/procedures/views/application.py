@@ -10,7 +10,8 @@ import flet as ft
 from babel.numbers import format_decimal
 
 from app.design.widgets import big_button, destructive_button
-from app.features.points.api import FEE_REFUSALS, FeePayment
+from app.features.points import api as points_api
+from app.features.points.api import FeePayment
 from app.features.procedures.forms.definition import text_in
 from app.features.procedures.records import STATUS_LABELS, Submission
 from app.features.procedures.routes import handoff_route, procedure_route
@@ -19,7 +20,6 @@ from app.features.procedures.views.common import card, heading, message, plain, 
 from app.i18n.formatting import format_datetime_short, format_yen
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
-from app.shell.controlled_inputs import controlled_text_field
 
 
 def application_screen(ctx: ViewContext, state: ProceduresState, submission_id: str,
@@ -138,7 +138,7 @@ def _fee(ctx: ViewContext, submission: Submission,
          fees: FeePayment | None) -> list[ft.Control]:
     if submission.fee_amount <= 0:
         return []
-    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    t = ctx.t
     sid = submission.id
     controls: list[ft.Control] = [heading(ctx, t("Fee"), "application-fee-heading"),
                                   plain(ctx, t("Fee: {amount}", amount=format_yen(
@@ -161,44 +161,8 @@ def _fee(ctx: ViewContext, submission: Submission,
                               "application-fee-counter"))
         if fees is None:
             return controls
-    refusal = fees.refusals.get(sid)
-    if refusal is not None:
-        text_id = FEE_REFUSALS.get(refusal.code)
-        info = {key: str(value) for key, value in refusal.info.items()}
-        info.setdefault("attempts_left", "?")
-        info.setdefault("locked_until", "?")
-        controls.append(message(ctx, t(text_id, **info) if text_id is not None else t(
-            "The city did not accept this: {reason}", reason=refusal.detail or refusal.code),
-            "application-fee-error", alert=True))
-    if fees.open_for != sid:
-        def start(_: object) -> None:
-            fees.start(sid)
-            ctx.refresh()
-
-        controls.append(big_button(t("Pay with points"), "WALLET", m, p, start,
-                                   "application-pay-points"))
-        return controls
-    pin = controlled_text_field(
-        ctx.fields, key=f"procedure-pin-{sid}", revision=fees.revision,
-        text=fees.pin_text.get(sid, ""), on_text=lambda text: fees.set_pin(sid, text),
-        label=t("Points PIN (4 to 6 digits)"), password=True,
-        keyboard_type=ft.KeyboardType.NUMBER, width=m.body_size * 12, text_size=m.body_size)
-
-    async def pay() -> None:
-        await fees.pay(sid, online=not ctx.state.connection.offline)
-        ctx.refresh()
-
-    def send(_: object) -> None:
-        fees.set_pin(sid, pin.value or "")
-        ctx.run_task(pay)
-
-    controls.append(plain(ctx, t("Pay {amount} points for the fee of {yen}.",
-                                 amount=format_decimal(submission.fee_amount,
-                                                       locale=ctx.locale),
-                                 yen=format_yen(submission.fee_amount, ctx.locale))))
-    controls.append(ft.Row([pin, big_button(t("Pay"), "CHECK", m, p, send,
-                                            "application-pay-confirm")],
-                           wrap=True, spacing=m.body_size))
+    controls += points_api.fee_payment_controls(ctx, fees, sid, submission.fee_amount,
+                                                "application")
     return controls
 
 

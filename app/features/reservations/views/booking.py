@@ -5,11 +5,11 @@ the check-in QR code (big) and the fee paid with points."""
 from __future__ import annotations
 
 import flet as ft
-from babel.numbers import format_decimal
 
 from app.account.qr_image import qr_png
 from app.design.widgets import big_button, destructive_button, quiet_button
-from app.features.points.api import FEE_REFUSALS, FeePayment
+from app.features.points import api as points_api
+from app.features.points.api import FeePayment
 from app.features.reservations.records import Booking
 from app.features.reservations.routes import ROUTE
 from app.features.reservations.state import ReservationsState
@@ -17,7 +17,6 @@ from app.features.reservations.views.common import status_badge, when
 from app.i18n.formatting import format_yen
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
-from app.shell.controlled_inputs import controlled_text_field
 from app.shell.views.blocks import card, heading, message, plain
 
 
@@ -167,7 +166,7 @@ def _checkin(ctx: ViewContext, state: ReservationsState, booking: Booking
 def _fee(ctx: ViewContext, booking: Booking, fees: FeePayment | None) -> list[ft.Control]:
     if booking.fee_amount <= 0 or booking.status in ("pending", "refused"):
         return []
-    t, m, p = ctx.t, ctx.metrics, ctx.palette
+    t = ctx.t
     bid = booking.id
     controls: list[ft.Control] = [plain(ctx, t("Fee: {amount}", amount=format_yen(
         booking.fee_amount, ctx.locale)), "booking-fee", bold=True)]
@@ -181,40 +180,5 @@ def _fee(ctx: ViewContext, booking: Booking, fees: FeePayment | None) -> list[ft
         controls.append(plain(ctx, t("Please pay the fee at the counter."),
                               "booking-fee-counter"))
         return controls
-    refusal = fees.refusals.get(bid)
-    if refusal is not None:
-        text_id = FEE_REFUSALS.get(refusal.code)
-        info = {key: str(value) for key, value in refusal.info.items()}
-        info.setdefault("attempts_left", "?")
-        info.setdefault("locked_until", "?")
-        controls.append(message(ctx, t(text_id, **info) if text_id is not None else t(
-            "The city did not accept this: {reason}", reason=refusal.detail or refusal.code),
-            "booking-fee-error", alert=True))
-    if fees.open_for != bid:
-        def start(_: object) -> None:
-            fees.start(bid)
-            ctx.refresh()
-        controls.append(big_button(t("Pay with points"), "WALLET", m, p, start,
-                                   "booking-pay-points"))
-        return controls
-    pin = controlled_text_field(
-        ctx.fields, key=f"reservation-pin-{bid}", revision=fees.revision,
-        text=fees.pin_text.get(bid, ""), on_text=lambda text: fees.set_pin(bid, text),
-        label=t("Points PIN (4 to 6 digits)"), password=True,
-        keyboard_type=ft.KeyboardType.NUMBER, width=m.body_size * 12, text_size=m.body_size)
-
-    async def pay() -> None:
-        await fees.pay(bid, online=not ctx.state.connection.offline)
-        ctx.refresh()
-
-    def send(_: object) -> None:
-        fees.set_pin(bid, pin.value or "")
-        ctx.run_task(pay)
-
-    controls.append(plain(ctx, t("Pay {amount} points for the fee of {yen}.",
-                                 amount=format_decimal(booking.fee_amount, locale=ctx.locale),
-                                 yen=format_yen(booking.fee_amount, ctx.locale))))
-    controls.append(ft.Row([pin, big_button(t("Pay"), "CHECK", m, p, send,
-                                            "booking-pay-confirm")],
-                           wrap=True, spacing=m.body_size))
+    controls += points_api.fee_payment_controls(ctx, fees, bid, booking.fee_amount, "booking")
     return controls

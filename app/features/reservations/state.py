@@ -44,6 +44,8 @@ SLOT_NOW_FULL = "This time is full. Choose another time or join the waiting list
 NEEDS_NETWORK = "This needs the network. Please connect and try again."
 FAILED = "It could not be done: {reason}"
 CALENDAR_SAVED = "The calendar file was saved."
+# What a write says until the server's outcome arrives (then the status says it).
+SENT_MESSAGES = frozenset({BOOKED, WAIT_SENT, CHANGE_SENT, CANCEL_SENT, ACCEPT_SENT})
 MESSAGES = (BOOKED, WAIT_SENT, CHANGE_SENT, CANCEL_SENT, ACCEPT_SENT, NOT_SIGNED_IN,
             CHOOSE_SLOT, SLOT_NOW_FULL, NEEDS_NETWORK, FAILED, CALENDAR_SAVED)
 

@@ -1,6 +1,7 @@
 """Puts the reservations tile together for one session: its state over the device's stores
-and the network routes, the reads the shell starts before a render (`prepare`), and the
-screen (the views only render the state)."""
+and the network routes, the reads the shell starts before a render (`prepare`), the
+session-long reminder loop with its home notes, and the screen (the views only render the
+state)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from app.features.points import api as points_api
 from app.features.reservations import views
 from app.features.reservations.queue.state import parse_queue_route
 from app.features.reservations.queue.wiring import build_queue, prepare_queue
+from app.features.reservations.reminder_delivery import BookingReminderDelivery
 from app.features.reservations.repository import (
     BackendPeople,
     BackendReservations,
     LocalReservations,
 )
-from app.features.reservations.routes import Screen, parse
+from app.features.reservations.routes import ROUTE, Screen, parse
 from app.features.reservations.state import ReservationsState
+from app.i18n.translator import load_translator
 from app.services import AppServices
 from app.shell.context import ViewContext
 from backend_client.reservations import ReservationsClient
@@ -51,6 +54,39 @@ def reservations_state(ctx: ViewContext) -> ReservationsState:
                               profile),
             BackendReservations(services.backend, account.access_token),
             services.backend.server_clock.now, save_file=save_bytes))
+
+
+def reminder_delivery(ctx: ViewContext) -> BookingReminderDelivery:
+    """The session's booking reminders (over whoever is signed in at the time)."""
+    services = _services(ctx)
+
+    def translate(message: str, **params: object) -> str:
+        return load_translator(ctx.state.settings.language)(message, **params)
+
+    return services.feature_state(
+        "reservations-reminders",
+        lambda: BookingReminderDelivery(
+            lambda: reservations_state(ctx),
+            services.local_settings("tsuyama-portal.reservations.delivered"),
+            services.notifier, services.backend.server_clock.now, translate))
+
+
+async def reminders_background(ctx: ViewContext) -> None:
+    """Booking reminders for the whole session (notifications, home-screen notes)."""
+    delivery = reminder_delivery(ctx)
+
+    def changed() -> None:
+        # Re-render for new home notes, or for data read again while the tile is open.
+        if delivery.notes_changed or ctx.state.route.startswith(ROUTE):
+            ctx.refresh()
+
+    await delivery.run(lambda: ctx.state.settings.language, changed)
+
+
+def home_notes(ctx: ViewContext) -> list[str]:
+    if ctx.services is None:  # a screen built without a session (unit tests)
+        return []
+    return reminder_delivery(ctx).home_notes(ctx.state.settings.language)
 
 
 class _NoBulkyFees:

@@ -12,8 +12,8 @@ from app.features.points import api as points_api
 from app.features.points.api import FeePayment
 from app.features.reservations.records import Booking
 from app.features.reservations.routes import ROUTE
-from app.features.reservations.state import ReservationsState
-from app.features.reservations.views.common import status_badge, when
+from app.features.reservations.state import SENT_MESSAGES, ReservationsState
+from app.features.reservations.views.common import status_badge, until, when
 from app.i18n.formatting import format_yen
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
@@ -31,7 +31,9 @@ def booking_screen(ctx: ViewContext, state: ReservationsState, booking_id: str,
                         alert=True), back]
     controls: list[ft.Control] = [heading(ctx, booking.title_in(lang), "booking-heading"),
                                   status_badge(ctx, booking, "booking-status")]
-    if state.message_on(ctx.state.route):
+    if state.message_on(ctx.state.route) and not (
+            state.message in SENT_MESSAGES and not booking.waiting):
+        # "... will be sent to the city" stays only while something waits to be sent.
         controls.append(message(ctx, t(state.message, **state.message_params),
                                 "booking-message"))
     lines = [plain(ctx, t("Time: {time}", time=when(ctx, booking.slot_start)), bold=True)]
@@ -48,7 +50,7 @@ def booking_screen(ctx: ViewContext, state: ReservationsState, booking_id: str,
                                   time=when(ctx, booking.offered_until)), bold=True))
     if booking.changeable_until is not None and booking.status == "booked":
         lines.append(plain(ctx, t("Changes and cancellation online until {time}.",
-                                  time=when(ctx, booking.changeable_until)), small=True))
+                                  time=until(ctx, booking.changeable_until)), small=True))
     controls.append(card(ctx, lines, "booking-facts"))
     if booking.refusal is not None:
         controls.append(message(ctx, t("The city did not accept this: {reason}",

@@ -4,13 +4,14 @@ of the free-place counts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import flet as ft
 
+from app.features.reservations.catalogue import CITY_TIME_ZONE
 from app.features.reservations.records import STATUS_LABELS, Booking
 from app.features.reservations.state import ReservationsState
-from app.i18n.formatting import format_datetime_short
+from app.i18n.formatting import format_datetime_short, format_day_short
 from app.shell.context import ViewContext
 from app.shell.views.blocks import badge, message, plain
 
@@ -29,6 +30,15 @@ def status_badge(ctx: ViewContext, booking: Booking, key: str) -> ft.Control:
 def when(ctx: ViewContext, moment: datetime | None) -> str:
     """A time in Asia/Tokyo in the UI language."""
     return format_datetime_short(moment, ctx.locale) if moment is not None else ""
+
+
+def until(ctx: ViewContext, moment: datetime) -> str:
+    """A deadline as residents say it: one at midnight (Tokyo) is the end of the day
+    before (「12月6日(日)まで」), any other the time itself."""
+    local = moment.astimezone(CITY_TIME_ZONE)
+    if local.hour == 0 and local.minute == 0:
+        return format_day_short(local.date() - timedelta(days=1), ctx.locale)
+    return when(ctx, moment)
 
 
 def counts_age(ctx: ViewContext, state: ReservationsState, key: str) -> list[ft.Control]:

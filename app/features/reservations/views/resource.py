@@ -7,14 +7,20 @@ from __future__ import annotations
 from functools import partial
 
 import flet as ft
+from babel.dates import format_time
 
 from app.design.widgets import big_button, quiet_button
-from app.features.reservations.catalogue import FEE_METHOD_LABELS, ResourceEntry, Slot
+from app.features.reservations.catalogue import (
+    CITY_TIME_ZONE,
+    FEE_METHOD_LABELS,
+    ResourceEntry,
+    Slot,
+)
 from app.features.reservations.queue.state import queue_route
 from app.features.reservations.routes import ROUTE
 from app.features.reservations.state import ReservationsState
 from app.features.reservations.views.common import counts_age, tap
-from app.i18n.formatting import format_datetime_short, format_day_short, format_yen
+from app.i18n.formatting import format_day_short, format_yen
 from app.shell.context import ViewContext
 from app.shell.views.blocks import card, heading, message, plain
 
@@ -109,14 +115,16 @@ def _days(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry
     for slot in shown.slots:
         rows.append(_slot_row(ctx, state, entry, slot))
     controls.append(plain(ctx, t("Choose a time"), bold=True))
-    controls.append(ft.Column(rows, key="resource-slots", spacing=m.body_size * 0.3))
+    controls.append(ft.Row(rows, key="resource-slots", wrap=True, spacing=m.body_size * 0.4,
+                           run_spacing=m.body_size * 0.3))
     return controls
 
 
 def _slot_row(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry,
               slot: Slot) -> ft.Control:
     t = ctx.t
-    start = format_datetime_short(slot.start, ctx.locale)
+    start = format_time(slot.start, format="short", locale=ctx.locale,
+                        tzinfo=CITY_TIME_ZONE)  # the day is chosen above: the time only
     free = t("Full") if slot.full else t("{count} free", count=str(slot.free))
     if slot.full and entry.waiting_list:
         free += " " + t("(waiting list: {count})", count=str(slot.waiting))

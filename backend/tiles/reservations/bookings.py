@@ -502,6 +502,7 @@ def change(session: Session, person: Person, booking_id: str, new_start: datetim
     before = booking.status
     booking.slot_start, booking.slot_end = slot.start, slot.end
     booking.ics_sequence += 1
+    booking.reminded_at = None  # the new time is reminded the evening before it
     booking.updated_at = clock.utc_now()
     session.add(booking)
     add_event(session, booking, actor_kind=_actor_kind(person, booking),

@@ -124,6 +124,10 @@ class ReservationBooking(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     checked_in_at: datetime | None = Field(default=None,
                                            sa_column=Column(UTCDateTime(), nullable=True))
+    # When the reminder the day before was sent (reminders.py): claimed by a conditional
+    # UPDATE, so it goes once whatever the number of backends.
+    reminded_at: datetime | None = Field(default=None,
+                                         sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

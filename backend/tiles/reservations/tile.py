@@ -26,6 +26,7 @@ from backend.tiles.reservations.my_data import (
 )
 from backend.tiles.reservations.queue import routes as queue_routes
 from backend.tiles.reservations.queue import staff_routes as queue_staff_routes
+from backend.tiles.reservations.reminders import send_reminders
 from backend.tiles.reservations.resources.publish import (
     RESERVATION_RESOURCES,
     RESERVATION_SLOTS,
@@ -50,6 +51,9 @@ SLOTS_JOB = PeriodicJob("slot-window", every=timedelta(hours=1), run=move_slot_w
 # Offers on the waiting list nobody answered in time pass on to the next waiter.
 OFFERS_JOB = PeriodicJob("offer-expiry", every=timedelta(minutes=5), run=expire_offers,
                          first_after=timedelta(minutes=1))
+# Reminders the day before, from 18:00 Tokyo, to the in-app inbox (reminders.py).
+REMINDERS_JOB = PeriodicJob("booking-reminders", every=timedelta(minutes=15),
+                            run=send_reminders, first_after=timedelta(minutes=2))
 
 TILE = TileSpec(
     id="reservations",
@@ -64,7 +68,7 @@ TILE = TileSpec(
     startup=(load_resources,),
     settings=ReservationsSettings,
     commands={cli.COMMAND: cli.main},
-    jobs=(SLOTS_JOB, OFFERS_JOB),
+    jobs=(SLOTS_JOB, OFFERS_JOB, REMINDERS_JOB),
     export=(ExportPart("reservations", bookings_export),),
     deletion=DeletionPolicy(Deletion.DELETE, DELETION_REASON, delete=cancel_open_bookings),
 )

@@ -84,8 +84,11 @@ def test_the_demo_folder_imports_cleanly_with_slots_and_public_rows(
     report = import_folder(engine, CODE, DEMO_DIR, today=TODAY, now=NOW)
 
     assert report.ok, report.errors
-    assert sorted(report.outcomes) == sorted(f"{i}.json: added (version 1)" for i in DEMO_IDS)
-    assert stored(engine) == {resource_id: (1, False) for resource_id in DEMO_IDS}
+    versions = {i: demo_body(i)["version"] for i in DEMO_IDS}
+    assert sorted(report.outcomes) == sorted(f"{i}.json: added (version {versions[i]})"
+                                             for i in DEMO_IDS)
+    assert stored(engine) == {resource_id: (versions[resource_id], False)
+                              for resource_id in DEMO_IDS}
     with Session(engine) as session:
         assert [r.id for r in active_resources(session, CODE)] == DEMO_IDS
         kosodate = get_resource(session, CODE, "kosodate-counter")
@@ -111,8 +114,8 @@ def test_importing_the_same_folder_again_changes_nothing(
 
     report = import_folder(engine, CODE, DEMO_DIR, today=TODAY, now=NOW)
 
-    assert sorted(report.outcomes) == sorted(f"{i}.json: unchanged (version 1)"
-                                             for i in DEMO_IDS)
+    assert sorted(report.outcomes) == sorted(
+        f"{i}.json: unchanged (version {demo_body(i)['version']})" for i in DEMO_IDS)
     assert report.stored == [] and report.slots_created == 0
     assert (public_rows(engine, RESOURCES_COLLECTION), slot_count(engine)) == before
 

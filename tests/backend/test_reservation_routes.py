@@ -39,11 +39,18 @@ pytestmark = pytest.mark.anyio
 PIN = "2580"
 
 
+# One optional question, so that a booking may carry answers (the export, the deletion).
+NOTE_QUESTIONS: dict[str, Any] = {
+    "schema": {"type": "object", "properties": {"note": {"type": "string", "maxLength": 200}}},
+    "layout": {"sections": [{"id": "s", "fields": [
+        {"field": "note", "label": {"ja": "相談内容", "en": "Topic"}, "widget": "textarea"}]}]}}
+
+
 @pytest.fixture
 def app(database_url: str, make_app: Any, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
     app: FastAPI = make_app(database_url, load_demo_data=False)
     fix_now(monkeypatch)
-    add_resource(app, capacity=1)
+    add_resource(app, capacity=1, questions=NOTE_QUESTIONS)
     return app
 
 

@@ -64,6 +64,8 @@ class ResourceEntry:
     fee_methods: tuple[str, ...] = ()
     waiting_list: bool = False
     has_questions: bool = False
+    # The questions asked when booking ({"schema", "layout"} of the procedures format).
+    questions: Mapping[str, Any] | None = field(default=None, compare=False)
     queue_counter: str | None = None  # the counter's waiting numbers (整理券), if it has one
     version: int = 1
     demo: bool = False
@@ -88,6 +90,7 @@ def resource_from(key: str, row: Mapping[str, Any]) -> ResourceEntry | None:
     window = row.get("window") if isinstance(row.get("window"), Mapping) else {}
     limits = row.get("limits") if isinstance(row.get("limits"), Mapping) else {}
     fee = row.get("fee") if isinstance(row.get("fee"), Mapping) else {}
+    questions = row.get("questions")
     assert isinstance(who, Mapping) and isinstance(window, Mapping)
     assert isinstance(limits, Mapping) and isinstance(fee, Mapping)
     return ResourceEntry(
@@ -104,7 +107,8 @@ def resource_from(key: str, row: Mapping[str, Any]) -> ResourceEntry | None:
         fee_yen=_int(fee.get("amount_yen")) or 0,
         fee_methods=tuple(m for m in fee.get("methods") or () if isinstance(m, str)),
         waiting_list=row.get("waiting_list") is True,
-        has_questions=isinstance(row.get("questions"), Mapping),
+        has_questions=isinstance(questions, Mapping),
+        questions=questions if isinstance(questions, Mapping) else None,
         queue_counter=_queue_counter(row.get("queue")),
         version=_int(row.get("version")) or 1, demo=row.get("demo") is True)
 

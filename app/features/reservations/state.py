@@ -1,7 +1,9 @@
 """What the reservations screens show, in plain Python (no Flet): resources by category, one
 resource's days and slots with free places, booking (pending until the server decides), the
 resident's bookings with change / cancel / accept / decline, the .ics file and the check-in
-QR code. Stores and network are reached through ports.py."""
+QR code, and the resource's questions (the procedures tile's form engine: checked on the
+device, every error at its field, before `book`/`wait` sends the cleaned answers). Stores and
+network are reached through ports.py."""
 
 from __future__ import annotations
 
@@ -13,7 +15,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.features.procedures.api import Household, Person
+from app.features.procedures.api import (
+    FieldError,
+    FormEngine,
+    Household,
+    Person,
+    questions_form,
+)
 from app.features.reservations.catalogue import (
     Day,
     ResourceEntry,
@@ -44,10 +52,14 @@ SLOT_NOW_FULL = "This time is full. Choose another time or join the waiting list
 NEEDS_NETWORK = "This needs the network. Please connect and try again."
 FAILED = "It could not be done: {reason}"
 CALENDAR_SAVED = "The calendar file was saved."
+CHECK_ANSWERS = "Please check the answers marked below."
+QUESTIONS_UNREADABLE = "This app cannot show the questions of this booking. Please update " \
+    "the app."
 # What a write says until the server's outcome arrives (then the status says it).
 SENT_MESSAGES = frozenset({BOOKED, WAIT_SENT, CHANGE_SENT, CANCEL_SENT, ACCEPT_SENT})
 MESSAGES = (BOOKED, WAIT_SENT, CHANGE_SENT, CANCEL_SENT, ACCEPT_SENT, NOT_SIGNED_IN,
-            CHOOSE_SLOT, SLOT_NOW_FULL, NEEDS_NETWORK, FAILED, CALENDAR_SAVED)
+            CHOOSE_SLOT, SLOT_NOW_FULL, NEEDS_NETWORK, FAILED, CALENDAR_SAVED, CHECK_ANSWERS,
+            QUESTIONS_UNREADABLE)
 
 
 class Load(StrEnum):
@@ -97,6 +109,12 @@ class ReservationsState:
         self.message_params: dict[str, str] = {}
         self.message_for = ""
         self._household_stamp: object = None
+        # The answers to the open resource's questions (kept while its screen is open).
+        self.answers: dict[str, Any] = {}
+        self.answer_errors: dict[str, FieldError] = {}
+        self.answers_for = ""  # the resource they are for
+        self.answers_revision = 0  # bumped when the answers are replaced (the inputs redraw)
+        self._engines: dict[tuple[str, int], FormEngine | None] = {}
 
     # --- loading ------------------------------------------------------------------------
     @property
@@ -213,6 +231,65 @@ class ReservationsState:
         entry = self.resource(resource_id)
         if entry is not None and self.fee_method not in entry.fee_methods:
             self.fee_method = entry.fee_methods[0] if entry.fee_methods else None
+        if self.answers_for != resource_id:
+            self._forget_answers(resource_id)
+
+    # --- the resource's questions ---------------------------------------------------------
+    def questions(self, entry: ResourceEntry) -> FormEngine | None:
+        """The form engine of the resource's questions (None: it asks none, or this app
+        cannot read them: `questions_unreadable`)."""
+        if entry.questions is None:
+            return None
+        key = (entry.id, entry.version)
+        if key not in self._engines:
+            form = questions_form(entry.id, entry.version, entry.questions)
+            self._engines[key] = None if form is None else FormEngine(form, self.language)
+        return self._engines[key]
+
+    def questions_unreadable(self, entry: ResourceEntry) -> bool:
+        return entry.questions is not None and self.questions(entry) is None
+
+    def answer(self, entry: ResourceEntry, name: str, value: Any) -> None:
+        """A field changed (the value already coerced by the field view)."""
+        if self.answers_for != entry.id:
+            self._forget_answers(entry.id)
+        if value is None:
+            self.answers.pop(name, None)
+        else:
+            self.answers[name] = value
+        self.answer_errors.pop(name, None)
+
+    def check_answer(self, entry: ResourceEntry, name: str) -> None:
+        """A text field left: its own check (as the resident leaves it)."""
+        engine = self.questions(entry)
+        if engine is None or self.answers_for != entry.id:
+            return
+        error = engine.validate_field(name, self.answers.get(name))
+        if error is None:
+            self.answer_errors.pop(name, None)
+        else:
+            self.answer_errors[name] = error
+
+    def _forget_answers(self, resource_id: str) -> None:
+        self.answers, self.answer_errors = {}, {}
+        self.answers_for = resource_id
+        self.answers_revision += 1
+
+    def _checked_answers(self, entry: ResourceEntry, route: str) -> dict[str, Any] | None:
+        """The cleaned answers to send ({} without questions); None (and every error at its
+        field) when they need fixing."""
+        if entry.questions is None:
+            return {}
+        engine = self.questions(entry)
+        if engine is None:
+            self._say(QUESTIONS_UNREADABLE, route)
+            return None
+        answers = self.answers if self.answers_for == entry.id else {}
+        self.answer_errors = engine.validate(answers)
+        if self.answer_errors:
+            self._say(CHECK_ANSWERS, route)
+            return None
+        return engine.clean(answers)
 
     # --- my bookings --------------------------------------------------------------------
     def my_bookings(self) -> list[Booking]:
@@ -238,9 +315,14 @@ class ReservationsState:
         if slot.full and not waiting:
             self._say(SLOT_NOW_FULL, route)
             return None
+        answers = self._checked_answers(entry, route)
+        if answers is None:
+            return None
         booking_id = self._make_id()
         args: dict[str, Any] = {"id": booking_id, "resource_id": entry.id,
                                 "slot_start": slot.start.isoformat()}
+        if answers:
+            args["answers"] = answers
         me = self._repo.me()
         subject = self.subject if self.subject in self.for_whom() else me
         if subject is not None and subject != me and subject.person_id:
@@ -256,6 +338,7 @@ class ReservationsState:
         if not await self._repo.write_booking(booking_id, row, name, args):
             return None
         self.chosen_slot = None
+        self._forget_answers(entry.id)
         self._say(WAIT_SENT if waiting else BOOKED, booking_route(booking_id))
         return booking_id
 

@@ -35,6 +35,7 @@ from backend.sync.refusals import Refused
 from backend.sync.types import ChangeRow
 from backend.tiles.notices.api import notify_person
 from backend.tiles.reservations import waiting_list
+from backend.tiles.reservations.answers import checked_answers
 from backend.tiles.reservations.fee import fee_method, refund_fee
 from backend.tiles.reservations.models import (
     BOOKED,
@@ -355,10 +356,11 @@ def book(session: Session, booker: Person, booking_id: str, resource_id: str,
     subject = subject_of(session, booker, for_person_id)
     method = fee_method(resource, requested_fee_method)
     check_rules(session, resource, slot, booker, subject, method)
+    cleaned = checked_answers(session, resource, answers or {}, booker, subject)
     if not waiting_list.take_place(session, code, resource_id, slot.start):
         raise refusal(SLOT_FULL).refused()
     booking = _new_booking(session, booker, subject, booking_id, resource, slot, BOOKED,
-                           answers or {}, method)
+                           cleaned, method)
     add_event(session, booking, actor_kind=ACTOR_RESIDENT, actor_person_id=booker.id,
               action="book", from_status=None)
     _log_on_behalf(session, booking, booker, subject, resource, "予約")
@@ -377,6 +379,7 @@ def wait(session: Session, booker: Person, booking_id: str, resource_id: str,
     subject = subject_of(session, booker, for_person_id)
     method = fee_method(resource, requested_fee_method)
     check_rules(session, resource, slot, booker, subject, method)
+    cleaned = checked_answers(session, resource, answers or {}, booker, subject)
     if _count(session, col(ReservationBooking.municipality_code) == code,
               col(ReservationBooking.subject_person_id) == subject.id,
               col(ReservationBooking.resource_id) == resource_id,
@@ -390,7 +393,7 @@ def wait(session: Session, booker: Person, booking_id: str, resource_id: str,
         raise refused(PLACES_FREE, "this time still has free places: book it instead",
                       "この枠にはまだ空きがあります。予約してください")
     booking = _new_booking(session, booker, subject, booking_id, resource, slot, WAITING,
-                           answers or {}, method)
+                           cleaned, method)
     booking.waiting_seq = next_waiting_seq(session, code)
     session.add(booking)
     add_event(session, booking, actor_kind=ACTOR_RESIDENT, actor_person_id=booker.id,

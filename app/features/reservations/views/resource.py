@@ -1,15 +1,18 @@
 """One resource: what it is, who it is for, fee and rules, its days (next two weeks) and
 each day's slots with free places (満員 when full, then the waiting list if it has one),
-whom it is for, and the booking button."""
+whom it is for, its questions (the procedures tile's field views, each error at its field)
+and the booking button."""
 
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import flet as ft
 from babel.dates import format_time
 
 from app.design.widgets import big_button, quiet_button
+from app.features.procedures.api import form_controls
 from app.features.reservations.catalogue import (
     CITY_TIME_ZONE,
     FEE_METHOD_LABELS,
@@ -51,6 +54,7 @@ def resource_screen(ctx: ViewContext, state: ReservationsState,
     controls += counts_age(ctx, state, "resource-updated")
     controls += _days(ctx, state, entry)
     controls += _for_whom(ctx, state)
+    controls += _questions(ctx, state, entry)
     controls += _book(ctx, state, entry)
     if entry.queue_counter is not None:
         # On the day, at the counter: a waiting number instead of (or besides) a booking.
@@ -145,6 +149,33 @@ def _for_whom(ctx: ViewContext, state: ReservationsState) -> list[ft.Control]:
                      on_click=tap(ctx, partial(state.choose_subject, person)))
              for index, person in enumerate(people)]
     return [plain(ctx, t("For whom"), bold=True), ft.Row(chips, wrap=True, key="for-whom")]
+
+
+def _questions(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry
+               ) -> list[ft.Control]:
+    """The resource's questions as a form (none when it asks none)."""
+    t = ctx.t
+    if state.questions_unreadable(entry):
+        return [message(ctx, t("This app cannot show the questions of this booking. Please "
+                               "update the app."), "resource-questions-unreadable",
+                        alert=True)]
+    engine = state.questions(entry)
+    if engine is None:
+        return []
+
+    def changed(name: str, value: Any) -> None:
+        state.answer(entry, name, value)
+        ctx.refresh()
+
+    def left(name: str) -> None:
+        state.check_answer(entry, name)
+        ctx.refresh()
+
+    answers = state.answers if state.answers_for == entry.id else {}
+    fields = form_controls(ctx, engine, answers, state.answer_errors, (), (), changed, left,
+                           revision=state.answers_revision)
+    return [plain(ctx, t("Please answer these questions"), "resource-questions-heading",
+                  bold=True), ft.Column(fields, key="resource-questions", tight=True)]
 
 
 def _book(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry

@@ -30,8 +30,11 @@ def test_saved_information_only_where_the_screen_shows_it():
     # Screens without city data, and those read from the city only.
     for screen in (Screen("home", "/"), Screen("settings", "/settings")):
         assert banner_text(screen, PUBLIC, OWN).notice is OfflineNotice.OFFLINE_ONLY
-    for screen in (Screen("mydata", "/mydata"), feature_screen("reservations")):
+    for screen in (Screen("mydata", "/mydata"), feature_screen("school")):
         assert banner_text(screen, PUBLIC, OWN).notice is OfflineNotice.SHOWN_WHEN_CONNECTED
+    # A tile that keeps its data on the device (reservations: free places, bookings).
+    assert banner_text(feature_screen("reservations"), PUBLIC, OWN).notice is \
+        OfflineNotice.SAVED_SHOWN
 
 
 def test_the_check_runs_often_while_offline():

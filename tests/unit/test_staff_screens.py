@@ -60,9 +60,11 @@ def test_the_staff_home_lists_only_the_callers_departments() -> None:
     waste = staff_entries(REGISTRY, frozenset({"waste"}))
     assert [e.route for e in waste] == ["/staff/waste/bulky-slots",
                                         "/staff/waste/bulky-bookings"]
-    assert staff_entries(REGISTRY, frozenset({"health"})) == []
+    assert staff_entries(REGISTRY, frozenset({"school"})) == []
     assert [e.route for e in staff_entries(REGISTRY, frozenset({"citizens"}))] == [
-        "/staff/procedures/review-citizens", "/staff/procedures/counter-citizens"]
+        "/staff/procedures/review-citizens", "/staff/procedures/counter-citizens",
+        "/staff/reservations/day-citizens", "/staff/reservations/check-in-citizens",
+        "/staff/reservations/queue-citizens"]
     assert entry_for("/staff/waste/bulky-slots", REGISTRY, frozenset({"notices"})) is None
 
 
@@ -85,9 +87,9 @@ def test_staff_home_body_per_caller() -> None:
     waste = texts(staff_wiring.body(_ctx(_me("staff", ("waste",)), "/staff")))
     assert "粗大ごみの収集枠" in waste and "粗大ごみの予約一覧" in waste
     assert "所属: 環境事業課" in waste
-    health = texts(staff_wiring.body(_ctx(_me("staff", ("health",)), "/staff")))
-    assert "所属部署の職員向け画面はまだありません。" in health
-    assert "粗大ごみの収集枠" not in health
+    school = texts(staff_wiring.body(_ctx(_me("staff", ("school",)), "/staff")))
+    assert "所属部署の職員向け画面はまだありません。" in school
+    assert "粗大ごみの収集枠" not in school
     citizens = texts(staff_wiring.body(_ctx(_me("staff", ("citizens",)), "/staff")))
     assert "書かない窓口（市民課）" in citizens and "粗大ごみの収集枠" not in citizens
     for me in (None, _me("resident", ())):

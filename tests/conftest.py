@@ -32,6 +32,24 @@ def require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `sqlite_enough` run on SQLite only: their subject is decided in Python
+    (HTTP checks, token rules, who may read what), and the SQL they pass through is run on
+    PostgreSQL by the backend tests of each table. The PostgreSQL copies of those tests cost
+    minutes of the suite and found nothing the SQLite ones did not (README, Tests)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if on_postgres and item.get_closest_marker("sqlite_enough") is not None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to the head revision once per run, copied for each test (the

@@ -25,7 +25,7 @@ from offline_store.sync_engine import SyncEngine
 from tests.identity_helpers import BASE_URL, make_identity_app, query_of, upstream_login
 from tests.support.device_clock import shift_device_clock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 REDIRECT = "http://127.0.0.1:50123/oauth_callback"
 DAY = timedelta(days=1)
 

@@ -19,7 +19,7 @@ from backend.identity.keys import SigningKey
 from tests.identity_helpers import BASE_URL, login, unverified_claims
 from tests.security.conftest import WHOAMI_PATH
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 def b64(data: bytes) -> str:

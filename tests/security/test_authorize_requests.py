@@ -13,7 +13,7 @@ from backend.identity.clients import registered_clients
 from backend.settings import Settings
 from tests.identity_helpers import BASE_URL, AppLogin, identity_client, query_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 APP = registered_clients(Settings(database_url="sqlite://"))["tsuyama-portal-app"]
 

@@ -35,6 +35,8 @@ from tests.backend.people import bearer, make_household, make_person
 from tests.backend.transit_helpers import demo_zip
 from tests.security.reservation_persona_cases import RESERVATION_CASES
 
+pytestmark = pytest.mark.sqlite_enough
+
 MakeApp = Callable[..., FastAPI]
 
 

@@ -1,7 +1,8 @@
 """Every HTML form of the backend (email sign-in: send code and verify; the development IdP's
 persona buttons) refuses posts from other sites: a CSRF token bound to the login attempt and
 to the browser's cookie, and `Sec-Fetch-Site` / `Origin` when the browser sends them. On
-SQLite and PostgreSQL (the email login lives in the database)."""
+SQLite only (`sqlite_enough`): the checks are made in Python; the email login's tables are
+tested on PostgreSQL by test_email_login."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from tests.identity_helpers import (
     start_email_login,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 Form = tuple[str, dict[str, str]]
 

@@ -23,7 +23,7 @@ from backend.identity.upstream.client_assertion import (
 )
 from tests.identity_helpers import BASE_URL, query_of, upstream_login
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 ISSUER = f"{BASE_URL}/dev-idp"
 TOKEN_ENDPOINT = f"{ISSUER}/token"

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from backend.settings import Settings
 from tests.identity_helpers import BASE_URL, identity_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 async def test_discovery_document_describes_the_authorization_server(

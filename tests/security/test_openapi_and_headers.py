@@ -14,7 +14,7 @@ from backend.security import openapi
 from tests.backend.people import bearer, make_person
 from tests.identity_helpers import BASE_URL, AppLogin, identity_client, login, refresh
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 def assert_page_headers(response: httpx.Response) -> None:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tests.identity_helpers import AppLogin, authorize_code, refresh
 from tests.security.conftest import WHOAMI_PATH, FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 def bearer(body: dict) -> dict[str, str]:

@@ -16,7 +16,7 @@ from backend.models import Person
 from tests.identity_helpers import AppLogin, identity_client, query_of, upstream_login
 from tests.security.conftest import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 async def callback_url(client: httpx.AsyncClient, app_login: AppLogin,

@@ -168,7 +168,7 @@ async def test_a_fee_is_paid_after_the_pin_and_the_receipt_is_shown() -> None:
     shown = points_payment(ctx, booking(), fees)
     assert "ポイントで支払う" in texts(shown)
     assert [c.identifier for c in walk(shown) if getattr(c, "identifier", None)] == [
-        "points-pay-S2612-0001"]
+        "bulky-S2612-0001-pay-points"]
     fees.start("S2612-0001")
     pin_form = points_payment(ctx, booking(), fees)
     pin = next(c for c in walk(pin_form) if isinstance(c, ft.TextField))

@@ -12,7 +12,8 @@ import flet as ft
 from babel.numbers import format_decimal
 
 from app.design.widgets import big_button, destructive_button
-from app.features.points.api import FEE_REFUSALS, FeePayment
+from app.features.points import api as points_api
+from app.features.points.api import FeePayment
 from app.features.waste.bulky import Booking, BulkyBooking, Slot, is_bulky
 from app.features.waste.state import WasteState
 from app.i18n.formatting import format_day_short, format_yen
@@ -348,45 +349,5 @@ def points_payment(ctx: ViewContext, booking: Booking, fees: FeePayment) -> list
         return [ft.Semantics(identifier=f"points-paid-{number}", live_region=True,
                              container=True, content=ft.Text(
             text, size=m.body_size, color=p.primary, weight=ft.FontWeight.BOLD))]
-    controls: list[ft.Control] = []
-    refusal = fees.refusals.get(number)
-    if refusal is not None:
-        message = FEE_REFUSALS.get(refusal.code)
-        info = {key: str(value) for key, value in refusal.info.items()}
-        info.setdefault("attempts_left", "?")
-        info.setdefault("locked_until", "?")
-        text = (t(message, **info) if message is not None
-                else t("The city did not accept this: {reason}", reason=refusal.detail))
-        controls.append(ft.Semantics(identifier=f"points-pay-error-{number}", live_region=True,
-                                     container=True, content=ft.Text(
-            text, size=m.body_size, color=p.banner, weight=ft.FontWeight.BOLD)))
-    if fees.open_for != number:
-        def start(_: object) -> None:
-            fees.start(number)
-            ctx.refresh()
-
-        controls.append(big_button(t("Pay with points"), "WALLET", m, p, start,
-                                   f"points-pay-{number}"))
-        return controls
-    pin = controlled_text_field(
-        ctx.fields, key=f"points-pin-{number}", revision=fees.revision,
-        text=fees.pin_text.get(number, ""), on_text=lambda text: fees.set_pin(number, text),
-        label=t("Points PIN (4 to 6 digits)"), password=True,
-        keyboard_type=ft.KeyboardType.NUMBER, width=m.body_size * 12, text_size=m.body_size)
-
-    async def pay() -> None:
-        await fees.pay(number, online=not ctx.state.connection.offline)
-        ctx.refresh()
-
-    def send(_: object) -> None:
-        fees.set_pin(number, pin.value or "")
-        ctx.run_task(pay)
-
-    controls.append(ft.Text(t("Pay {amount} points for the fee of {yen}.",
-                              amount=format_decimal(booking.total_fee, locale=ctx.locale),
-                              yen=format_yen(booking.total_fee, ctx.locale)),
-                            size=m.body_size, color=p.on_surface))
-    controls.append(ft.Row([pin, big_button(t("Pay"), "CHECK", m, p, send,
-                                            f"points-pay-confirm-{number}")],
-                           wrap=True, spacing=m.body_size))
-    return controls
+    return points_api.fee_payment_controls(ctx, fees, number, booking.total_fee,
+                                           f"bulky-{number}")

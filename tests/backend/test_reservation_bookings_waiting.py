@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from backend.models import AccessLogEntry, Person
 from backend.tiles.notices.models import Notice
 from backend.tiles.points import api as points_api
-from backend.tiles.reservations.bookings import expire_offers
 from backend.tiles.reservations.fee import FEE_PURPOSE, LEDGER_SCOPE
+from backend.tiles.reservations.offers import expire_offers
 from tests.backend.people import make_household, make_person
 from tests.backend.test_reservation_bookings_helpers import (
     NOW,

@@ -21,8 +21,8 @@ from backend.sync.args import BadArgs, text_arg
 from backend.sync.collections import Collection, Policy
 from backend.sync.refusals import refusals_rejected
 from backend.sync.types import ALREADY_EXISTS, Mutation, MutationOutcome
-from backend.tiles.reservations import bookings
-from backend.tiles.reservations.bookings import (
+from backend.tiles.reservations import bookings, offers
+from backend.tiles.reservations.booking_records import (
     COLLECTION,
     Decision,
     booking_change,
@@ -140,12 +140,12 @@ def cancel(session: Session, person: Person, mutation: Mutation) -> MutationOutc
 
 def decline(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
     """`decline {id}`."""
-    return outcome(session, bookings.decline(session, person, id_arg(_args(mutation))), person)
+    return outcome(session, offers.decline(session, person, id_arg(_args(mutation))), person)
 
 
 def accept(session: Session, person: Person, mutation: Mutation) -> MutationOutcome:
     """`accept {id}`."""
-    return outcome(session, bookings.accept(session, person, id_arg(_args(mutation))), person)
+    return outcome(session, offers.accept(session, person, id_arg(_args(mutation))), person)
 
 
 RESERVATIONS = Collection(COLLECTION, Policy.SERVER_DECIDED, {

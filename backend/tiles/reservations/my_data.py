@@ -19,12 +19,8 @@ from sqlmodel import Session, col, select
 
 from backend.models import Person
 from backend.services import clock
-from backend.tiles.reservations.bookings import (
-    booking_json,
-    bookings_of,
-    cancel_now,
-    write_rows,
-)
+from backend.tiles.reservations.booking_records import booking_json, bookings_of, write_rows
+from backend.tiles.reservations.bookings import cancel_now
 from backend.tiles.reservations.models import OPEN_STATUSES, ReservationBooking
 from backend.tiles.reservations.resources.store import get_resource
 from backend.tiles.reservations.waiting_list import publish_places

@@ -27,7 +27,7 @@ from backend.services import clock
 from backend.services.clock import CITY_TIME_ZONE
 from backend.settings import Settings
 from backend.tiles.notices.api import notify_person
-from backend.tiles.reservations.bookings import concerned
+from backend.tiles.reservations.booking_records import concerned
 from backend.tiles.reservations.models import BOOKED, ReservationBooking
 from backend.tiles.reservations.resource import Resource
 from backend.tiles.reservations.resources.store import get_resource

@@ -26,7 +26,7 @@ from backend.models import Person, as_utc
 from backend.services import clock
 from backend.services.access_log import record_delegate_read
 from backend.tiles.points import api as points_api
-from backend.tiles.reservations.bookings import (
+from backend.tiles.reservations.booking_records import (
     ACCESS_RESOURCE,
     booking_json,
     concerned,

@@ -8,7 +8,6 @@ from datetime import timedelta
 from backend.jobs import PeriodicJob
 from backend.tiles.reservations import cli
 from backend.tiles.reservations import routes as booking_routes
-from backend.tiles.reservations.bookings import expire_offers
 from backend.tiles.reservations.handlers import RESERVATIONS
 from backend.tiles.reservations.models import (
     QueueCounterDay,
@@ -24,6 +23,7 @@ from backend.tiles.reservations.my_data import (
     bookings_export,
     cancel_open_bookings,
 )
+from backend.tiles.reservations.offers import expire_offers
 from backend.tiles.reservations.queue import routes as queue_routes
 from backend.tiles.reservations.queue import staff_routes as queue_staff_routes
 from backend.tiles.reservations.reminders import send_reminders

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from backend.models import as_utc
 from backend.services.clock import city_today
-from backend.tiles.reservations import bookings, waiting_list
+from backend.tiles.reservations import booking_records, waiting_list
 from backend.tiles.reservations.models import (
     BOOKED,
     CHECKED_IN,
@@ -52,9 +52,10 @@ def _recorded(session: Session, booking: ReservationBooking, resource: Resource,
               clerk_id: str, action: str, before: str, now: datetime) -> None:
     booking.updated_at = now
     session.add(booking)
-    bookings.add_event(session, booking, actor_kind=bookings.ACTOR_STAFF,
-                       actor_person_id=clerk_id, action=action, from_status=before)
-    bookings.write_rows(session, booking, bookings.booking_json(session, booking, resource))
+    booking_records.add_event(session, booking, actor_kind=booking_records.ACTOR_STAFF,
+                              actor_person_id=clerk_id, action=action, from_status=before)
+    booking_records.write_rows(session, booking,
+                               booking_records.booking_json(session, booking, resource))
 
 
 def check_in(session: Session, booking: ReservationBooking, resource: Resource,

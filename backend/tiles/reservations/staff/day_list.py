@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from backend.models import Person, as_utc
 from backend.models.access_log_entry import ACTOR_STAFF
 from backend.services.access_log import record_access
-from backend.tiles.reservations import bookings, waiting_list
+from backend.tiles.reservations import booking_records, waiting_list
 from backend.tiles.reservations.models import ReservationBooking, ReservationSlot
 from backend.tiles.reservations.resource import Resource, parse_resource
 from backend.tiles.reservations.resources.store import body_of, stored_rows
@@ -55,7 +55,8 @@ def clerks_resource(session: Session, clerk: ReservationClerk,
 
 def clerks_booking(session: Session, clerk: ReservationClerk, booking_id: str,
                    for_update: bool = False) -> tuple[ReservationBooking, ClerksResource]:
-    booking = bookings.find_booking(session, clerk.municipality_code, booking_id, for_update)
+    booking = booking_records.find_booking(session, clerk.municipality_code, booking_id,
+                                           for_update)
     if booking is None:
         raise NotYours(booking_id)
     return booking, clerks_resource(session, clerk, booking.resource_id)
@@ -66,12 +67,12 @@ def log_booking_read(session: Session, clerk: ReservationClerk,
     """One access-log entry for each person the bookings concern (the booker and, when
     another person, the one a booking is for)."""
     people = dict.fromkeys(person_id for booking in shown
-                           for person_id in bookings.concerned(booking))
+                           for person_id in booking_records.concerned(booking))
     for person_id in people:
         record_access(session, municipality_code=clerk.municipality_code,
                       subject_person_id=person_id, actor_person_id=clerk.id,
                       actor_kind=ACTOR_STAFF, purpose=purpose,
-                      resource=bookings.ACCESS_RESOURCE)
+                      resource=booking_records.ACCESS_RESOURCE)
 
 
 def staff_booking_json(session: Session, booking: ReservationBooking) -> dict[str, Any]:

@@ -3,10 +3,10 @@ capacity (never below the places taken; a raise offers the new places to the wai
 it with a reason.
 
 Closing a slot (`close_slot`) is written here with the bookings part's pieces
-(`bookings.py` has no closing of its own): every booked, offered or waiting booking in it
-becomes `closed` with an event, a raised `ics_sequence`, a refunded points fee, a personal
-notice to each person it concerns and its row on their streams. Bookings already checked in
-stay. Everything runs in the caller's transaction; the caller commits.
+(`booking_records.py`, `offers.py`; neither closes a slot): every booked, offered or waiting
+booking in it becomes `closed` with an event, a raised `ics_sequence`, a refunded points
+fee, a personal notice to each person it concerns and its row on their streams. Bookings
+already checked in stay. Everything runs in the caller's transaction; the caller commits.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from backend.models import Person, as_utc
 from backend.services.clock import CITY_TIME_ZONE, city_today
 from backend.tiles.notices import api as notices_api
-from backend.tiles.reservations import bookings
+from backend.tiles.reservations import booking_records, offers
 from backend.tiles.reservations.fee import refund_fee
 from backend.tiles.reservations.models import (
     BOOKED,
@@ -113,7 +113,7 @@ def set_capacity(session: Session, code: str, resource: Resource, start: datetim
         if slot.closed_at is not None:
             raise SlotAlreadyClosed(start)
         raise CapacityBelowBooked(slot.booked, capacity)
-    bookings.pass_on(session, code, resource, as_utc(start))
+    offers.pass_on(session, code, resource, as_utc(start))
     return _published(session, code, resource.id, start, now)
 
 
@@ -124,7 +124,7 @@ def _slot_text(resource: Resource, start: datetime, language: str) -> str:
 
 def _tell_closed(session: Session, booking: ReservationBooking, resource: Resource,
                  reason: str, refunded: bool) -> None:
-    for person_id in bookings.concerned(booking):
+    for person_id in booking_records.concerned(booking):
         person = session.get(Person, person_id)
         if person is None or not person.active:
             continue
@@ -168,12 +168,12 @@ def close_slot(session: Session, code: str, resource: Resource, start: datetime,
         refunded = before != WAITING and booking.fee_amount_yen > 0 and refund_fee(
             session, booking, "予約枠の中止（slot closed by the city）", clerk_id)
         session.add(booking)
-        bookings.add_event(session, booking, actor_kind=bookings.ACTOR_STAFF,
-                           actor_person_id=clerk_id, action="close", from_status=before,
-                           detail={"reason": reason})
+        booking_records.add_event(session, booking, actor_kind=booking_records.ACTOR_STAFF,
+                                  actor_person_id=clerk_id, action="close",
+                                  from_status=before, detail={"reason": reason})
         _tell_closed(session, booking, resource, reason, refunded)
-        bookings.write_rows(session, booking, bookings.booking_json(session, booking,
-                                                                    resource))
+        booking_records.write_rows(session, booking,
+                                   booking_records.booking_json(session, booking, resource))
     still_held = session.scalar(select(func.count()).select_from(ReservationBooking).where(
         col(ReservationBooking.municipality_code) == code,
         col(ReservationBooking.resource_id) == resource.id,

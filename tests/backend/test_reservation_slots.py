@@ -10,8 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from backend.models import SyncChange
 from backend.schema import upgrade_to_head
 from backend.tiles.reservations.models import ReservationSlot
 from backend.tiles.reservations.resources.publish import (
@@ -25,6 +26,7 @@ from backend.tiles.reservations.slots import (
     free_places,
     is_closed_day,
     read_slot,
+    retract_past_slots,
     slots_between,
     slots_of_day,
 )
@@ -194,3 +196,42 @@ def test_publish_slot_works_on_a_connection_too(
         assert session.execute(select(func.count()).select_from(ReservationSlot)).scalar() \
             == 10
     assert len(public_rows(engine, SLOTS_COLLECTION)) == 10  # the same key again
+
+
+def test_the_slots_of_past_days_are_retracted_from_devices_once(
+        database_url: str, make_test_engine: Callable[[str], Engine]) -> None:
+    engine = engine_for(database_url, make_test_engine)
+    import_resource(engine, small(), today=GOLDEN_WEEK_MONDAY, now=NOW)
+    assert len([row for row in public_rows(engine, SLOTS_COLLECTION).values()
+                if row is not None]) == 10
+
+    # Two days on (Wednesday 28 April): the slots of Monday and Tuesday go from devices.
+    wednesday = GOLDEN_WEEK_MONDAY + timedelta(days=2)
+    with Session(engine) as session:
+        assert retract_past_slots(session, CODE, wednesday) == 4
+        session.commit()
+    rows = public_rows(engine, SLOTS_COLLECTION)
+    gone = sorted(key for key, row in rows.items() if row is None)
+    assert gone == ["test-counter/2027-04-26T00:00:00+00:00",
+                    "test-counter/2027-04-26T00:30:00+00:00",
+                    "test-counter/2027-04-27T00:00:00+00:00",
+                    "test-counter/2027-04-27T00:30:00+00:00"]
+    assert len(all_slots(engine)) >= 10  # the rows themselves stay, with their bookings
+
+    # Again the same day: nothing new; the hourly run a day later retracts Wednesday only.
+    with Session(engine) as session:
+        assert retract_past_slots(session, CODE, wednesday) == 0
+        session.commit()
+    assert tombstones(engine) == 4
+    ensure_all_slots(engine, CODE, wednesday + timedelta(days=1))
+    rows = public_rows(engine, SLOTS_COLLECTION)
+    assert sorted(key for key, row in rows.items() if row is None)[4:] == [
+        "test-counter/2027-04-28T00:00:00+00:00", "test-counter/2027-04-28T00:30:00+00:00"]
+    assert tombstones(engine) == 6
+
+
+def tombstones(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.execute(select(func.count()).select_from(SyncChange).where(
+            col(SyncChange.collection) == SLOTS_COLLECTION,
+            col(SyncChange.op) == "delete")).scalar() or 0)

@@ -7,7 +7,8 @@ January, when the city hall is closed); each start is the pattern's time in Asia
 stored in UTC, with `day` the Tokyo date. Existing slots are never touched: a raised
 pattern capacity applies to new slots only (staff change existing ones). It runs when
 resources are imported, at start-up and hourly (`SLOTS_JOB` in tile.py), so the window
-keeps moving.
+keeps moving; the same run tells devices to drop the slots of past days
+(`retract_past_slots`), so a phone's store does not grow by a month of slots a month.
 
 The other helpers here only read (`read_slot`, `slots_of_day`, `slots_between`,
 `free_places`); a place is taken by the bookings part's own conditional UPDATE of `booked`.
@@ -27,10 +28,14 @@ from backend.models import as_utc
 from backend.services.clock import CITY_TIME_ZONE, city_today, utc_now
 from backend.services.japanese_holidays import is_holiday
 from backend.settings import Settings
-from backend.tiles.reservations.models import ReservationSlot
+from backend.tiles.reservations.models import ReservationCounter, ReservationSlot
 from backend.tiles.reservations.resource import Resource
 from backend.tiles.reservations.resources.publish import publish_slots, unpublish_slots
 from backend.tiles.reservations.resources.store import active_resources, lock_resources
+
+# The counter (ReservationCounter) holding the last Tokyo day whose slots devices were told to
+# drop, as a date ordinal.
+RETRACTED_THROUGH = "slots-retracted"
 
 # The city hall's New Year holidays (年末年始): (month, day) from 29 December to 3 January.
 NEW_YEAR_DAYS = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
@@ -140,13 +145,41 @@ def drop_free_slots(session: Session, municipality_code: str, resource_id: str, 
     return len(free)
 
 
+def retract_past_slots(session: Session, municipality_code: str, today: date) -> int:
+    """Tombstones on the public stream for the slots of the days before `today` not yet
+    retracted, so devices drop them (the rows stay here, with their bookings). The last day
+    retracted is kept as the `RETRACTED_THROUGH` counter (its ordinal); the caller holds the
+    resources' lock (`lock_resources`), so two processes never retract the same day twice.
+    How many slots were retracted."""
+    last = today - timedelta(days=1)
+    mark = session.get(ReservationCounter, (municipality_code, RETRACTED_THROUGH))
+    through = date.fromordinal(mark.value) if mark is not None and mark.value > 0 else None
+    if through is not None and through >= last:
+        return 0
+    where = [col(ReservationSlot.municipality_code) == municipality_code,
+             col(ReservationSlot.day) <= last]
+    if through is not None:
+        where.append(col(ReservationSlot.day) > through)
+    past = list(session.exec(select(ReservationSlot).where(*where)))
+    if past:
+        unpublish_slots(session, municipality_code, past)
+    if mark is None:
+        mark = ReservationCounter(municipality_code=municipality_code, name=RETRACTED_THROUGH,
+                                  value=last.toordinal())
+    mark.value = last.toordinal()
+    session.add(mark)
+    return len(past)
+
+
 def ensure_all_slots(engine: Engine, municipality_code: str, today: date | None = None) -> int:
-    """`ensure_slots` for every resource the city offers, in one locked transaction."""
+    """`ensure_slots` for every resource the city offers, and the past days' slots
+    retracted from devices (`retract_past_slots`), in one locked transaction."""
     day = today or city_today()
     with Session(write_engine(engine)) as session:
         lock_resources(session, municipality_code)
         created = sum(ensure_slots(session, municipality_code, resource, day)
                       for resource in active_resources(session, municipality_code))
+        retract_past_slots(session, municipality_code, day)
         session.commit()
     return created
 

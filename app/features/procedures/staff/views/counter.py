@@ -32,10 +32,10 @@ from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
 from app.shell.controlled_inputs import (
     controlled_radio_group,
-    controlled_text_field,
     radio_option,
 )
 from app.shell.view_actions import act, now
+from app.shell.views.code_entry import CodeEntryTexts, code_entry
 from app.shell.views.common import line_card, section_heading
 
 
@@ -58,42 +58,14 @@ def counter_body(ctx: ViewContext, state: CounterState) -> list[ft.Control]:
 
 
 def _scan(ctx: ViewContext, state: CounterState) -> list[ft.Control]:
-    t, m, p = ctx.t, ctx.metrics, ctx.palette
-
-    async def camera() -> None:
-        found = await ctx.scan_code(decode_qr)
-        if found:
-            await state.scan(found)
-
-    async def picture() -> None:
-        try:
-            found = await pick_qr_text()
-        except ValueError as exc:
-            state.no_code_in_picture(str(exc))
-            return
-        if found:
-            await state.scan(found)
-
-    field = controlled_text_field(
-        ctx.fields, key="counter-code", text=state.code_text, revision=state.revision,
-        on_text=state.set_code_text, label=t("Or type the text under the QR (TPH1.…)"),
-        text_size=m.body_size, multiline=False, autocorrect=False, width=m.body_size * 40,
-        enable_suggestions=False, capitalization=ft.TextCapitalization.CHARACTERS)
+    t = ctx.t
+    texts = CodeEntryTexts(ids="procedures-counter", key="counter",
+                           typed_label=t("Or type the text under the QR (TPH1.…)"),
+                           open_label=t("Open this code"))
     controls: list[ft.Control] = [
         text(ctx, t("Ask the resident to show the counter code in the app, then scan it."),
              "counter-help", scale=0.9),
-        ft.Row([
-            big_button(t("Please wait…") if state.busy == "scan" else t("Scan with the camera"),
-                       "QR_CODE_SCANNER", m, p, act(ctx, camera), "procedures-counter-camera"),
-            quiet_button(t("Read the code from a picture"), m, p, act(ctx, picture),
-                         "procedures-counter-picture", "IMAGE_SEARCH"),
-        ], wrap=True, spacing=m.body_size, key="counter-scan-buttons"),
-        ft.Semantics(content=field, identifier="procedures-counter-code",
-                     key="counter-code-field"),
-        ft.Container(big_button(t("Open this code"), "ARROW_FORWARD", m, p,
-                                act(ctx, state.scan_typed,
-                                    lambda: state.set_code_text(field.value or "")),
-                                "procedures-counter-open"), key="counter-open"),
+        *code_entry(ctx, state, texts, state.busy == "scan", decode_qr, pick_qr_text),
     ]
     if state.scan_refusal is not None:
         # By the input the clerk used, not at the top of the screen.

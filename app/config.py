@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.backend_gate import BackendGate
@@ -21,5 +21,8 @@ class AppConfig:
     # The app's public address (the city's hosted app): a kiosk's 「スマートフォンに送る」 QR
     # code points there; "": the kiosk asks the resident to ask the staff.
     public_url: str = ""
+    # Kiosk mode: the device key (`X-Kiosk-Key`) with which the kiosk hands out waiting
+    # numbers without a login; "": none (never shown in a repr or a log).
+    kiosk_key: str = field(default="", repr=False)
     # The embedded backend while it starts: requests wait for it (app/backend_gate.py).
     backend_gate: BackendGate | None = None

@@ -19,6 +19,7 @@ import contextlib
 import http.client
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -53,6 +54,11 @@ DEFAULT_BACKEND_NICENESS = 10
 DEV_ENV = "TSUYAMA_ENV"
 # The app's public address for a kiosk's 「スマートフォンに送る」 QR code (build/kiosk/).
 PUBLIC_URL_ENV = "TSUYAMA_PUBLIC_URL"
+# A kiosk's device key file (from `python -m backend tile reservations kiosk-add`), and the
+# variable that hands the embedded backend a development kiosk's key (docs/reservations.md
+# §3, "Kiosk numbers without a login").
+KIOSK_KEY_FILE_ENV = "TSUYAMA_KIOSK_KEY_FILE"
+KIOSK_BOOTSTRAP_ENV = "TSUYAMA_KIOSK_BOOTSTRAP_KEY"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -96,6 +102,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the app's public address (the city's hosted app): a kiosk's "
                         "'send to my phone' QR code opens its My data page (default: "
                         f"${PUBLIC_URL_ENV})")
+    parser.add_argument("--kiosk-key-file", type=Path,
+                        default=os.environ.get(KIOSK_KEY_FILE_ENV) or None,
+                        help="kiosk mode: the file holding the kiosk's device key (from `python "
+                        "-m backend tile reservations kiosk-add`), for walk-in numbers without "
+                        "a login (default: $" + KIOSK_KEY_FILE_ENV + "; with the embedded "
+                        "backend a development key is made)")
     parser.add_argument("--desktop", action="store_true",
                         help="open Flet's desktop window instead of serving the web app "
                         "(needs a display and Flet's desktop client)")
@@ -112,7 +124,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("kiosk mode talks to the city's backend: give --backend-url URL (the "
                      "embedded backend would keep every resident's records on the kiosk; "
                      f"for development only: --dev or {DEV_ENV}=development)")
+    try:
+        args.kiosk_key = kiosk_key(mode, args.kiosk_key_file, embedded=not args.backend_url)
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
+
+
+def kiosk_key(mode: Mode, key_file: Path | None, *, embedded: bool) -> str:
+    """The kiosk's device key: the key file's content; else, with the embedded backend
+    (development), a new random key the backend registers at start; else "" (no walk-in
+    numbers). Other modes have none."""
+    if mode is not Mode.KIOSK:
+        return ""
+    if key_file is not None:
+        try:
+            key = key_file.expanduser().read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"--kiosk-key-file {key_file}: cannot be read "
+                             f"({type(exc).__name__})") from None
+        if not key:
+            raise ValueError(f"--kiosk-key-file {key_file} is empty")
+        return key
+    return "tk1_" + secrets.token_urlsafe(32) if embedded else ""
 
 
 class EmbeddedBackend:
@@ -122,8 +156,10 @@ class EmbeddedBackend:
     (and opens `gate`); `start` is both. `watch` runs `wait_ready` in a thread and calls
     `on_failure` when the child exits or does not answer in time (`failure` says why)."""
 
-    def __init__(self, data_dir: Path, port: int, niceness: int = 0) -> None:
+    def __init__(self, data_dir: Path, port: int, niceness: int = 0,
+                 kiosk_key: str = "") -> None:
         self.data_dir = data_dir
+        self.kiosk_key = kiosk_key  # registered as the development kiosk at start
         self.niceness = niceness
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -136,6 +172,8 @@ class EmbeddedBackend:
     def spawn(self) -> None:
         env = dict(os.environ, TSUYAMA_DATA_DIR=str(self.data_dir))
         env.setdefault("TSUYAMA_ENV", "development")
+        if self.kiosk_key:
+            env[KIOSK_BOOTSTRAP_ENV] = self.kiosk_key
         self.process = subprocess.Popen(
             [sys.executable, "-m", "backend", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(self.data_dir)],
@@ -309,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend_url:
             backend_url = args.backend_url.rstrip("/")
         else:
-            backend = EmbeddedBackend(data_dir, args.backend_port, args.backend_niceness)
+            backend = EmbeddedBackend(data_dir, args.backend_port, args.backend_niceness,
+                                      kiosk_key=args.kiosk_key)
             # Spawned once the first session's first frame is sent (or after a cap): until
             # then its start would compete with that frame for the CPU; requests wait at
             # the gate meanwhile (app/backend_gate.py).
@@ -324,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             kiosk_idle_seconds=args.kiosk_idle_seconds,
             token_store=args.token_store,
             public_url=args.public_url,
+            kiosk_key=args.kiosk_key,
             backend_gate=None if backend is None else backend.gate,
         )
         print(f"Tsuyama Portal: http://127.0.0.1:{port}/ ({config.mode.value} mode, "

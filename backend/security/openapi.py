@@ -34,8 +34,8 @@ DESCRIPTIONS = {
     304: "Not modified: the version the caller has (`If-None-Match`) is current",
     400: "Bad request: input the input policy refuses (NUL, lone surrogates, over-long or "
          "deeply nested input), an OAuth error, or an HTML page saying what went wrong",
-    401: "No valid bearer token (missing, invalid, expired or revoked), or an unknown "
-         "client; `WWW-Authenticate` says which",
+    401: "No valid bearer token (missing, invalid, expired or revoked), kiosk key or an "
+         "unknown client; `WWW-Authenticate` says which",
     403: "Refused for this caller (not staff, staff of another department, not "
          "card-verified, not in the audience, or a "
          "form posted from another site)",
@@ -146,6 +146,13 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/staff/queue/{counter}/tickets/{number}/skip"): (403, 404, 409, 422),
     ("post", "/staff/queue/{counter}/tickets/{number}/done"): (403, 404, 409, 422),
     ("get", "/staff/queue/{counter}"): (403, 404, 422),
+    # The kiosk's routes (X-Kiosk-Key, no login): 401 without a valid device key, 404 for
+    # a counter not among the device's, 429 over the device's numbers per minute.
+    ("get", "/kiosk/queue"): (401,),
+    ("post", "/kiosk/queue/{counter}/tickets"): (401, 404, 422, 429),
+    # A booking checked in at the kiosk by its QR code: 404 no such booking, 409 moved, not
+    # today, in a state that cannot be checked in or of a counter the kiosk does not serve.
+    ("post", "/kiosk/check-in"): (401, 404, 409, 422),
     # Reservations, staff: capacity below the places taken, a slot that exists or is closed,
     # a booking in the wrong state or not today are 409.
     ("get", "/staff/reservations/resources"): (403,),

@@ -1,7 +1,8 @@
 """Schemathesis against the running backend over HTTP (issue 10): every route of the
-OpenAPI, anonymously, as a resident and as city staff, on SQLite and PostgreSQL. Zero 5xx,
-every status code, content type and response body as the OpenAPI declares it; invalid input
-is refused.
+OpenAPI, anonymously, as a resident and as city staff (who also carry the development
+kiosk's key, `X-Kiosk-Key`, so the kiosk's routes are fuzzed past their 401), on SQLite
+and PostgreSQL. Zero 5xx, every status code, content type and response body as the OpenAPI
+declares it; invalid input is refused.
 
 Bounded: `TSUYAMA_FUZZ_SECONDS` per run (default 30; three runs per database). A failure
 prints Schemathesis's report with a `curl` line for each problem; the JUnit report lands in
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from backend.tiles.reservations.kiosks.keys import make_key
 from tests.backend.test_cli import REPO_ROOT
 from tests.identity_helpers import login
 from tests.support.running_backend import RunningBackend, running_backend
@@ -30,6 +32,7 @@ CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
 KEEP_LOGIN = ("--exclude-path", "/logout", "--exclude-path", "/revoke",
               "--exclude-method", "DELETE")
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "fuzz"
+KIOSK_KEY = make_key()  # registered at the backend's start (development, demo data)
 
 
 @pytest.fixture(
@@ -38,8 +41,8 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "fuzz"
 )
 def backend(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBackend]:
-    with running_backend(request.param,
-                         tmp_path_factory.mktemp(f"fuzz-{request.param}")) as running:
+    with running_backend(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}"),
+                         {"TSUYAMA_KIOSK_BOOTSTRAP_KEY": KIOSK_KEY}) as running:
         yield running
 
 
@@ -82,7 +85,8 @@ def test_a_resident_gets_clear_answers(backend: RunningBackend,
 
 def test_staff_get_clear_answers(backend: RunningBackend, tokens: dict[str, str]) -> None:
     schemathesis(backend, "staff", "--header",
-                 f"Authorization: Bearer {tokens['dev-ichiro']}", *KEEP_LOGIN)
+                 f"Authorization: Bearer {tokens['dev-ichiro']}",
+                 "--header", f"X-Kiosk-Key: {KIOSK_KEY}", *KEEP_LOGIN)
 
 
 def test_anonymous_callers_get_clear_answers(backend: RunningBackend,

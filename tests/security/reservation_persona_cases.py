@@ -10,7 +10,10 @@ department) and anonymous callers use every reservations route with B's ids:
 - staff routes: 403 for a resident, 404 for staff of another department (never a hint),
   401 anonymous; B's bookings, slots, ticket and access log stay as they were;
 - the queue: A's own ticket only (B's never shown to A); the public counter state holds no
-  one's personal data.
+  one's personal data;
+- the kiosk's routes: 401 for every caller without a kiosk device key (a resident's or a
+  clerk's token is no kiosk key); a real kiosk's answers hold no one's personal data, and
+  checking B's booking in at a kiosk needs B's own signed code.
 
 `RESERVATION_CASES` holds `(method, path, attempt, allowed)`; the test module makes them
 `Case` entries (importing `Case` here would be an import cycle).
@@ -27,7 +30,8 @@ import httpx
 from sqlmodel import Session, col, select
 
 from backend.models import as_utc
-from backend.services.clock import CITY_TIME_ZONE, city_today
+from backend.services.clock import CITY_TIME_ZONE, city_today, utc_now
+from backend.tiles.reservations.kiosks.keys import add_device, make_key
 from backend.tiles.reservations.models import ReservationSlot
 from tests.backend.people import bearer, make_person
 
@@ -224,6 +228,59 @@ async def _counter_state(client: httpx.AsyncClient, w: World) -> list[httpx.Resp
     return [anonymous, before, after]
 
 
+# --- the kiosk's routes (X-Kiosk-Key) -------------------------------------------------------
+
+
+def _kiosk(method: str, path: str) -> Attempt:
+    """A resident, staff of 市民課, a clerk of こども課 (the counter's own department),
+    anonymous callers and a made-up kiosk key: 401 `kiosk_key_invalid` each. A real kiosk
+    of the city reaches the route (the 401 is about the key, not a broken route) and its
+    answer holds nothing of B's; B's number still waits."""
+    async def attempt(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+        b = await _b_reserves(client, w)
+        url = path.replace("{counter}", COUNTER)
+        kodomo = make_person(w.app, role="staff", name="職員 こども", departments=("children",))
+        refused = [await client.request(method, url, headers=headers) for headers in (
+            w.as_a(), bearer(w.app, w.staff), bearer(w.app, kodomo), {},
+            {"X-Kiosk-Key": make_key()}, {"X-Kiosk-Key": b.checkin_code})]
+        for answer in refused:
+            assert answer.json()["detail"]["code"] == "kiosk_key_invalid", answer.text[:300]
+        with Session(w.app.state.engine) as session:
+            key = add_device(session, w.app.state.settings.municipality_code, "本庁舎1階", (),
+                             utc_now()).key
+            session.commit()
+        real = await client.request(method, url, headers={"X-Kiosk-Key": key})
+        assert real.status_code in (200, 201), real.text[:300]
+        for secret in (*w.secrets, w.b.id, w.b_child.id):
+            assert secret not in real.text, f"the kiosk's answer leaked {secret!r}"
+        await _b_unchanged(client, w, b)
+        return refused
+
+    return attempt
+
+
+async def _kiosk_check_in(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """Checking B's booking in at a kiosk takes the kiosk's key and B's own code: a
+    resident's or staff token, no key or a made-up key is 401; a real kiosk with a code
+    made up from B's booking id (A cannot sign one) is 422; B's booking stays booked."""
+    b = await _b_reserves(client, w)
+    forged = {"code": f"TRS1.U{'A' * 26}.0.{'A' * 16}"}
+    kodomo = make_person(w.app, role="staff", name="職員 こども", departments=("children",))
+    refused = [await client.post("/kiosk/check-in", json=forged, headers=headers)
+               for headers in (w.as_a(), bearer(w.app, w.staff), bearer(w.app, kodomo), {},
+                               {"X-Kiosk-Key": make_key()})]
+    for answer in refused:
+        assert answer.json()["detail"]["code"] == "kiosk_key_invalid", answer.text[:300]
+    with Session(w.app.state.engine) as session:
+        key = add_device(session, w.app.state.settings.municipality_code, "本庁舎1階", (),
+                         utc_now()).key
+        session.commit()
+    made_up = await client.post("/kiosk/check-in", json=forged, headers={"X-Kiosk-Key": key})
+    assert (made_up.status_code, made_up.json()["detail"]["code"]) == (422, "invalid_code")
+    await _b_unchanged(client, w, b)
+    return refused
+
+
 # --- staff routes ---------------------------------------------------------------------------
 
 
@@ -308,5 +365,9 @@ RESERVATION_CASES: tuple[tuple[str, str, Attempt, tuple[int, ...]], ...] = (
     ("POST", "/queue/{counter}/tickets", _take_ticket, OWN),
     ("GET", "/queue/{counter}/tickets/mine", _my_ticket, OWN),
     ("GET", "/queue/{counter}", _counter_state, (200,)),  # public; checked above
+    ("GET", "/kiosk/queue", _kiosk("GET", "/kiosk/queue"), (401,)),
+    ("POST", "/kiosk/queue/{counter}/tickets", _kiosk("POST", "/kiosk/queue/{counter}/tickets"),
+     (401,)),
+    ("POST", "/kiosk/check-in", _kiosk_check_in, (401,)),
     *((method, path, _staff(method, path), (200, 403, 404)) for method, path in STAFF_ROUTES),
 )

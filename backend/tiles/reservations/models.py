@@ -174,6 +174,7 @@ class QueueTicket(SQLModel, table=True):
         UniqueConstraint("municipality_code", "counter", "day", "number",
                          name="uq_queue_ticket_number"),
         Index("ix_queue_ticket_status", "municipality_code", "counter", "day", "status"),
+        Index("ix_queue_ticket_kiosk", "kiosk_id", "issued_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer(), primary_key=True,
@@ -195,6 +196,9 @@ class QueueTicket(SQLModel, table=True):
                                      sa_column=Column(UTCDateTime(), nullable=True))
     called_by: str | None = Field(
         default=None, sa_column=Column(String(36), ForeignKey("person.id"), nullable=True))
+    # The kiosk device that issued it (kiosks/models.py; migration 0021): counted for the
+    # kiosk's rate limit, shown to staff. No foreign key: devices are revoked, never deleted.
+    kiosk_id: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
 
 
 class QueueCounterDay(SQLModel, table=True):

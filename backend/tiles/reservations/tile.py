@@ -9,6 +9,11 @@ from backend.jobs import PeriodicJob
 from backend.tiles.reservations import cli
 from backend.tiles.reservations import routes as booking_routes
 from backend.tiles.reservations.handlers import RESERVATIONS
+from backend.tiles.reservations.kiosks import check_in as kiosk_check_in
+from backend.tiles.reservations.kiosks import cli as kiosk_cli
+from backend.tiles.reservations.kiosks import routes as kiosk_routes
+from backend.tiles.reservations.kiosks.bootstrap import register_bootstrap_kiosk
+from backend.tiles.reservations.kiosks.models import KioskDevice
 from backend.tiles.reservations.models import (
     QueueCounterDay,
     QueueTicket,
@@ -60,14 +65,15 @@ TILE = TileSpec(
     server=ServerPart.BUILT,
     summary="Being built: the tables are in place; the app's tile is a placeholder.",
     models=(ReservationResource, ReservationSlot, ReservationBooking, ReservationBookingEvent,
-            ReservationCounter, QueueTicket, QueueCounterDay),
+            ReservationCounter, QueueTicket, QueueCounterDay, KioskDevice),
     home=HomeHint(order=20),
-    routers=(queue_routes.router, booking_routes.router),
+    routers=(queue_routes.router, booking_routes.router, kiosk_routes.router,
+             kiosk_check_in.router),
     staff_routers=(queue_staff_routes.router, reservation_staff_routes.router),
     sync_collections=(RESERVATION_RESOURCES, RESERVATION_SLOTS, RESERVATIONS),
-    startup=(load_resources,),
+    startup=(load_resources, register_bootstrap_kiosk),
     settings=ReservationsSettings,
-    commands={cli.COMMAND: cli.main},
+    commands={cli.COMMAND: cli.main, **kiosk_cli.COMMANDS},
     jobs=(SLOTS_JOB, OFFERS_JOB, REMINDERS_JOB),
     export=(ExportPart("reservations", bookings_export),),
     deletion=DeletionPolicy(Deletion.DELETE, DELETION_REASON, delete=cancel_open_bookings),

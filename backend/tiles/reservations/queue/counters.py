@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from backend.tiles.reservations.resource import Resource
 from backend.tiles.reservations.resources.store import active_resources
 
 
@@ -30,3 +31,18 @@ def find_counter(session: Session, code: str, counter_id: str) -> QueueCounterVi
     return QueueCounterView(counter_id, dict(having[0].queue.name),
                             frozenset(r.department for r in having),
                             tuple(r.id for r in having))
+
+
+
+def all_counters(session: Session, code: str) -> list[QueueCounterView]:
+    """Every counter of the municipality's active resources, sorted by id; each as
+    `find_counter` gives it."""
+    having: dict[str, list[Resource]] = {}
+    for resource in active_resources(session, code):  # (by id)
+        if resource.queue is not None:
+            having.setdefault(resource.queue.counter, []).append(resource)
+    return [QueueCounterView(counter_id, dict(queue.name),
+                             frozenset(r.department for r in having[counter_id]),
+                             tuple(r.id for r in having[counter_id]))
+            for counter_id in sorted(having)
+            if (queue := having[counter_id][0].queue) is not None]

@@ -6,7 +6,8 @@ counter is 404:
 - `POST /staff/queue/{counter}/call`: call the next (appointments due first); 409 when
   nobody waits; the resident of the ticket gets a personal notice;
 - `POST /staff/queue/{counter}/tickets/{number}/skip` and `.../done`;
-- `GET /staff/queue/{counter}`: today's tickets and the call order.
+- `GET /staff/queue/{counter}`: today's tickets (with the name of the kiosk device that
+  issued each, if one did) and the call order.
 
 No resident's data is shown (numbers, statuses, the booking numbers of appointments).
 """
@@ -22,6 +23,7 @@ from sqlmodel import Session
 from backend.api.dependencies import EngineDep
 from backend.db import write_engine
 from backend.models import as_utc
+from backend.tiles.reservations.kiosks.keys import device_names
 from backend.tiles.reservations.models import (
     TICKET_DONE,
     TICKET_SKIPPED,
@@ -167,8 +169,10 @@ def caller_screen(counter: CounterPath, clerk: ClerkDep, engine: EngineDep) -> d
         tickets = day_tickets(session, code, view.id, day)
         place = queue_place(session, code, view.id, day, now)
         numbers = _booking_numbers(session, tickets)
+        kiosks = device_names(session, (t.kiosk_id for t in tickets if t.kiosk_id))
         return {"counter": view.id, "name": view.name, "day": day.isoformat(),
                 "serving": place.serving, "waiting": len(place.waiting),
                 "call_order": [t.number for t in place.waiting],
-                "tickets": [_staff_ticket_json(t, place, numbers) for t in tickets],
+                "tickets": [{**_staff_ticket_json(t, place, numbers),
+                             "kiosk": kiosks.get(t.kiosk_id or "")} for t in tickets],
                 "as_of": as_utc(now).isoformat()}

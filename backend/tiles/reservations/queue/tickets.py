@@ -104,9 +104,11 @@ def ticket_of_booking(session: Session, code: str, counter: str, day: date,
 
 def take_ticket(session: Session, code: str, counter: str, day: date, now: datetime, *,
                 channel: str, person_id: str | None = None,
-                booking_id: str | None = None) -> tuple[QueueTicket, bool]:
+                booking_id: str | None = None,
+                kiosk_id: str | None = None) -> tuple[QueueTicket, bool]:
     """The next number of the counter's day, or the person's open ticket there (the
-    bool says whether it is new). The caller commits."""
+    bool says whether it is new); `kiosk_id`: the kiosk device issuing it. The caller
+    commits."""
     if person_id is not None:
         held = open_ticket_of(session, code, counter, day, person_id)
         if held is not None:
@@ -119,7 +121,7 @@ def take_ticket(session: Session, code: str, counter: str, day: date, now: datet
             return held, False  # (the number drawn is left unused)
     ticket = QueueTicket(municipality_code=code, counter=counter, day=day, number=number,
                          person_id=person_id, booking_id=booking_id, channel=channel,
-                         status=TICKET_WAITING, issued_at=now)
+                         status=TICKET_WAITING, issued_at=now, kiosk_id=kiosk_id)
     session.add(ticket)
     session.flush()
     return ticket, True

@@ -49,18 +49,25 @@ class NotBegun(ValueError):
 
 
 def _recorded(session: Session, booking: ReservationBooking, resource: Resource,
-              clerk_id: str, action: str, before: str, now: datetime) -> None:
+              clerk_id: str | None, action: str, before: str, now: datetime,
+              detail: dict[str, str] | None = None) -> None:
     booking.updated_at = now
     session.add(booking)
-    booking_records.add_event(session, booking, actor_kind=booking_records.ACTOR_STAFF,
-                              actor_person_id=clerk_id, action=action, from_status=before)
+    actor_kind = (booking_records.ACTOR_STAFF if clerk_id is not None
+                  else booking_records.ACTOR_SYSTEM)
+    booking_records.add_event(session, booking, actor_kind=actor_kind,
+                              actor_person_id=clerk_id, action=action, from_status=before,
+                              detail=detail)
     booking_records.write_rows(session, booking,
                                booking_records.booking_json(session, booking, resource))
 
 
 def check_in(session: Session, booking: ReservationBooking, resource: Resource,
-             clerk_id: str, now: datetime) -> QueueTicket | None:
-    """Check the booking in (see the module docstring); its queue ticket, if any."""
+             clerk_id: str | None, now: datetime, channel: str = CHANNEL_COUNTER
+             ) -> QueueTicket | None:
+    """Check the booking in (see the module docstring); its queue ticket, if any. A clerk
+    checks in at the counter; `clerk_id` None is the resident at a kiosk (`channel`
+    "kiosk"), recorded as the system's event with the channel."""
     today = city_today(now)
     if city_today(as_utc(booking.slot_start)) != today:
         raise NotToday(booking.number)
@@ -69,14 +76,15 @@ def check_in(session: Session, booking: ReservationBooking, resource: Resource,
     if booking.status == BOOKED:
         booking.status = CHECKED_IN
         booking.checked_in_at = now
-        _recorded(session, booking, resource, clerk_id, "check_in", BOOKED, now)
+        _recorded(session, booking, resource, clerk_id, "check_in", BOOKED, now,
+                  detail={"channel": channel} if clerk_id is None else None)
     if resource.queue is None:
         return None
     counter = find_counter(session, booking.municipality_code, resource.queue.counter)
     if counter is None:  # withdrawn meanwhile: checked in, without a number
         return None
     return queue_appointment(session, booking.municipality_code, counter.id, today, now,
-                             booking, CHANNEL_COUNTER)
+                             booking, channel)
 
 
 def no_show(session: Session, booking: ReservationBooking, resource: Resource,

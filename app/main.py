@@ -86,6 +86,7 @@ def build_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             else DevicePreferencesStore,
             notifier=None if page.web else plyer_notifier,
             public_app_url=config.public_url,
+            kiosk_key=config.kiosk_key,
             backend_starting=(lambda: False) if config.backend_gate is None
             else (lambda: not gate_open(config.backend_gate)),
         )

@@ -29,6 +29,9 @@ class AppServices:
     # The app's public address (the city's hosted app), for links a resident opens on their
     # own phone (a kiosk's 「スマートフォンに送る」); "" when not configured.
     public_app_url: str = ""
+    # A kiosk's device key for the city's kiosk routes (walk-in numbers without a login;
+    # app/features/numbers/); "" when this device has none.
+    kiosk_key: str = ""
     # Whether the embedded backend is still starting (its requests wait at the gate).
     backend_starting: Callable[[], bool] = lambda: False
     _feature_states: dict[str, Any] = field(default_factory=dict)

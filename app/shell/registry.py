@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from app.shell.feature_spec import FeatureSpec, Mode
 
 FEATURE_MODULES: tuple[str, ...] = (
+    "app.features.numbers",  # the kiosk's 整理券 (kiosk mode only)
     "app.features.procedures",
     "app.features.reservations",
     "app.features.transit",

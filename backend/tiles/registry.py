@@ -24,6 +24,7 @@ TILE_MODULES: tuple[str, ...] = (
     "backend.tiles.transit.tile",
     "backend.tiles.points.tile",
     "backend.tiles.tourism.tile",
+    "backend.tiles.numbers.tile",  # the kiosk's 整理券: served by the reservations tile
 )
 
 

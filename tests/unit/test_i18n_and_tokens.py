@@ -61,8 +61,8 @@ def test_japanese_catalog_translates_every_message_the_app_uses():
 def test_tile_labels_in_japanese_and_english():
     ja, en = load_translator("ja"), load_translator("en")
     titles = [spec.title for spec in FeatureRegistry.load()]
-    assert [ja(x) for x in titles] == ["手続き", "予約", "交通", "ポイント", "健康", "学校", "ごみ",
-                                       "観光", "お知らせ"]
+    assert [ja(x) for x in titles] == ["整理券", "手続き", "予約", "交通", "ポイント", "健康",
+                                       "学校", "ごみ", "観光", "お知らせ"]
     assert [en(x) for x in titles] == titles
 
 

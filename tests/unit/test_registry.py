@@ -3,14 +3,15 @@ import pytest
 from app.shell.feature_spec import ALL_MODES, FeatureSpec, Mode
 from app.shell.registry import FEATURE_MODULES, FeatureRegistry
 
-JAPANESE = ["手続き", "予約", "交通", "ポイント", "健康", "学校", "ごみ", "観光", "お知らせ"]
-ENGLISH = ["Procedures", "Reservations", "Transit", "Points", "Health", "School", "Waste",
-           "Tourism", "Notices"]
+JAPANESE = ["整理券", "手続き", "予約", "交通", "ポイント", "健康", "学校", "ごみ", "観光",
+            "お知らせ"]
+ENGLISH = ["Take a number", "Procedures", "Reservations", "Transit", "Points", "Health",
+           "School", "Waste", "Tourism", "Notices"]
 
 
 def test_registry_loads_one_feature_per_folder_in_home_order():
     registry = FeatureRegistry.load()
-    assert len(registry) == len(FEATURE_MODULES) == 9
+    assert len(registry) == len(FEATURE_MODULES) == 10
     assert [spec.title for spec in registry] == ENGLISH
     for spec, module in zip(registry, FEATURE_MODULES, strict=True):
         assert module == f"app.features.{spec.id}"
@@ -33,7 +34,8 @@ def test_mode_tile_sets():
     registry = FeatureRegistry.load()
     assert [s.id for s in registry.for_mode(Mode.VISITOR)] == ["transit", "tourism", "notices"]
     assert len(registry.for_mode(Mode.RESIDENT)) == 9
-    assert len(registry.for_mode(Mode.KIOSK)) == 9
+    kiosk = [s.id for s in registry.for_mode(Mode.KIOSK)]
+    assert len(kiosk) == 10 and kiosk[0] == "numbers"  # 整理券 first, on the kiosk only
 
 
 def test_duplicate_and_bad_ids_are_refused():

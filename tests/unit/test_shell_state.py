@@ -50,7 +50,7 @@ def test_kiosk_pages_show_at_most_six_tiles():
     assert state.kiosk_page == 0
     state.next_kiosk_page()
     second = state.visible_tiles
-    assert len(second) == 3
+    assert len(second) == 4  # ten kiosk tiles: 整理券 first
     assert {s.id for s in first}.isdisjoint({s.id for s in second})
     state.next_kiosk_page()  # no page after the last
     assert state.kiosk_page == 1

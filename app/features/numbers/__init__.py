@@ -1,0 +1,23 @@
+"""Take a number (整理券), on the city-hall kiosk only: a walk-in without the app or a login
+presses a counter and gets its next waiting number, like the paper ticket machine, then sees
+how many are ahead and when it is called (docs/reservations.md §3, "Kiosk numbers without a
+login"). The numbers are the reservations tile's counters; the kiosk sends its device key."""
+
+from __future__ import annotations
+
+from app.features.numbers.wiring import build_view, prepare
+from app.shell.feature_spec import FeatureSpec, Mode
+
+FEATURE = FeatureSpec(
+    id="numbers",
+    title="Take a number",
+    icon="CONFIRMATION_NUMBER",
+    modes=frozenset({Mode.KIOSK}),
+    order=5,  # first on the kiosk
+    needs_login=False,
+    description="Take a waiting number for a counter (no login needed).",
+    built=True,
+    build_view=build_view,
+    prepare=prepare,
+    sub_routes=("*",),  # /numbers/<counter>: the number taken
+)

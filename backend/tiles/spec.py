@@ -38,6 +38,9 @@ class ServerPart(StrEnum):
     BUILT = "built"  # routers, collections or loaders below
     NOT_YET = "not_yet"  # the app tile is a placeholder; its server part is still to come
     NONE = "none"  # the tile works on the device alone and never needs one
+    # The tile's routes are another tile's public ones (named in `summary`): the kiosk's
+    # 整理券 tile uses the reservations tile's /kiosk routes.
+    ANOTHER_TILE = "another_tile"
 
 
 StartupLoader = Callable[[Engine, "Settings"], object]

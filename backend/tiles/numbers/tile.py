@@ -8,7 +8,7 @@ from backend.tiles.spec import HomeHint, ServerPart, TileSpec
 
 TILE = TileSpec(
     id="numbers",
-    server=ServerPart.NONE,
+    server=ServerPart.ANOTHER_TILE,
     summary="None of its own: the kiosk's numbers come from the reservations tile's "
             "kiosk routes (/kiosk/queue).",
     home=HomeHint(order=5),

@@ -10,6 +10,7 @@ from typing import Any
 
 import flet as ft
 from babel.dates import format_time
+from babel.lists import format_list
 
 from app.design.widgets import big_button, quiet_button
 from app.features.procedures.api import form_controls
@@ -71,11 +72,11 @@ def _rules(ctx: ViewContext, entry: ResourceEntry) -> list[ft.Control]:
     lines = [plain(ctx, t("Who may book: {who}", who=t(RESIDENCY_LABELS.get(
         entry.residency, entry.residency))), small=True)]
     if entry.min_age is not None or entry.max_age is not None:
-        lines.append(plain(ctx, t("Ages: {low} to {high}", low=str(entry.min_age or 0),
-                                  high=str(entry.max_age if entry.max_age is not None
-                                           else "")), small=True))
+        lines.append(plain(ctx, _ages(ctx, entry.min_age, entry.max_age), small=True))
     if entry.fee_yen > 0:
-        methods = "、".join(t(FEE_METHOD_LABELS.get(m, m)) for m in entry.fee_methods)
+        # 「ポイントまたは窓口で支払う」 / "Points or Pay at the counter" (not a 、 in English).
+        methods = format_list([t(FEE_METHOD_LABELS.get(m, m)) for m in entry.fee_methods],
+                              style="or", locale=ctx.locale)
         lines.append(plain(ctx, t("Fee: {amount} ({methods})", amount=format_yen(
             entry.fee_yen, ctx.locale), methods=methods), small=True))
     else:
@@ -97,6 +98,16 @@ def _rules(ctx: ViewContext, entry: ResourceEntry) -> list[ft.Control]:
     return lines
 
 
+def _ages(ctx: ViewContext, low: int | None, high: int | None) -> str:
+    """The ages a resource is for: "18 and over", "up to 12" or "6 to 12" (never "18 to")."""
+    t = ctx.t
+    if high is None:
+        return t("Ages: {low} and over", low=str(low or 0))
+    if not low:
+        return t("Ages: up to {high}", high=str(high))
+    return t("Ages: {low} to {high}", low=str(low), high=str(high))
+
+
 def _days(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry
           ) -> list[ft.Control]:
     t, m = ctx.t, ctx.metrics
@@ -106,8 +117,10 @@ def _days(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry
     shown = state.day(entry.id)
     chips: list[ft.Control] = []
     for day in days:
-        label = format_day_short(day.day, ctx.locale) + " " + (
-            t("Full") if day.full else t("{count} free", count=str(day.free)))
+        # 「12月8日(火) 空き39」 / "Tue, Dec 8: 39 free" (not "Tue, Dec 8 39 free").
+        shown_day = format_day_short(day.day, ctx.locale)
+        label = (t("{day}: full", day=shown_day) if day.full
+                 else t("{day}: {count} free", day=shown_day, count=str(day.free)))
         chips.append(ft.Chip(label=ft.Text(label), key=f"day-{day.day.isoformat()}",
                              selected=shown is not None and day.day == shown.day,
                              on_click=tap(ctx, partial(state.choose_day, day.day))))
@@ -183,6 +196,8 @@ def _book(ctx: ViewContext, state: ReservationsState, entry: ResourceEntry
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     controls: list[ft.Control] = []
     if entry.fee_yen > 0 and len(entry.fee_methods) > 1:
+        # What the chips below are for (alone, "Points" and "Pay at the counter" said little).
+        controls.append(plain(ctx, t("How to pay the fee"), "fee-methods-heading", bold=True))
         controls.append(ft.Row([ft.Chip(label=ft.Text(t(FEE_METHOD_LABELS.get(method,
                                                                               method))),
                                         key=f"fee-{method}",

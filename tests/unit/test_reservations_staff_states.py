@@ -131,6 +131,15 @@ async def test_the_day_list_of_the_departments_resource_and_day() -> None:
     assert source.calls[-1] == ("day", "kosodate-counter", date(2026, 12, 16))
 
 
+def test_check_in_is_offered_today_and_no_show_from_today_back() -> None:
+    state = DayState(FakeStaff(), "children", lambda: DAY)
+    assert state.checks_in and state.records_no_shows
+    state.shift_day(1)
+    assert not state.checks_in and not state.records_no_shows
+    state.shift_day(-2)
+    assert not state.checks_in and state.records_no_shows
+
+
 async def test_check_in_and_no_show_keep_their_outcome_by_the_booking() -> None:
     source = FakeStaff()
     state = DayState(source, "children", lambda: DAY)
@@ -167,6 +176,45 @@ async def test_capacity_close_and_add_are_checked_first() -> None:
     added = source.calls[-1]
     assert added[0] == "add_slot" and added[2] == parse_start(DAY, "14:30")
     assert added[3] is None and state.new_time_text == ""
+
+
+async def test_typed_texts_and_fields_belong_to_one_state_and_resource() -> None:
+    """A text field shows what was typed until `revision` changes: never another
+    clerk's (another state) or another resource's text, nor a capacity read before."""
+    source = FakeStaff()
+    state = DayState(source, "children", lambda: DAY)
+    other_clerk = DayState(source, "children", lambda: DAY)
+    await state.load_resources()
+    await other_clerk.load_resources()
+    assert state.revision != other_clerk.revision
+    before = state.revision
+    await state.load_day()
+    assert state.revision != before  # the city's capacities are shown again
+    state.resources = [RESOURCE, StaffResource("kosodate-room", ("部屋", "Room"), "facility",
+                                               "children", False, None, None, 60, 1)]
+    state.set_capacity_text(START, "5")
+    state.set_reason_text(START, "研修")
+    state.set_new_slot(time_text="14:30", capacity_text="3")
+    shown = state.revision
+    state.choose_resource("kosodate-room")
+    assert state.revision != shown
+    assert (state.capacity_text, state.reason_text) == ({}, {})
+    assert (state.new_time_text, state.new_capacity_text) == ("", "")
+
+
+async def test_a_check_in_by_code_has_the_day_list_read_again() -> None:
+    source = FakeStaff()
+    day = DayState(source, "children", lambda: DAY)
+    await day.load_resources()
+    await day.load_day()
+    assert not day.claim_day_load()
+    state = CheckInState(source, "children", day.reload)
+    source.refuse["check_in_by_code"] = BackendRejected(409, "not today", "not_today")
+    assert not await state.scan(CODE)
+    assert not day.claim_day_load()  # nothing changed
+    del source.refuse["check_in_by_code"]
+    assert await state.scan(CODE)
+    assert day.claim_day_load()  # 受付済み once the clerk is back on the list
 
 
 async def test_check_in_by_a_typed_code() -> None:

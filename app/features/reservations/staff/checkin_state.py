@@ -5,6 +5,7 @@ a counter with a queue, gets its waiting number (called first once its time is d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from app.features.reservations.staff.state import (
     CheckedIn,
@@ -20,10 +21,14 @@ log = logging.getLogger(__name__)
 
 
 class CheckInState(Observable):
-    def __init__(self, source: ReservationsStaffSource, department: str) -> None:
+    def __init__(self, source: ReservationsStaffSource, department: str,
+                 on_checked_in: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._source = source
         self.department = department
+        # Told after each check-in: the department's day list reads the day again, so it
+        # says 受付済み when the clerk goes back to it.
+        self._on_checked_in = on_checked_in
         self.code_text = ""
         self.revision = 0  # bumped when the state empties the typed code
         self.busy = False
@@ -63,6 +68,8 @@ class CheckInState(Observable):
             self.busy = False
             self._changed()
         self.checked_in, self.refusal = checked, None
+        if self._on_checked_in is not None:
+            self._on_checked_in()
         if typed:
             self.code_text = ""
             self.revision += 1

@@ -8,6 +8,7 @@ start, "new" for the add form, "" the top) so the view shows it by the button pr
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,7 @@ MAX_CAPACITY = 1000
 MAX_REASON = 500
 _TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 _DIGITS = str.maketrans("０１２３４５６７８９：", "0123456789:")
+_REVISIONS = itertools.count(1)
 
 
 def slot_key(start: datetime) -> str:
@@ -61,6 +63,7 @@ class DayState(Observable):
         super().__init__()
         self._source = source
         self.department = department
+        self._today = today
         self.day = today()
         self.resources: list[StaffResource] = []
         self.resources_load = Load.IDLE
@@ -76,7 +79,12 @@ class DayState(Observable):
         self.reason_text: dict[str, str] = {}
         self.new_time_text = ""
         self.new_capacity_text = ""
-        self.revision = 0  # bumped when the state empties typed texts
+        # What the text fields show (`controlled_text_field`): a field keeps what the clerk
+        # typed until this changes. Drawn from one counter for every state, so another
+        # clerk's or department's list never shares a revision with this one; new when the
+        # resource changes and whenever the city's values are read again (a capacity
+        # changed elsewhere is shown, not the value on the screen before).
+        self.revision = next(_REVISIONS)
 
     # --- resources ----------------------------------------------------------------------
     @property
@@ -111,6 +119,12 @@ class DayState(Observable):
 
     def choose_resource(self, resource_id: str) -> None:
         if any(r.id == resource_id for r in self.own_resources):
+            if resource_id != self.resource_id:
+                # Texts typed for another resource's slots are not this one's.
+                self.capacity_text.clear()
+                self.reason_text.clear()
+                self.new_time_text = self.new_capacity_text = ""
+                self.revision = next(_REVISIONS)
             self.resource_id = resource_id
             self._reset_outcome()
             self._changed()
@@ -125,6 +139,16 @@ class DayState(Observable):
         self.day = day
         self._reset_outcome()
         self._changed()
+
+    @property
+    def checks_in(self) -> bool:
+        """A booking is checked in on its day only (the city refuses `not_today`)."""
+        return self.day == self._today()
+
+    @property
+    def records_no_shows(self) -> bool:
+        """No-shows are recorded once the slot has begun: never on a day still to come."""
+        return self.day <= self._today()
 
     def claim_day_load(self) -> bool:
         if (not self.resource_id or self.day_load is Load.LOADING
@@ -147,6 +171,7 @@ class DayState(Observable):
         self.day_list = listed
         self.day_load = Load.LOADED
         self.loaded_for = wanted
+        self.revision = next(_REVISIONS)  # the capacities just read (or what was typed)
         self._changed()
 
     @property
@@ -240,7 +265,7 @@ class DayState(Observable):
             self.resource_id, start, reason))
         if closed:
             self.reason_text.pop(key, None)
-            self.revision += 1
+            self.revision = next(_REVISIONS)
         return closed
 
     def set_new_slot(self, *, time_text: str | None = None,
@@ -263,5 +288,5 @@ class DayState(Observable):
             self.resource_id, start, capacity))
         if added:
             self.new_time_text = self.new_capacity_text = ""
-            self.revision += 1
+            self.revision = next(_REVISIONS)
         return added

@@ -57,7 +57,8 @@ def checkin_state(ctx: ViewContext, department: str) -> CheckInState:
     services = _services(ctx)
     return services.feature_state(
         f"reservations-checkin:{department}:{_owner(services)}",
-        lambda: CheckInState(_source(ctx, services), department))
+        lambda: CheckInState(_source(ctx, services), department,
+                             lambda: day_state(ctx, department).reload()))
 
 
 def caller_state(ctx: ViewContext, department: str) -> CallerState:

@@ -51,10 +51,18 @@ def day_body(ctx: ViewContext, state: DayState) -> list[ft.Control]:
         state.choose_resource(e.control.value or "")
         ctx.refresh()
 
+    # On a line of its own, as wide as its longest choice: a resource's title is long
+    # ("子育て支援課 窓口予約（児童手当・保育の相談）") and a fixed width cut it off. Flutter's
+    # dropdown button says neither its label nor its choice to a screen reader: the
+    # Semantics around it does.
+    chosen = state.resource
+    said = t("What is booked") + (f": {name_text(ctx, chosen.title)}" if chosen else "")
+    picker = ft.Dropdown(key="day-resource", label=t("What is booked"), options=options,
+                         value=state.resource_id or None, on_select=choose,
+                         text_size=m.body_size, expanded_insets=ft.Padding.all(0))
+    controls.append(ft.Semantics(content=picker, identifier="reservations-day-resource",
+                                 label=said))
     controls.append(ft.Row([
-        ft.Dropdown(key="day-resource", label=t("What is booked"), options=options,
-                    value=state.resource_id or None, on_select=choose, text_size=m.body_size,
-                    width=m.body_size * 24),
         quiet_button(t("Previous day"), m, p, now(ctx, lambda: state.shift_day(-1)),
                      "reservations-day-previous", "CHEVRON_LEFT"),
         text(ctx, format_date_long(state.day, ctx.locale), "day-date", bold=True),
@@ -98,16 +106,18 @@ def _slot(ctx: ViewContext, state: DayState, slot: StaffSlotRow) -> ft.Control:
     lines.extend(_booking(ctx, state, booking) for booking in slot.bookings)
     if not slot.closed:
         capacity = controlled_text_field(
-            ctx.fields, key=f"capacity-{key}", revision=state.revision,
+            ctx.fields, key=f"capacity-{state.resource_id}-{key}",
+            revision=state.revision,
             text=state.capacity_text.get(key, str(slot.capacity)),
             on_text=lambda value: state.set_capacity_text(slot.start, value),
             label=t("Capacity at {time}", time=when), keyboard_type=ft.KeyboardType.NUMBER,
             width=m.body_size * 12, text_size=m.body_size)
         reason = controlled_text_field(
-            ctx.fields, key=f"reason-{key}", revision=state.revision,
+            ctx.fields, key=f"reason-{state.resource_id}-{key}",
+            revision=state.revision,
             text=state.reason_text.get(key, ""),
             on_text=lambda value: state.set_reason_text(slot.start, value),
-            label=t("Why it is closed (the booked residents read it)"),
+            label=t("Why the slot at {time} is closed", time=when),
             width=m.body_size * 24, text_size=m.body_size)
         lines.append(ft.Row([capacity, big_button(
             t("Save the capacity"), "SAVE", m, p,
@@ -132,11 +142,13 @@ def _booking(ctx: ViewContext, state: DayState, booking: StaffBookingRow) -> ft.
     row: list[ft.Control] = [text(ctx, f"{booking.number}　{who}　{status}", bold=True)]
     buttons: list[ft.Control] = []
     busy = state.busy.partition(":")
-    if booking.status == "booked":
+    # Only what the city would accept on this day: check-in today, no-show from today back.
+    if booking.status == "booked" and state.checks_in:
         buttons.append(big_button(
             t("Please wait…") if busy == ("check_in", ":", booking.id) else t("Check in"),
             "HOW_TO_REG", m, p, act(ctx, lambda: state.check_in(booking.id)),
             f"reservations-check-in-{booking.id}"))
+    if booking.status == "booked" and state.records_no_shows:
         buttons.append(quiet_button(t("Did not come"), m, p,
                                     act(ctx, lambda: state.no_show(booking.id)),
                                     f"reservations-no-show-{booking.id}", "PERSON_OFF"))
@@ -174,11 +186,13 @@ def _new_slot(ctx: ViewContext, state: DayState) -> list[ft.Control]:
     if state.resource is None or state.resource.withdrawn:
         return []
     start = controlled_text_field(
-        ctx.fields, key="new-slot-time", revision=state.revision, text=state.new_time_text,
+        ctx.fields, key=f"new-slot-time-{state.resource_id}", revision=state.revision,
+        text=state.new_time_text,
         on_text=lambda value: state.set_new_slot(time_text=value),
         label=t("Start (HH:MM)"), width=m.body_size * 10, text_size=m.body_size)
     capacity = controlled_text_field(
-        ctx.fields, key="new-slot-capacity", revision=state.revision,
+        ctx.fields, key=f"new-slot-capacity-{state.resource_id}",
+        revision=state.revision,
         text=state.new_capacity_text,
         on_text=lambda value: state.set_new_slot(capacity_text=value),
         label=t("Places (empty: {capacity})", capacity=state.resource.capacity),

@@ -138,8 +138,18 @@ class PortalShell:
                 self._backgrounds.append(
                     self.page.run_task(feature.background, self.context(active=False)))
 
+    def _forget_the_last_person(self) -> None:
+        """After a logout: what the last person typed and every tile's state of them
+        (loaded records, search text, a district from their address) go, so whoever logs in
+        next in this browser or app sees none of it; the tiles' background tasks, which held
+        those states, start again."""
+        self._fields.clear()
+        self.services.reset_for_next_user()
+        self._restart_backgrounds()
+
     def _restart_backgrounds(self) -> None:
-        """After a kiosk reset: the tasks held the last person's states; new ones start."""
+        """After a kiosk reset or a logout: the tasks held the last person's states; new
+        ones start."""
         for task in self._backgrounds:
             task.cancel()
         self._backgrounds.clear()
@@ -219,6 +229,7 @@ class PortalShell:
         self.state.logout_question = await run_logout(DISCARD if deleted else choice,
                                                       self.services.device, self.account)
         if was_signed_in and not self.account.signed_in:
+            self._forget_the_last_person()
             self.navigate(HOME)
             t = self.context().t
             self.notify(t("Your account was deleted. You are logged out.") if deleted

@@ -401,3 +401,38 @@ def test_a_confirmation_runs_its_action_only_after_yes_and_then_says_it_is_done(
     [snack] = [d for d in session.page._dialogs.controls if d.open]
     assert isinstance(snack, ft.SnackBar)
     assert snack.content.content.value == "取り消しました"
+
+
+@pytest.mark.anyio
+async def test_a_logout_forgets_what_was_typed_and_every_tile_state(monkeypatch) -> None:
+    """After a logout the next person in this browser or app sees nothing of the last one:
+    the typed texts (input memory) and the tiles' states go, as at a kiosk reset."""
+    import app.shell.app_shell as app_shell
+    from app.account.account_state import LoginStatus
+    from app.features.waste.wiring import waste_state
+
+    shell, session, _recording, waste, _scheduled = _shell_on_waste_search()
+    account = shell.services.account
+    shell.render()
+    _find(session.page.views[-1], "waste-search").value = "冷蔵庫"  # typed on the client
+    shell.render()
+    assert _find(session.page.views[-1], "waste-search").value == "冷蔵庫"
+    account.status, account.me = LoginStatus.SIGNED_IN, object()  # type: ignore[assignment]
+
+    async def logged_out(_choice, _device, account) -> str:  # type: ignore[no-untyped-def]
+        account.status, account.me = LoginStatus.SIGNED_OUT, None
+        return ""
+
+    monkeypatch.setattr(app_shell, "run_logout", logged_out)
+    restarted: list[bool] = []
+    monkeypatch.setattr(shell, "_start_backgrounds", lambda: restarted.append(True))
+    monkeypatch.setattr(shell, "navigate", shell.state.navigate)  # no browser to tell
+    await shell._logout("ask")
+    assert restarted == [True]  # the tiles' background tasks held the last person's states
+    fresh = waste_state(shell.context())
+    assert fresh is not waste  # a new state: no query, no records
+    fresh.content, fresh.status, fresh.language = waste.content, waste.status, "ja"
+    fresh.stamp = fresh._repo.stamp()
+    shell.state.navigate("/waste")
+    shell.render()
+    assert _find(session.page.views[-1], "waste-search").value == ""

@@ -1,7 +1,9 @@
 """Take a number (整理券), on the city-hall kiosk only: a walk-in without the app or a login
 presses a counter and gets its next waiting number, like the paper ticket machine, then sees
 how many are ahead and when it is called (docs/reservations.md §3, "Kiosk numbers without a
-login"). The numbers are the reservations tile's counters; the kiosk sends its device key."""
+login"). The numbers are the reservations tile's counters; the kiosk sends its device key.
+A resident with a booking of today checks it in here by its QR code and gets the
+appointment's number (`check_in.py`)."""
 
 from __future__ import annotations
 
@@ -19,5 +21,6 @@ FEATURE = FeatureSpec(
     built=True,
     build_view=build_view,
     prepare=prepare,
-    sub_routes=("*",),  # /numbers/<counter>: the number taken
+    # /numbers/<counter>: the number taken; /numbers/booking/check-in: a booking's QR code
+    sub_routes=("*",),
 )

@@ -1,11 +1,12 @@
-"""`NumbersSource` over the backend's kiosk routes (`backend_client.kiosk_queue`): the
-counters this kiosk may issue numbers for and a number taken, both with the kiosk's device
-key (`X-Kiosk-Key`), never a person's login."""
+"""`NumbersSource` and `CheckInSource` over the backend's kiosk routes
+(`backend_client.kiosk_queue`): the counters this kiosk may issue numbers for, a number taken
+and a booking checked in by its QR code, all with the kiosk's device key (`X-Kiosk-Key`),
+never a person's login."""
 
 from __future__ import annotations
 
 from backend_client import BackendClient
-from backend_client.kiosk_queue import KioskCounters, KioskQueueClient
+from backend_client.kiosk_queue import KioskCheckIn, KioskCounters, KioskQueueClient
 from backend_client.reservations_queue import QueueTicket
 
 
@@ -18,6 +19,9 @@ class KioskNumbers:
 
     async def take(self, counter: str) -> QueueTicket:
         return await self._client.take(counter)
+
+    async def check_in(self, code: str) -> KioskCheckIn:
+        return await self._client.check_in(code)
 
 
 def kiosk_numbers(client: BackendClient, key: str) -> KioskNumbers | None:

@@ -1,6 +1,7 @@
 """Puts the kiosk's 整理券 tile together for one session: one state over the kiosk routes
 with the device's key, the polling loop while `/numbers` or `/numbers/<counter>` is open
-(`prepare` starts it; leaving the tile, or a kiosk reset, ends it), and the two screens."""
+(`prepare` starts it; leaving them, or a kiosk reset, ends it), the two screens, and the
+booking check-in by QR code at `/numbers/booking/check-in` (its own state, never polled)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 from typing import Any
 
 from app.features.numbers import views
+from app.features.numbers.check_in import CheckInState, is_check_in_route
 from app.features.numbers.repository import kiosk_numbers
 from app.features.numbers.state import ROUTE, NumbersState, parse_ticket_route
 from app.services import AppServices
@@ -15,6 +17,7 @@ from app.shell.context import ViewContext
 
 TICK_SECONDS = 1.0  # how often the loop looks whether a read is due
 STATE_KEY = "numbers"
+CHECK_IN_KEY = "numbers-check-in"
 
 
 def _services(ctx: ViewContext) -> AppServices:
@@ -31,9 +34,18 @@ def numbers_state(ctx: ViewContext) -> NumbersState:
         services.backend.server_clock.now))
 
 
+def check_in_state(ctx: ViewContext) -> CheckInState:
+    """The session's check-in screen (dropped by a kiosk reset, like `numbers_state`)."""
+    services = _services(ctx)
+    return services.feature_state(CHECK_IN_KEY, lambda: CheckInState(
+        kiosk_numbers(services.backend, services.kiosk_key)))
+
+
 def _on_tile(route: str) -> bool:
+    """A screen that reads the counters: the list or a number (not the check-in)."""
     path = route.split("?", 1)[0]
-    return path == ROUTE or path.startswith(f"{ROUTE}/")
+    return ((path == ROUTE or path.startswith(f"{ROUTE}/"))
+            and not is_check_in_route(route))
 
 
 def prepare(ctx: ViewContext) -> None:
@@ -47,11 +59,14 @@ def prepare(ctx: ViewContext) -> None:
 
 
 def build_view(ctx: ViewContext) -> list[Any]:
+    if is_check_in_route(ctx.state.route):
+        return views.check_in_body(ctx, check_in_state(ctx))
     state = numbers_state(ctx)
     counter = parse_ticket_route(ctx.state.route)
     if counter is not None and state.ticket is not None and state.ticket.counter == counter:
         return views.ticket_body(ctx, state)
-    return views.board_body(ctx, state)  # also a reloaded /numbers/<counter>: no number
+    # Also a reloaded /numbers/<counter>: no number.
+    return views.board_body(ctx, state, check_in_state(ctx))
 
 
 async def _keep_polling(ctx: ViewContext, state: NumbersState) -> None:

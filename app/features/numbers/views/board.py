@@ -1,18 +1,17 @@
 """The kiosk's 整理券 screens: the counters as big buttons (the number being called, how many
-wait, the list's time), then the number taken, huge, with how many are ahead and 「お呼びして
-います」 when the counter calls it. Render `NumbersState` only; `wiring` starts the reads."""
+wait, the list's time) under 「予約のある方（QRコードで受付）」, then the number taken, huge,
+with how many are ahead and 「お呼びしています」 when the counter calls it. Render
+`NumbersState` only; `wiring` starts the reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import flet as ft
-from babel.dates import format_time
 
 from app.design.widgets import big_button, icon
+from app.features.numbers.check_in import CheckInState
 from app.features.numbers.state import (
     BUSY,
     GONE,
@@ -23,12 +22,11 @@ from app.features.numbers.state import (
     NumbersState,
     ticket_route,
 )
+from app.features.numbers.views.check_in import check_in_button
+from app.features.numbers.views.common import big_text, language, time_text, warning
 from app.shell.context import ViewContext
 from app.shell.view_actions import act, now
 from app.shell.views.blocks import plain
-
-CITY_TIME_ZONE = ZoneInfo("Asia/Tokyo")
-
 
 
 def problem_text(ctx: ViewContext, problem: str) -> str:
@@ -45,54 +43,29 @@ def problem_text(ctx: ViewContext, problem: str) -> str:
     return t("The number could not be issued. Please ask a member of staff.")
 
 
-def _language(ctx: ViewContext) -> int:
-    return 0 if ctx.locale.startswith("ja") else 1
-
-
-def _time(ctx: ViewContext, moment: datetime) -> str:
-    return format_time(moment, format="short", locale=ctx.locale, tzinfo=CITY_TIME_ZONE)
-
-
-def _big_text(ctx: ViewContext, value: str, key: str, scale: float, *,
-              bold: bool = True) -> ft.Text:
-    m, p = ctx.metrics, ctx.palette
-    return ft.Text(value, key=key, size=m.body_size * scale, color=p.on_surface,
-                   weight=ft.FontWeight.BOLD if bold else None,
-                   text_align=ft.TextAlign.CENTER)
-
-
-def _warning(ctx: ViewContext, text: str, key: str, *, scale: float = 1.0) -> ft.Control:
-    """A problem or a call, framed in the banner colour and read out when it appears."""
-    m, p = ctx.metrics, ctx.palette
-    return ft.Semantics(key=key, identifier=key, live_region=True, container=True,
-                        content=ft.Container(
-                            bgcolor=p.surface, border=ft.Border.all(4, p.banner),
-                            border_radius=ft.BorderRadius.all(8),
-                            padding=ft.Padding.all(m.body_size * 0.8),
-                            content=ft.Text(text, size=m.body_size * scale, color=p.banner,
-                                            weight=ft.FontWeight.BOLD,
-                                            text_align=ft.TextAlign.CENTER)))
-
-
 def _problems(ctx: ViewContext, state: NumbersState) -> list[ft.Control]:
     if state.key_refused:
-        return [_warning(ctx, problem_text(ctx, NO_KEY), "numbers-no-key")]
+        return [warning(ctx, problem_text(ctx, NO_KEY), "numbers-no-key")]
     shown: list[ft.Control] = []
     if state.offline or ctx.state.connection.offline:
-        shown.append(_warning(ctx, problem_text(ctx, OFFLINE), "numbers-offline"))
+        shown.append(warning(ctx, problem_text(ctx, OFFLINE), "numbers-offline"))
     if state.problem is not None:
-        shown.append(_warning(ctx, problem_text(ctx, state.problem), "numbers-problem"))
+        shown.append(warning(ctx, problem_text(ctx, state.problem), "numbers-problem"))
     return shown
 
 
 # --- screen 1: the counters -----------------------------------------------------------------
-def board_body(ctx: ViewContext, state: NumbersState) -> list[ft.Control]:
+def board_body(ctx: ViewContext, state: NumbersState,
+               check_in: CheckInState | None = None) -> list[ft.Control]:
+    """The counters; above them, with `check_in`, 「予約のある方（QRコードで受付）」."""
     t = ctx.t
     controls = _problems(ctx, state)
     if state.key_refused:
         return controls
     controls.insert(0, plain(ctx, t("Touch your counter to take a number."), "numbers-hint",
                              bold=True))
+    if check_in is not None:
+        controls.insert(0, check_in_button(ctx, check_in))
     if state.board is None:
         if not (state.offline or ctx.state.connection.offline):
             controls.append(plain(ctx, t("Loading…"), "numbers-loading"))
@@ -104,7 +77,7 @@ def board_body(ctx: ViewContext, state: NumbersState) -> list[ft.Control]:
         controls.append(_counter_button(ctx, state, counter))
     as_of = state.as_of
     if as_of is not None:
-        controls.append(plain(ctx, t("Numbers as of {time}", time=_time(ctx, as_of)),
+        controls.append(plain(ctx, t("Numbers as of {time}", time=time_text(ctx, as_of)),
                               "numbers-as-of"))
     return controls
 
@@ -128,7 +101,7 @@ def _counter_lines(ctx: ViewContext, counter: CounterNow) -> tuple[str, str]:
 
 def _counter_button(ctx: ViewContext, state: NumbersState, counter: CounterNow) -> ft.Control:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
-    name = counter.name[_language(ctx)]
+    name = counter.name[language(ctx)]
     serving, waiting = _counter_lines(ctx, counter)
     busy = state.taking == counter.counter
     handler = _take(ctx, state, counter.counter)
@@ -165,8 +138,8 @@ def ticket_body(ctx: ViewContext, state: NumbersState) -> list[ft.Control]:
     assert ticket is not None
     controls = _problems(ctx, state)
     lines: list[ft.Control] = [
-        _big_text(ctx, state.ticket_name()[_language(ctx)], "numbers-ticket-counter", 1.6),
-        _big_text(ctx, t("Your number"), "numbers-ticket-label", 1.2, bold=False),
+        big_text(ctx, state.ticket_name()[language(ctx)], "numbers-ticket-counter", 1.6),
+        big_text(ctx, t("Your number"), "numbers-ticket-label", 1.2, bold=False),
         ft.Semantics(key="numbers-ticket-number", identifier="numbers-ticket-number",
                      label=t("Your number is {number}", number=ticket.number),
                      container=True, exclude_semantics=True,
@@ -176,20 +149,21 @@ def ticket_body(ctx: ViewContext, state: NumbersState) -> list[ft.Control]:
     ]
     ahead = state.ahead
     if state.called:
-        lines.append(_warning(ctx, t("Your number is being called. Please come to the "
-                                     "counter."), "numbers-called", scale=1.6))
+        lines.append(warning(ctx, t("Your number is being called. Please come to the "
+                                    "counter."), "numbers-called", scale=1.6))
     elif state.was_called:
-        lines.append(_big_text(ctx, t("This number has been called."), "numbers-was-called",
-                               1.3))
+        lines.append(big_text(ctx, t("This number has been called."), "numbers-was-called",
+                              1.3))
     else:
         if ahead is not None:
-            lines.append(_big_text(ctx, t("People ahead of you: {count}", count=ahead),
-                                   "numbers-ahead", 1.6))
-        lines.append(_big_text(ctx, t("Please come to the counter when your number is "
-                                      "called."), "numbers-come", 1.1, bold=False))
+            lines.append(big_text(ctx, t("People ahead of you: {count}", count=ahead),
+                                  "numbers-ahead", 1.6))
+        lines.append(big_text(ctx, t("Please come to the counter when your number is "
+                                     "called."), "numbers-come", 1.1, bold=False))
     if ticket.issued_at is not None:
-        lines.append(_big_text(ctx, t("Issued at {time}", time=_time(ctx, ticket.issued_at)),
-                               "numbers-issued", 1.0, bold=False))
+        issued = time_text(ctx, ticket.issued_at)
+        lines.append(big_text(ctx, t("Issued at {time}", time=issued), "numbers-issued", 1.0,
+                              bold=False))
     controls.append(ft.Container(
         key="numbers-ticket", bgcolor=p.surface, border=ft.Border.all(2, p.outline),
         border_radius=ft.BorderRadius.all(16), padding=ft.Padding.all(m.body_size),

@@ -11,6 +11,7 @@ BENCHMARKS = {
     "abuse": "tests.bench.abuse",
     "first_visit": "tests.bench.first_visit",
     "forms": "tests.bench.forms",
+    "meal_photo": "tests.bench.meal_photo",
     "reservations": "tests.bench.reservations",
     "startup": "tests.bench.startup",
     "sync": "tests.bench.sync",

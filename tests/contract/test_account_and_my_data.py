@@ -15,7 +15,7 @@ from app.account.token_store import MemoryTokenStore
 from backend_client import BackendClient
 from tests.identity_helpers import BASE_URL, make_identity_app, query_of, upstream_login
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 REDIRECT = "http://127.0.0.1:50123/oauth_callback"
 
 

@@ -10,7 +10,7 @@ from app.account.mydata_state import MyDataState
 from tests.contract.test_account_and_my_data import app_login
 from tests.identity_helpers import make_identity_app
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 async def test_a_code_made_by_one_resident_is_used_by_another(database_url: str) -> None:

@@ -1,5 +1,6 @@
 """A staff grant from the points staff screen's state through `BackendPointsStaff` to the
-real backend in-process (SQLite and PostgreSQL): only rules staff may grant are offered; the
+real backend in-process (SQLite; the routes' SQL
+runs on PostgreSQL in the backend tests): only rules staff may grant are offered; the
 grant reaches the resident's balance once, even when it is sent again after a lost answer;
 the rule's eligibility refusal comes back as the screen's refusal."""
 
@@ -20,7 +21,7 @@ from backend_client import BackendClient
 from tests.backend.people import make_person
 from tests.backend.points_earning_helpers import points_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-"""The procedures tile on a device against the real backend in-process (SQLite and
-PostgreSQL): the catalogue pulled into the public store, a submission made offline and
-decided on sync (受付番号, or a refusal whose field errors reach the fields), 差戻し and the
-resubmission, withdrawal, an attachment uploaded without its EXIF, the 書かない窓口 code,
-and the fee paid with points through the points tile's API."""
+"""The procedures tile on a device against the real backend in-process (SQLite; the routes'
+SQL runs on PostgreSQL in the backend tests): the catalogue pulled into the public store, a
+submission made offline and decided on sync (受付番号, or a refusal whose field errors reach
+the fields), 差戻し and the resubmission, withdrawal, an attachment uploaded without its
+EXIF, the 書かない窓口 code, and the fee paid with points through the points tile's API."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from tests.backend.points_payment_helpers import PIN, give_points, points_of, wi
 from tests.backend.procedure_helpers import jpeg_bytes
 from tests.identity_helpers import BASE_URL
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 class Device:

@@ -1,6 +1,7 @@
 """The procedures staff client and screens' states (`ProceduresStaffClient`,
 `BackendProceduresStaff`, `ReviewState`, `CounterState`) against the real backend in-process,
-on SQLite and PostgreSQL: a department's list and detail with labels, an attachment
+on SQLite (the routes' SQL
+runs on PostgreSQL in the backend tests): a department's list and detail with labels, an attachment
 download, status moves and their refusals; at the 書かない窓口 counter the scan (typed in
 any case, forged, replayed, another department, another resident while one is open), the
 identity check before the PDF, the PDF and completing."""
@@ -40,7 +41,7 @@ from tests.backend.procedure_helpers import (
 )
 from tests.backend.test_procedure_handoff import changed, issued_code, submit
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""The reservations tile on a device against the real backend in-process (SQLite and
-PostgreSQL): resources and slots pulled into the public store, a booking made offline and
-decided on sync (予約済み with its number; a second one refused by the per-person limit, with
-the reason in the UI language), the .ics file, the check-in code, and the cancellation."""
+"""The reservations tile on a device against the real backend in-process (SQLite; the
+routes' SQL runs on PostgreSQL in the backend tests): resources and slots pulled into the
+public store, a booking made offline and decided on sync (予約済み with its number; a second
+one refused by the per-person limit, with the reason in the UI language), the .ics file, the
+check-in code, and the cancellation."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from offline_store.sync_engine import SyncEngine
 from tests.backend.people import bearer, make_person
 from tests.identity_helpers import BASE_URL
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 RESOURCE = "kosodate-counter"  # capacity 2, one open booking per person, closes 2 working days
 
 

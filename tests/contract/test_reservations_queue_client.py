@@ -1,5 +1,6 @@
 """The queue and staff clients (`ReservationsQueueClient`, `ReservationsStaffClient`)
-against the real backend in-process, on SQLite and PostgreSQL: a resident takes a number and
+against the real backend in-process, on SQLite (the routes' SQL
+runs on PostgreSQL in the backend tests): a resident takes a number and
 sees how many are ahead, a clerk issues a walk-in and calls, the resident sees "called"."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.backend.test_reservation_queue_helpers import (
     resident,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 def token(app: FastAPI, person: Person) -> str:

@@ -1,5 +1,6 @@
 """The bulky-waste staff client and state (`BackendClient.staff_*`, `BackendBulkyStaff`,
-`BulkyStaffState`) against the real backend in-process, on SQLite and PostgreSQL."""
+`BulkyStaffState`) against the real backend in-process, on SQLite (the routes' SQL
+runs on PostgreSQL in the backend tests)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from backend_client import BackendClient, BackendRejected
 from tests.backend.bulky_helpers import AREA_A, AREA_B, add_slot, book_args, push, seed_waste
 from tests.backend.people import make_person
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_enough]
 
 
 def token_for(app: FastAPI, person_id: str) -> str:

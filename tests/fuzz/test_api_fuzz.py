@@ -4,7 +4,7 @@ kiosk's key, `X-Kiosk-Key`, so the kiosk's routes are fuzzed past their 401), on
 and PostgreSQL. Zero 5xx, every status code, content type and response body as the OpenAPI
 declares it; invalid input is refused.
 
-Bounded: `TSUYAMA_FUZZ_SECONDS` per run (default 30; three runs per database). A failure
+Bounded: `TSUYAMA_FUZZ_SECONDS` per run (default 15; three runs per database). A failure
 prints Schemathesis's report with a `curl` line for each problem; the JUnit report lands in
 test-artifacts/fuzz/.
 """
@@ -25,7 +25,7 @@ from tests.backend.test_cli import REPO_ROOT
 from tests.identity_helpers import login
 from tests.support.running_backend import RunningBackend, running_backend
 
-SECONDS = int(os.environ.get("TSUYAMA_FUZZ_SECONDS", "30"))
+SECONDS = int(os.environ.get("TSUYAMA_FUZZ_SECONDS", "15"))
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance,response_headers_conformance,negative_data_rejection")
 # Signed-in runs keep their login: no logout, token revocation or account deletion.

@@ -27,13 +27,16 @@ from backend.identity.dependencies import SigningKeyDep
 from backend.models import as_utc
 from backend.services import clock
 from backend.tiles.reservations.booking_records import find_booking
-from backend.tiles.reservations.checkin_code import checkin_key, read_checkin_reference
 from backend.tiles.reservations.kiosks.routes import KioskDep
 from backend.tiles.reservations.queue.counters import find_counter
 from backend.tiles.reservations.queue.refusal import refusal
 from backend.tiles.reservations.queue.tickets import CHANNEL_KIOSK, queue_place, ticket_json
 from backend.tiles.reservations.resources.store import get_resource
-from backend.tiles.reservations.staff import check_in as counter
+from backend.tiles.reservations.staff.check_in_refusals import (
+    check_in_or_refuse,
+    read_code,
+    require_current_code,
+)
 
 router = APIRouter(tags=["kiosk"])
 
@@ -46,10 +49,7 @@ class KioskCodeIn(BaseModel):
 def kiosk_check_in(body: KioskCodeIn, device: KioskDep, engine: EngineDep,
                    signing_key: SigningKeyDep) -> dict[str, Any]:
     """Check in the booking whose QR code the kiosk read (see the module docstring)."""
-    reference = read_checkin_reference(checkin_key(signing_key), body.code)
-    if reference is None:
-        raise refusal(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_code",
-                      "予約のコードを読み取れません。", "not a check-in code of a booking")
+    reference = read_code(signing_key, body.code)
     code = device.municipality_code
     now = clock.utc_now()
     with Session(write_engine(engine)) as session:
@@ -59,27 +59,13 @@ def kiosk_check_in(body: KioskCodeIn, device: KioskDep, engine: EngineDep,
         if booking is None or resource is None:
             raise refusal(status.HTTP_404_NOT_FOUND, "booking_not_found",
                           "その予約はありません。", "no such booking")
-        if not reference.is_for_slot(as_utc(booking.slot_start)):
-            raise refusal(status.HTTP_409_CONFLICT, "code_outdated",
-                          "予約の時間が変更されています。新しいコードを表示してください。",
-                          "the booking was moved; show its new code")
+        require_current_code(reference, booking)
         listed = device.counter_ids()
         if listed and (resource.queue is None or resource.queue.counter not in listed):
             raise refusal(status.HTTP_409_CONFLICT, "not_at_this_kiosk",
                           "この予約はこの端末では受付できません。窓口でお申し出ください。",
                           "this kiosk does not check in bookings of that counter")
-        try:
-            ticket = counter.check_in(session, booking, resource, None, now,
-                                      channel=CHANNEL_KIOSK)
-        except counter.NotToday:
-            raise refusal(status.HTTP_409_CONFLICT, "not_today",
-                          "この予約は今日ではありません。", "the booking is not for today"
-                          ) from None
-        except counter.WrongBookingStatus as exc:
-            raise refusal(status.HTTP_409_CONFLICT, "wrong_status",
-                          "この予約は受付できない状態です。",
-                          "the booking cannot be checked in in its state",
-                          status=exc.status) from None
+        ticket = check_in_or_refuse(session, booking, resource, None, now, CHANNEL_KIOSK)
         session.commit()
         answer: dict[str, Any] = {
             "booking": {"number": booking.number, "status": booking.status,

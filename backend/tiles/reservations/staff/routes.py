@@ -28,12 +28,16 @@ from backend.db import write_engine
 from backend.identity.dependencies import SigningKeyDep
 from backend.models import as_utc
 from backend.services import clock
-from backend.tiles.reservations.checkin_code import checkin_key, read_checkin_reference
-from backend.tiles.reservations.models import QueueTicket, ReservationBooking
+from backend.tiles.reservations.models import ReservationBooking
 from backend.tiles.reservations.queue.refusal import refusal
 from backend.tiles.reservations.queue.tickets import ticket_json
 from backend.tiles.reservations.staff import check_in as counter
 from backend.tiles.reservations.staff import slots_admin
+from backend.tiles.reservations.staff.check_in_refusals import (
+    check_in_or_refuse,
+    read_code,
+    require_current_code,
+)
 from backend.tiles.reservations.staff.day_list import (
     ClerksResource,
     NotYours,
@@ -273,18 +277,7 @@ def close_slot(resource: ResourcePath, start: StartPath, body: CloseIn, clerk: C
 
 def _checked_in(session: Session, clerk: ReservationClerk, booking: ReservationBooking,
                 found: ClerksResource) -> dict[str, Any]:
-    now = clock.utc_now()
-    try:
-        ticket: QueueTicket | None = counter.check_in(session, booking, found.resource,
-                                                      clerk.id, now)
-    except counter.NotToday:
-        raise refusal(status.HTTP_409_CONFLICT, "not_today", "この予約は今日ではありません。",
-                      "the booking is not for today") from None
-    except counter.WrongBookingStatus as exc:
-        raise refusal(status.HTTP_409_CONFLICT, "wrong_status",
-                      "この予約は受付できない状態です。",
-                      "the booking cannot be checked in in its state",
-                      status=exc.status) from None
+    ticket = check_in_or_refuse(session, booking, found.resource, clerk.id, clock.utc_now())
     log_booking_read(session, clerk, [booking], CHECK_IN_PURPOSE)
     answer = {"booking": staff_booking_json(session, booking),
               "ticket": ticket_json(ticket) if ticket is not None else None}
@@ -308,20 +301,14 @@ def check_in(booking_id: PathId, clerk: ClerkDep, engine: EngineDep) -> dict[str
 def check_in_by_code(body: CodeIn, clerk: ClerkDep, engine: EngineDep,
                      signing_key: SigningKeyDep) -> dict[str, Any]:
     """Check in by the booking's scanned QR code (a code of an earlier slot is refused)."""
-    reference = read_checkin_reference(checkin_key(signing_key), body.code)
-    if reference is None:
-        raise refusal(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_code",
-                      "予約のコードを読み取れません。", "not a check-in code of a booking")
+    reference = read_code(signing_key, body.code)
     with Session(write_engine(engine)) as session:
         try:
             booking, found = clerks_booking(session, clerk, reference.booking_id,
                                             for_update=True)
         except NotYours:
             _booking_not_found()
-        if not reference.is_for_slot(as_utc(booking.slot_start)):
-            raise refusal(status.HTTP_409_CONFLICT, "code_outdated",
-                          "予約の時間が変更されています。新しいコードを表示してください。",
-                          "the booking was moved; show its new code")
+        require_current_code(reference, booking)
         return _checked_in(session, clerk, booking, found)
 
 

@@ -66,6 +66,20 @@ class ServedApp:
         return self.log_path.read_text(errors="replace")
 
 
+def wait_for_backend(url: str, why: str = "", timeout_s: float = 90) -> None:
+    """Until the backend at `url` answers /healthz (an app's embedded backend starts after
+    the app serves its first page); `why` is added to the failure (an app's log)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"no backend answered at {url}\n{why}"
+        time.sleep(0.3)
+
+
 def start_app(tmp_path: Path, *args: str, backend_port: int | None = None,
               env: dict[str, str] | None = None) -> ServedApp:
     tmp_path.mkdir(parents=True, exist_ok=True)

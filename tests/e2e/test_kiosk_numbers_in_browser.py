@@ -39,7 +39,7 @@ import pytest
 from babel.dates import format_time
 
 from app.launcher import free_port
-from tests.e2e.conftest import ServedApp, start_app
+from tests.e2e.conftest import ServedApp, start_app, wait_for_backend
 from tests.e2e.interact import tap, type_over
 from tests.e2e.test_login_in_browser import shows
 from tests.identity_helpers import login
@@ -129,18 +129,6 @@ class Kiosk:
     booking: Booking
 
 
-def _wait_for_backend(url: str) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"the kiosk's backend at {url} never answered"
-        time.sleep(0.5)
-
-
 def _token(backend_url: str, persona: str) -> str:
     """A login through the development provider (in a thread of its own: the Playwright
     driver keeps an event loop running in this one)."""
@@ -176,7 +164,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
                        env={"TSUYAMA_RESERVATIONS_DIR": str(resources)})
     try:
         backend_url = f"http://127.0.0.1:{backend_port}"
-        _wait_for_backend(backend_url)
+        wait_for_backend(backend_url)
         clerk = _token(backend_url, CLERK)
         yield Kiosk(served, Clerk(backend_url, clerk),
                     Booking(backend_url, clerk, _token(backend_url, RESIDENT)))

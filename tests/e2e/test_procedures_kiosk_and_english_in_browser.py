@@ -28,7 +28,6 @@ import re
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -39,7 +38,7 @@ from app.features.points.qr_decode import NoCodeFound, decode_qr
 from app.i18n.translator import load_translator
 from app.launcher import free_port
 from backend.models import Person
-from tests.e2e.conftest import ServedApp, enable_semantics, start_app
+from tests.e2e.conftest import ServedApp, enable_semantics, start_app, wait_for_backend
 from tests.e2e.interact import in_middle_of_view
 from tests.e2e.test_login_in_browser import keyring_env, shows
 from tests.e2e.test_procedures_in_browser import (
@@ -81,15 +80,8 @@ def kiosk(tmp_path_factory, backend_port) -> Iterator[ServedApp]:
 def resident(tmp_path_factory, kiosk, backend_port) -> Iterator[ServedApp]:
     """A resident-mode app on the kiosk's backend (the counter's screen, a resident's phone)."""
     folder = tmp_path_factory.mktemp("procedures-resident")
-    deadline = time.monotonic() + 90
-    while True:  # the kiosk's embedded backend starts after the kiosk serves its page
-        try:
-            if httpx.get(f"http://127.0.0.1:{backend_port}/healthz", timeout=2).is_success:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"no backend on port {backend_port}:\n{kiosk.log()}"
-        time.sleep(0.3)
+    # The kiosk's embedded backend starts after the kiosk serves its page.
+    wait_for_backend(f"http://127.0.0.1:{backend_port}", kiosk.log())
     served = start_app(folder / "app", "--backend-url", f"http://127.0.0.1:{backend_port}",
                        env=keyring_env(folder / "keyring.json"))
     yield served

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from babel.dates import format_time
 from sqlalchemy import Engine, select
@@ -41,7 +40,7 @@ from backend.services.clock import city_today
 from backend.services.working_days import nth_working_day_before
 from backend.tiles.reservations.checkin_code import checkin_key, read_checkin_reference
 from backend.tiles.reservations.models import ReservationBooking, ReservationSlot
-from tests.e2e.conftest import ServedApp, start_app
+from tests.e2e.conftest import ServedApp, start_app, wait_for_backend
 from tests.e2e.interact import in_middle_of_view, scroll_until_built, tap
 from tests.e2e.test_login_in_browser import keyring_env, shows
 from tests.e2e.test_procedures_in_browser import by_id, sign_in
@@ -87,15 +86,8 @@ def kiosk(tmp_path_factory, backend_port) -> Iterator[ServedApp]:
 def resident(tmp_path_factory, kiosk, backend_port) -> Iterator[ServedApp]:
     """A resident-mode app (a resident's phone) on the kiosk's backend."""
     folder = tmp_path_factory.mktemp("reservations-resident")
-    deadline = time.monotonic() + 90
-    while True:  # the kiosk's embedded backend starts after the kiosk serves its page
-        try:
-            if httpx.get(f"http://127.0.0.1:{backend_port}/healthz", timeout=2).is_success:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"no backend on port {backend_port}:\n{kiosk.log()}"
-        time.sleep(0.3)
+    # The kiosk's embedded backend starts after the kiosk serves its page.
+    wait_for_backend(f"http://127.0.0.1:{backend_port}", kiosk.log())
     served = start_app(folder / "app", "--backend-url", f"http://127.0.0.1:{backend_port}",
                        env=keyring_env(folder / "keyring.json"))
     yield served

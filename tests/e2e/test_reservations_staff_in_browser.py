@@ -50,7 +50,7 @@ from app.i18n.formatting import format_date_long
 from app.i18n.translator import load_translator
 from app.launcher import free_port
 from backend.tiles.reservations.models import ReservationBooking, ReservationSlot
-from tests.e2e.conftest import ServedApp, enable_semantics, start_app
+from tests.e2e.conftest import ServedApp, enable_semantics, start_app, wait_for_backend
 from tests.e2e.interact import in_middle_of_view, scroll_until_built, tap, type_over
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
 from tests.e2e.test_staff_in_browser import _engine
@@ -92,7 +92,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     engine = _engine(served)
     try:
         backend_url = f"http://127.0.0.1:{backend_port}"
-        _wait_healthy(backend_url)
+        wait_for_backend(backend_url)
         yield City(served, backend_url, engine)
     finally:
         engine.dispose()
@@ -109,18 +109,6 @@ def _resources_booked_until_the_slot_starts(folder: Path) -> Path:
     body["limits"] = None
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
-
-
-def _wait_healthy(url: str) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"the backend at {url} did not start"
-        time.sleep(0.3)
 
 
 # --- the city over HTTP -------------------------------------------------------------------

@@ -139,9 +139,12 @@ class BackendClient:
         return [p for p in purposes if isinstance(p, dict)]
 
     async def record_consent(self, access_token: str, purpose: str, version: int,
-                             granted: bool, text_sha256: str, channel: str = "app") -> None:
+                             granted: bool, text_sha256: str, channel: str = "app",
+                             on_behalf_of: str | None = None) -> None:
+        """`on_behalf_of`: a minor child's common ID (a parent records the child's decision)."""
         await self._request_json(
             "POST", "/me/consents", headers=_bearer(access_token), ok=(200, 201),
+            params={"on_behalf_of": on_behalf_of} if on_behalf_of else None,
             json={"purpose": purpose, "version": version, "granted": granted,
                   "text_sha256": text_sha256, "channel": channel},
         )

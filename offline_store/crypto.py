@@ -17,7 +17,7 @@ from offline_store.errors import StoreCorrupted
 
 # Collections encrypted at rest by default; `open_user_store(sensitive_collections=...)`.
 SENSITIVE_COLLECTIONS: frozenset[str] = frozenset(
-    {"health_records", "wallet", "school", "identity", "procedure_drafts",
+    {"health_records", "health_device", "wallet", "school", "identity", "procedure_drafts",
      "procedure_submissions", "reservations"}
 )
 

@@ -475,6 +475,28 @@ class UserStore(LocalStore):
         return OutboxEntry(seq=seq, mutation_id=mutation_id, collection=collection, key=key,
                            name=mutation_name, args=args, created_at=now, state="pending")
 
+    @wraps_database_errors
+    def keep_on_device(self, collection: str, key: str, data: Any) -> None:
+        """A row that stays on this device: written (sealed when the collection is sensitive)
+        with no outbox entry, so nothing is sent. The health tile keeps its records this way
+        until the resident turns on their sync (docs/health.md). `data` None deletes the row
+        at once (it was never sent, so there is nothing to tell the server)."""
+        if not collection or not key:
+            raise ValueError("collection and key are required")
+        with self._write() as conn:
+            if data is None:
+                conn.execute(text("DELETE FROM local_record WHERE collection = :collection "
+                                  "AND key = :key AND pending = 0"),
+                             {"collection": collection, "key": key})
+                return
+            conn.execute(_DEVICE_ONLY_UPSERT, {
+                "collection": collection,
+                "key": key,
+                "data": self._seal(data, collection, key),
+                "encrypted": self._is_sensitive(collection),
+                "now": iso_utc(self._clock()),
+            })
+
     def _insert_outbox(self, conn: Connection, entry: dict[str, Any]) -> int:
         result = conn.execute(text("""
             INSERT INTO outbox (mutation_id, collection, record_key, name, args, encrypted,
@@ -754,6 +776,20 @@ def _error_of(error: Any) -> tuple[str | None, str | None]:
         return None, None
     return None, str(error)
 
+
+# A device-only row (`keep_on_device`): never pending, never confirmed by a server. A row
+# with pending changes is left alone (it belongs to the sync).
+_DEVICE_ONLY_UPSERT = text("""
+    INSERT INTO local_record
+        (collection, key, data, encrypted, deleted, confirmed_data, confirmed_exists,
+         pending, updated_at)
+    VALUES (:collection, :key, :data, :encrypted, 0, NULL, 0, 0, :now)
+    ON CONFLICT (collection, key) DO UPDATE SET
+        data = excluded.data,
+        encrypted = excluded.encrypted,
+        updated_at = excluded.updated_at
+    WHERE local_record.pending = 0
+""")
 
 _OPTIMISTIC_UPSERT = text("""
     INSERT INTO local_record

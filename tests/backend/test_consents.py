@@ -21,6 +21,7 @@ from tests.backend.people import bearer, make_household, make_person
 MakeApp = Callable[..., FastAPI]
 PURPOSES = {
     "health_data_analysis",
+    "health_record",
     "school_data_sharing",
     "recycling_points",
     "transit_location",

@@ -27,6 +27,7 @@ ASSURANCE_LABELS = {
 }
 PURPOSE_TITLES = {
     "health_data_analysis": "Use of my health records for the city's health programmes",
+    "health_record": "Meal photos analysed and health records kept on this device",
     "school_data_sharing": "Sharing my child's data with their school",
     "recycling_points": "Points for recycling",
     "transit_location": "Location for transit",

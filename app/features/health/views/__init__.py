@@ -1,0 +1,1 @@
+"""The health tile's screens: render only."""

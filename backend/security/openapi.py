@@ -105,6 +105,7 @@ RESPONSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("delete", "/staff/points/shops/{shop_id}/clerks/{person_id}"): (403, 404, 409, 422),
     ("get", "/staff/points/totals"): (403,),
     ("get", "/staff/points/districts"): (403, 422),
+    ("get", "/staff/health/risk-counts"): (403, 422),
     ("get", "/staff/points/residents/{person_id}/history"): (403, 404, 422),
     ("post", "/staff/points/grants"): (403, 404, 409, 422),
     ("post", "/staff/points/earn-codes"): (403, 404, 422),

@@ -23,8 +23,8 @@ from backend.tiles.reservations.slots import ensure_slots
 
 CODE = "332038"
 KOSODATE = "kosodate-counter"
-DEMO_IDS = ["course-smartphone", "gym-arena", "kosodate-counter", "meeting-room",
-            "shimin-counter"]
+DEMO_IDS = ["course-kaigo-yobo", "course-smartphone", "gym-arena", "health-check-group",
+            "kosodate-counter", "meeting-room", "shimin-counter"]
 
 
 def demo_body(resource_id: str) -> dict[str, Any]:

@@ -25,9 +25,9 @@ def _all_bytes(path: Path) -> bytes:
 
 
 def test_sensitive_values_are_not_in_the_file_and_others_are(store):
-    assert set(SENSITIVE_COLLECTIONS) == {"health_records", "health_device", "wallet", "school", "identity",
-                                          "procedure_drafts", "procedure_submissions",
-                                          "reservations"}
+    assert set(SENSITIVE_COLLECTIONS) == {"health_records", "health_device", "wallet",
+                                          "school", "identity", "procedure_drafts",
+                                          "procedure_submissions", "reservations"}
     store.apply_local("health_records", "h1", {"note": SECRET}, "health.add",
                       {"note": SECRET + "(args)"})
     store.apply_changes("user", [

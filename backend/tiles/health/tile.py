@@ -1,11 +1,12 @@
 """The health tile's server side (健康): the append-only `health_records` collection, its
-export and deletion, and the home screen's place for residents aged 75 or more. The app's
-screens are not built yet."""
+export and deletion, the city's counts by district of residents at risk (staff of 健康増進課),
+and the home screen's place for residents aged 75 or more."""
 
 from __future__ import annotations
 
 from backend.services.audiences import AUDIENCE_AGE75PLUS
 from backend.services.home_profile import Reminder
+from backend.tiles.health import staff_routes
 from backend.tiles.health.my_data import delete_records_of, records_export
 from backend.tiles.health.records import HEALTH_RECORDS
 from backend.tiles.spec import (
@@ -29,6 +30,9 @@ TILE = TileSpec(
     server=ServerPart.BUILT,
     summary="Health records synced from the resident's devices (append-only, tombstones).",
     sync_collections=(HEALTH_RECORDS,),
+    # Counts by district of residents at risk, of those who consented; small counts hidden
+    # (docs/health_city_aggregates.md). Staff never read a resident's record.
+    staff_routers=(staff_routes.router,),
     export=(ExportPart("health_records", records_export),),
     deletion=DeletionPolicy(
         Deletion.DELETE,

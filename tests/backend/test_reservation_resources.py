@@ -152,7 +152,7 @@ def test_check_only_reports_and_changes_nothing(
     lines = run(engine, DEMO_DIR, check_only=True)
 
     assert "kosodate-counter.json: added (version 1)" in lines
-    assert lines[-1] == "check only, nothing stored: 5 resource(s) importable"
+    assert lines[-1] == f"check only, nothing stored: {len(DEMO_IDS)} resource(s) importable"
     assert stored(engine) == {} and slot_count(engine) == 0
     assert public_rows(engine, RESOURCES_COLLECTION) == {}
 
@@ -270,8 +270,9 @@ def test_the_command_checks_imports_and_reports_errors(
     assert stored(engine) == {}
 
     assert cli.main([str(folder)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1].startswith("imported: 5 resource(s), 5 "
-                                                              "stored, ")
+    count = len(DEMO_IDS)
+    assert capsys.readouterr().out.splitlines()[-1].startswith(
+        f"imported: {count} resource(s), {count} stored, ")
     assert sorted(stored(engine)) == DEMO_IDS
 
     write_folder(folder, [demo_resource(department="sports")])

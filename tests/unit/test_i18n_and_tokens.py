@@ -49,7 +49,32 @@ def used_message_ids() -> set[str]:
     ids.update(REMINDER_MESSAGES.values())
     ids.update(CLOCK_MESSAGES)
     ids.update(REJECTION_REASONS.values())
+    ids.update(health_message_ids())
     return ids
+
+
+def health_message_ids() -> set[str]:
+    """The health tile's texts held in constants (the views translate them)."""
+    from app.features.health.checkups.checklist import default_checklist
+    from app.features.health.checkups.thresholds import ERROR_MESSAGES, NEXT_STEP
+    from app.features.health.checkups.views import LEVEL_LABELS, STATUS_LABELS
+    from app.features.health.staff.state import COLUMN_LABELS
+    from app.features.health.staff.views import CATEGORY_NOTE, EXPLANATION
+    from app.features.health.state import PHOTO_REFUSALS, STATE_MESSAGES
+    from app.features.health.trends.advice import RULES
+    from app.features.health.views.charts import (
+        NUTRIENT_NAMES,
+        PLUS_NOTE,
+        STATUS_WORDS,
+        UNCONFIRMED,
+    )
+    from app.features.health.views.meal import MEAL_NAMES
+
+    return {*STATE_MESSAGES, *PHOTO_REFUSALS.values(), *NUTRIENT_NAMES.values(),
+            *STATUS_WORDS.values(), UNCONFIRMED, PLUS_NOTE, *(r.message for r in RULES),
+            *MEAL_NAMES.values(), *NEXT_STEP.values(), *ERROR_MESSAGES.values(),
+            EXPLANATION, CATEGORY_NOTE, *LEVEL_LABELS.values(), *STATUS_LABELS.values(),
+            *COLUMN_LABELS.values(), *(rule.advice for rule in default_checklist().rules)}
 
 
 def test_japanese_catalog_translates_every_message_the_app_uses():

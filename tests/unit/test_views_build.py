@@ -364,8 +364,9 @@ def test_a_tile_that_needs_a_login_shows_the_login_screen_to_nobody_signed_in():
     assert not prepared  # nothing of the tile is read for nobody
     # A tile that does not need one, and one not built yet, open as before.
     waste = Screen("feature", "/waste", REGISTRY.get("waste"))
+    assert not REGISTRY.get("school").built
     assert "このサービスを使うには、ログインしてください。" not in texts(
-        screen_content(ctx, Screen("feature", "/health", REGISTRY.get("health")),
+        screen_content(ctx, Screen("feature", "/school", REGISTRY.get("school")),
                        date(2026, 11, 24))[1])
     assert "このサービスを使うには、ログインしてください。" not in texts(
         screen_content(ctx, waste, date(2026, 11, 24))[1])

@@ -58,6 +58,35 @@ PHOTO_REFUSALS = {
 }
 
 
+# Every text the state sets as `message` or `error` (English message ids; the views
+# translate them): listed so the catalogue test finds them.
+STATE_MESSAGES = (
+    'A plate is 10 to 45 cm across, a bowl 6 to 25 cm.',
+    'Add at least one dish.',
+    'Agree to the analysis first.',
+    'All health records on this device were deleted.',
+    "Choose a dish or 'not food' for every numbered region.",
+    'Consent withdrawn. Analysis has stopped; your records stay until you delete them.',
+    'Deleted.',
+    'Enter a weight between 2 and 400 kg or steps between 0 and 200,000.',
+    'Enter grams between 1 and 5,000.',
+    'Enter sizes in centimetres.',
+    'Exported.',
+    'Meal saved.',
+    'No dishes were found in the photo. Tap the photo where a dish is, or add dishes by search.',
+    'Saved.',
+    'Sync is off. New records stay on this device.',
+    'Sync is on.',
+    'Sync is on. {count} records are being sent.',
+    'Thank you. You can now record meals.',
+    'That change cannot be made to this region.',
+    'The child must read and accept first.',
+    'The photo is too dark to find dishes. Add them by search below.',
+    "Your consent could not be recorded in the city's consent ledger. Connect to the internet "
+    "and try again.",
+)
+
+
 @dataclass(frozen=True)
 class Subject:
     common_id: str

@@ -22,6 +22,7 @@ import random
 import time
 import weakref
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -29,7 +30,9 @@ from sqlmodel import Session
 
 from backend.db import write_engine
 from backend.db_errors import Kind, classify
+from backend.models import Person
 from backend.tiles.points import ledger, ledger_sql
+from backend.tiles.points.claims import grant_by_staff
 from backend.tiles.points.errors import (
     IdempotencyConflict,
     InsufficientPoints,
@@ -129,6 +132,16 @@ def earn(engine: Engine, *, person_id: str, amount: int, purpose: str, idempoten
         session, person_id=person_id, amount=amount, purpose=purpose,
         idempotency_key=idempotency_key, reference=reference,
         actor_person_id=actor_person_id, scope=scope, expiry_days=days), one_statement=True)
+
+
+def grant_rule_within(session: Session, *, staff_id: str, person: Person, rule_id: str,
+                      reason: str, idempotency_key: str, now: datetime) -> TransferResult:
+    """Inside the caller's transaction: staff grant `person` the points of the earning rule
+    `rule_id` (a health check-up attended: the reservations tile, when a clerk checks in a
+    booking of a resource that `earns` it). The rule's eligibility and caps apply, and the
+    idempotency key makes a repeat a replay; refusals are `PointsError`s."""
+    return grant_by_staff(session, staff_id, person, rule_id, reason, idempotency_key,
+                          now).transfer
 
 
 def pay(engine: Engine, *, person_id: str, payee: Payee, amount: int, purpose: str,

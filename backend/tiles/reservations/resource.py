@@ -90,6 +90,9 @@ class Resource:
     offer_hours: int
     questions: dict[str, Any] | None
     queue: QueueCounter | None
+    # A points earning rule granted when a clerk checks a booking in (a health check-up
+    # attended earns the wallet's points; docs/reservations.md §1).
+    earns: str | None = None
 
     def text(self, field: dict[str, str], language: str) -> str:
         return field.get(language) or field.get("ja") or next(iter(field.values()), "")
@@ -137,4 +140,5 @@ def parse_resource(body: dict[str, Any]) -> Resource:
         offer_hours=int(body.get("offer_hours", 24)),
         questions=body.get("questions"),
         queue=QueueCounter(queue["counter"], dict(queue["name"])) if queue else None,
+        earns=body.get("earns"),
     )

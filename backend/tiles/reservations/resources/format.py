@@ -23,7 +23,7 @@ TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 TOP_REQUIRED = ("format", "id", "version", "kind", "title", "summary", "department", "place",
                 "slots", "window")
 TOP_OPTIONAL = ("demo", "categories", "who", "limits", "fee", "waiting_list", "offer_hours",
-                "questions", "queue")
+                "questions", "queue", "earns")
 LIMIT_KEYS = ("per_person_open", "per_household_open", "per_person_per_month")
 MAX_TITLE = 200
 MAX_CATEGORIES = 10
@@ -89,6 +89,8 @@ def _check_head(checker: Checker, top: dict[str, Any], stem: str | None) -> None
         checker.integer(top["version"], "$.version", 1, 2**31 - 1)
     _boolean(checker, top, "demo")
     _boolean(checker, top, "waiting_list")
+    if "earns" in top and (not isinstance(top["earns"], str) or not ID.fullmatch(top["earns"])):
+        checker.error("$.earns", "must be the id of a points earning rule")
     if "kind" in top:
         checker.choice(top["kind"], "$.kind", KINDS, "kind")
     for key in ("title", "summary", "place"):

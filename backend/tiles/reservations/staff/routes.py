@@ -28,11 +28,12 @@ from backend.db import write_engine
 from backend.identity.dependencies import SigningKeyDep
 from backend.models import as_utc
 from backend.services import clock
-from backend.tiles.reservations.models import ReservationBooking
+from backend.tiles.reservations.models import BOOKED, ReservationBooking
 from backend.tiles.reservations.queue.refusal import refusal
 from backend.tiles.reservations.queue.tickets import ticket_json
 from backend.tiles.reservations.staff import check_in as counter
 from backend.tiles.reservations.staff import slots_admin
+from backend.tiles.reservations.staff.attendance_points import grant_for_attendance
 from backend.tiles.reservations.staff.check_in_refusals import (
     check_in_or_refuse,
     read_code,
@@ -277,10 +278,15 @@ def close_slot(resource: ResourcePath, start: StartPath, body: CloseIn, clerk: C
 
 def _checked_in(session: Session, clerk: ReservationClerk, booking: ReservationBooking,
                 found: ClerksResource) -> dict[str, Any]:
-    ticket = check_in_or_refuse(session, booking, found.resource, clerk.id, clock.utc_now())
+    was_booked = booking.status == BOOKED
+    now = clock.utc_now()
+    ticket = check_in_or_refuse(session, booking, found.resource, clerk.id, now)
+    points_granted = (grant_for_attendance(session, clerk.id, booking, found.resource, now)
+                      if was_booked else None)
     log_booking_read(session, clerk, [booking], CHECK_IN_PURPOSE)
     answer = {"booking": staff_booking_json(session, booking),
-              "ticket": ticket_json(ticket) if ticket is not None else None}
+              "ticket": ticket_json(ticket) if ticket is not None else None,
+              "points": points_granted}
     session.commit()
     return answer
 

@@ -16,6 +16,7 @@ embedded development backend.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,16 @@ def press(page, locator) -> None:
     locator.click()
 
 
+def grams_shown(page, identifier: str) -> int:
+    """The grams a portion line says (「123 グラム（1.0人前）…」)."""
+    node = by_id(page, identifier)
+    in_middle_of_view(page, node)
+    text = (node.get_attribute("aria-label") or "") + (node.text_content() or "")
+    found = re.search(r"(\d+) グラム", text)
+    assert found, f"no grams in {text!r}"
+    return int(found.group(1))
+
+
 def wait_for(check, what: str, timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while not check():
@@ -108,18 +119,27 @@ def test_consent_photo_review_totals_export_and_withdrawal(served, open_page, ar
     by_id(page, "health-region-4-remove").wait_for(state="detached")
     press(page, by_id(page, "health-region-3-remove"))
     by_id(page, "health-region-3-remove").wait_for(state="detached")
-    grams = page.get_by_text(" g", exact=False)
+    rice = grams_shown(page, "health-region-2-grams")
     press(page, by_id(page, "health-region-2-more"))
+    wait_for(lambda: grams_shown(page, "health-region-2-grams") == rice + 10,
+             "10 g more rice")
     page.screenshot(path=str(artifacts / "health-adjusted.png"))
     press(page, by_id(page, "health-save-meal"))
     shows(page, JA("Meal saved.")).wait_for()
-    del grams
 
     # 3. The day's totals and the week's chart.
     shows(page, JA("On this device only")).wait_for()
     scroll_until_built(page, shows(page, JA("This day's totals")))
     scroll_until_built(page, shows(page, JA("The week")))
     page.screenshot(path=str(artifacts / "health-day.png"))
+
+    # The check-ups due for a woman of 40: 特定健診 and the cancer screenings, with 予約.
+    scroll_until_built(page, by_id(page, "health-open-checkups"))
+    tap(page, by_id(page, "health-open-checkups"))
+    shows(page, JA("Health checks and cancer screenings")).wait_for()
+    scroll_until_built(page, by_id(page, "screening-book-tokutei-kenshin"))
+    page.screenshot(path=str(artifacts / "health-checkups.png"))
+    page.go_back()
 
     # 4. Export as JSON.
     scroll_until_built(page, by_id(page, "health-open-data"))
@@ -130,8 +150,10 @@ def test_consent_photo_review_totals_export_and_withdrawal(served, open_page, ar
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     meals = [r for r in exported["records"] if r["kind"] == "meal"]
     assert len(meals) == 1
-    sources = sorted(item["source"] for item in meals[0]["data"]["items"])
-    assert sources == ["recipe:miso_soup", "recipe:rice"]
+    items = {item["source"]: item for item in meals[0]["data"]["items"]}
+    assert sorted(items) == ["recipe:miso_soup", "recipe:rice"]
+    assert items["recipe:rice"]["grams"] == rice + 10
+    assert sum(float(line["grams"]) for line in items["recipe:rice"]["lines"]) == rice + 10
     assert all(line["code"].isdigit() for item in meals[0]["data"]["items"]
                for line in item["lines"])
 

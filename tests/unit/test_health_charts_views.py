@@ -123,7 +123,7 @@ def test_the_week_chart_is_a_flet_charts_bar_chart_with_gaps() -> None:
     assert round(rod.bg_from_y, 1) == 38.9 and round(rod.bg_to_y, 1) == 58.3  # the band
     # day labels by Babel in the caller's locale, Monday 30 November 2026 first
     labels = [a.label.value for a in chart.bottom_axis.labels]
-    assert labels[0] == "Mon, 11/30" and labels[-1] == "Sun, 12/6"
+    assert labels[0] == "30\nMon" and labels[-1] == "6\nSun"
     # the average is over the 3 recorded days: (40 + 65 + 50) / 3 = 51.67
     assert keyed(control, "health-week-average").value == (
         "Average of 3 recorded days: 51.7 g")
@@ -137,7 +137,7 @@ def test_week_chart_day_labels_in_japanese() -> None:
     chart = keyed(week_chart(ja, points, OLD_WOMAN, K.SALT_EQUIV_G, locale="ja_JP"),
                   "health-week-chart")
     assert isinstance(chart, fch.BarChart)
-    assert [a.label.value for a in chart.bottom_axis.labels][-1] == "12/6(日)"
+    assert [a.label.value for a in chart.bottom_axis.labels][-1] == "6日\n日"
     rod = chart.groups[-1].rods[0]
     assert (rod.bg_from_y, rod.bg_to_y) == (0.0, 6.5)  # less than 6.5: the band from 0
 
@@ -172,4 +172,4 @@ def test_a_date_is_not_today() -> None:
     points = week({}, date(2020, 2, 29), days=1)
     chart = keyed(week_chart(EN.__call__, points, OLD_WOMAN, K.FAT_G, locale="en_US"),
                   "health-week-chart")
-    assert chart.bottom_axis.labels[0].label.value == "Sat, 2/29"
+    assert chart.bottom_axis.labels[0].label.value == "29\nSat"

@@ -65,13 +65,14 @@ def health_message_ids() -> set[str]:
     from app.features.health.views.charts import (
         NUTRIENT_NAMES,
         PLUS_NOTE,
+        SO_FAR,
         STATUS_WORDS,
         UNCONFIRMED,
     )
     from app.features.health.views.meal import MEAL_NAMES
 
     return {*STATE_MESSAGES, *PHOTO_REFUSALS.values(), *NUTRIENT_NAMES.values(),
-            *STATUS_WORDS.values(), UNCONFIRMED, PLUS_NOTE, *(r.message for r in RULES),
+            *STATUS_WORDS.values(), UNCONFIRMED, SO_FAR, PLUS_NOTE, *(r.message for r in RULES),
             *MEAL_NAMES.values(), *NEXT_STEP.values(), *ERROR_MESSAGES.values(),
             EXPLANATION, CATEGORY_NOTE, *LEVEL_LABELS.values(), *STATUS_LABELS.values(),
             *COLUMN_LABELS.values(), *(rule.advice for rule in default_checklist().rules)}

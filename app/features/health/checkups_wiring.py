@@ -17,7 +17,7 @@ from app.features.health.checkups.views import (
 )
 from app.features.health.state import HealthState
 from app.shell.context import ViewContext
-from app.shell.views.blocks import heading, message, plain
+from app.shell.views.blocks import message, plain
 
 
 def checkups_state(ctx: ViewContext, health: HealthState) -> CheckupsState:
@@ -40,8 +40,7 @@ def checkups_view(ctx: ViewContext, health: HealthState) -> list[Any]:
     t = ctx.t
     state = checkups_state(ctx, health)
     language = ctx.state.settings.language
-    out: list[ft.Control] = [heading(ctx, t("Check-ups and screenings"),
-                                     "health-checkups-heading")]
+    out: list[ft.Control] = []
     if health.message:
         out.append(message(ctx, t(health.message, count=health.sent_count), "health-message"))
     if health.error:

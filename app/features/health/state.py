@@ -23,6 +23,7 @@ from app.features.health.consent import (
 from app.features.health.meal.draft import MealDraft
 from app.features.health.nutrition.food_table import FoodTable, NutrientKey, default_table
 from app.features.health.nutrition.recipes import Recipe, by_id, default_recipes
+from app.features.health.nutrition.reference_intakes import Sex
 from app.features.health.nutrition.search import NutritionSearch, SearchHit
 from app.features.health.nutrition.totals import Totals
 from app.features.health.photo.hints import DishMemory
@@ -42,6 +43,14 @@ from app.features.health.records import (
     totals_by_day,
 )
 from app.features.health.repository import decode_bytes, encode_bytes
+from app.features.health.trends.advice import (
+    Advice,
+    advise,
+    notification_for,
+    notification_key,
+)
+from app.features.health.trends.series import week
+from app.features.health.trends.targets import DayTargets, day_targets
 from backend_client.errors import BackendError
 
 log = logging.getLogger(__name__)
@@ -129,6 +138,7 @@ class HealthState:
         self.week_nutrient = NutrientKey.FAT_G
         self.child_agreed = False  # the child's own screen was accepted (this visit)
         self.revision = 0
+        self.shown_route = ""  # the screen the last message belongs to (the wiring's)
 
     # --- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -446,6 +456,48 @@ class HealthState:
             self.day = target
             self.revision += 1
 
+    # --- trends ---------------------------------------------------------------------------------
+    def targets(self) -> DayTargets | None:
+        if self.age is None or self.sex is None:
+            return None
+        return day_targets(self.age, Sex(self.sex))
+
+    def advice(self) -> list[Advice]:
+        """The advice for the last seven days up to the day shown."""
+        targets = self.targets()
+        if targets is None:
+            return []
+        return advise(week(self.totals_by_day(), self.day), targets)
+
+    @property
+    def notify_trends(self) -> bool:
+        return bool(self.settings.get("notify_trends"))
+
+    async def set_notify_trends(self, on: bool) -> None:
+        self.settings["notify_trends"] = bool(on)
+        await self._save_settings()
+
+    async def notify_if_due(self, notifier: Callable[[str, str], None] | None,
+                            translate: Callable[..., str]) -> Advice | None:
+        """The optional notification when a trend runs high (once a week per rule, for
+        today's week only, and only when the resident turned it on). The text says what
+        the trend is, not any value."""
+        if notifier is None or not self.notify_trends or not self.consented:
+            return None
+        today = self.today()
+        targets = self.targets()
+        if targets is None:
+            return None
+        sent = set(self.settings.get("notified", []))
+        due = notification_for(advise(week(self.totals_by_day(), today), targets), sent, today)
+        if due is None:
+            return None
+        notifier(translate("Health"), translate(due.message, **due.params))
+        keep = sorted(sent | {notification_key(due.id, today)})[-60:]
+        self.settings["notified"] = keep
+        await self._save_settings()
+        return due
+
     # --- sync, deletion, settings ----------------------------------------------------------
     @property
     def sync_on(self) -> bool:
@@ -508,6 +560,9 @@ class HealthState:
             await _maybe_await(self._save_file(name, content))
         self.message = "Exported."
         self.revision += 1
+
+    def clear_messages(self) -> None:
+        self._clear()
 
     # --- internals -------------------------------------------------------------------------
     def _clear(self) -> None:

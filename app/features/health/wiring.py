@@ -20,6 +20,7 @@ from app.features.health.state import HealthState, Subject
 from app.features.health.views.camera import take_photo
 from app.features.health.views.home import consent_body, data_body, day_body
 from app.features.health.views.meal import meal_body
+from app.i18n.translator import load_translator
 from app.services import AppServices
 from app.shell.context import ViewContext
 from app.shell.views.blocks import plain
@@ -65,6 +66,9 @@ def prepare(ctx: ViewContext) -> None:
     if not ctx.signed_in:
         return
     state = health_state(ctx)
+    if state.shown_route != ctx.state.route:  # another screen: the last outcome is old news
+        state.shown_route = ctx.state.route
+        state.clear_messages()
     if state.claim_load():
         ctx.run_task(_load, ctx, state)
 
@@ -72,6 +76,7 @@ def prepare(ctx: ViewContext) -> None:
 async def _load(ctx: ViewContext, state: HealthState) -> None:
     await state.load()
     ctx.refresh()
+    await _notify(ctx, state)
     if not state.children:
         await state.load_children()
         if state.children:
@@ -104,8 +109,20 @@ def build_view(ctx: ViewContext) -> list[Any]:
 
 
 async def _save(ctx: ViewContext, state: HealthState, language: str) -> None:
-    await state.save_meal(language)
+    if await state.save_meal(language):
+        await _notify(ctx, state)
     ctx.refresh()
+
+
+async def _notify(ctx: ViewContext, state: HealthState) -> None:
+    """The optional trend notification (phones and desktop; a browser shows the advice on
+    the day screen only)."""
+    services = _services(ctx)
+    try:
+        await state.notify_if_due(services.notifier,
+                                  load_translator(ctx.state.settings.language))
+    except Exception:  # a notification that fails must not break the tile
+        log.warning("the trend notification could not be shown", exc_info=True)
 
 
 async def _pick(ctx: ViewContext, state: HealthState) -> None:

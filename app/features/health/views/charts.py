@@ -50,6 +50,7 @@ STATUS_COLOURS: dict[Status, str] = {
     "unknown": ft.Colors.OUTLINE,
 }
 UNCONFIRMED = "reference (unconfirmed)"
+SO_FAR = "So far today"
 PLUS_NOTE = ("A “+” after an amount means some foods have no value for it in the food table, "
              "so the real amount is higher.")
 
@@ -98,12 +99,14 @@ def _percent(total: Total, target: Target | None) -> int | None:
 
 
 def _bar_line(t: Translate, key: NutrientKey, total: Total, target: Target | None,
-              large: bool) -> ft.Control:
+              large: bool, so_far: bool = False) -> ft.Control:
     size, bar_height = _sizes(large)
     found = status(total, target)
     line = t("{name} {amount} {unit} / {target}", name=t(NUTRIENT_NAMES[key]),
              amount=total.text, unit=UNITS[key], target=target_text(t, key, target))
     word = t(STATUS_WORDS[found]) if target is not None else ""
+    if so_far and found == "low":  # the day is not over: too early to call it low
+        word = t(SO_FAR)
     percent = _percent(total, target)
     label = ", ".join(part for part in (line, word) if part)
     if percent is not None:
@@ -125,11 +128,13 @@ def _bar_line(t: Translate, key: NutrientKey, total: Total, target: Target | Non
 
 
 def day_bars(t: Translate, totals: Totals, targets: DayTargets, *,
-             large: bool = False) -> ft.Control:
+             large: bool = False, so_far: bool = False) -> ft.Control:
     """Each nutrient's day total against its target: the numbers written out, a status word
-    and a bar of the percentage of the target (full at 100 %; the text says how far over)."""
+    and a bar of the percentage of the target (full at 100 %; the text says how far over).
+    `so_far`: the day is today, so an amount under the target says 「今日のここまで」, not
+    「少なめ」."""
     size, _ = _sizes(large)
-    lines: list[ft.Control] = [_bar_line(t, key, totals[key], targets.get(key), large)
+    lines: list[ft.Control] = [_bar_line(t, key, totals[key], targets.get(key), large, so_far)
                                for key in NUTRIENT_KEYS]
     if not totals.complete:
         lines.append(ft.Text(t(PLUS_NOTE), size=size * 0.85, italic=True,
@@ -169,7 +174,11 @@ def week_chart(t: Translate, points: Sequence[DayPoint], targets: DayTargets,
     spoken: list[str] = []
     for i, (point, value) in enumerate(zip(points, values, strict=True)):
         day = format_skeleton("MEd", point.day, locale=locale)
-        labels.append(fch.ChartAxisLabel(value=i, label=ft.Text(day, size=size * 0.65)))
+        # Two short lines under each bar (「5日」「土」), so seven days fit a phone's width.
+        short = (f"{format_skeleton('d', point.day, locale=locale)}\n"
+                 f"{format_skeleton('E', point.day, locale=locale)}")
+        labels.append(fch.ChartAxisLabel(value=i, label=ft.Text(
+            short, size=size * 0.7, text_align=ft.TextAlign.CENTER)))
         total = point.total(nutrient)
         if value is None or total is None:
             groups.append(fch.BarChartGroup(x=i, rods=[]))
@@ -186,7 +195,7 @@ def week_chart(t: Translate, points: Sequence[DayPoint], targets: DayTargets,
         spoken.append(t("{day}: {amount} {unit}", day=day, amount=total.text, unit=unit))
     chart = fch.BarChart(
         groups=groups, max_y=max_y, min_y=0, interactive=True,
-        bottom_axis=fch.ChartAxis(labels=labels, label_size=size * 2.2),
+        bottom_axis=fch.ChartAxis(labels=labels, label_size=size * 2.8),
         left_axis=fch.ChartAxis(label_size=size * 3),
         horizontal_grid_lines=fch.ChartGridLines(color=ft.Colors.OUTLINE_VARIANT, width=1),
         height=300 if large else 220, key="health-week-chart")

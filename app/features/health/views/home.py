@@ -13,12 +13,9 @@ from babel.dates import format_date
 
 from app.design.widgets import big_button, destructive_button, quiet_button
 from app.features.health.nutrition.food_table import NutrientKey
-from app.features.health.nutrition.reference_intakes import Sex
 from app.features.health.records import Record
 from app.features.health.state import HealthState
-from app.features.health.trends.advice import advise
 from app.features.health.trends.series import week
-from app.features.health.trends.targets import day_targets
 from app.features.health.views.charts import advice_cards, day_bars, week_chart
 from app.features.health.views.meal import MEAL_NAMES
 from app.shell.confirmation import Confirmation
@@ -191,17 +188,27 @@ def _totals(ctx: ViewContext, state: HealthState, language: str) -> list[ft.Cont
         out.append(_sex_question(ctx, state) if sex is None and age is not None else
                    plain(ctx, t("Targets need your age and sex."), small=True))
         return out
-    targets = day_targets(age, Sex(sex))
+    targets = state.targets()
+    assert targets is not None
     large = ctx.kiosk
     if totals is not None:
         out.append(heading(ctx, t("This day's totals"), "health-totals-heading"))
-        out.append(day_bars(t, totals, targets, large=large))
+        out.append(day_bars(t, totals, targets, large=large,
+                            so_far=state.day == state.today()))
     points = week(by_day, state.day)
     out.append(heading(ctx, t("The week"), "health-week-heading"))
     out.append(week_chart(t, points, targets, state.week_nutrient, locale=ctx.locale,
                           large=large))
     out.append(_nutrient_chips(ctx, state))
-    out += advice_cards(t, advise(points, targets), large=large)
+    advice = state.advice()
+    out += advice_cards(t, advice, large=large)
+    if any(a.notify for a in advice) or state.notify_trends:
+        out.append(ft.Semantics(identifier="health-notify-trends", container=True,
+                                content=ft.Switch(
+            label=t("Tell me by a notification when a trend runs high (once a week at most)"),
+            value=state.notify_trends,
+            on_change=lambda e: ctx.run_task(_run, ctx, lambda: state.set_notify_trends(
+                bool(e.control.value))))))
     return out
 
 

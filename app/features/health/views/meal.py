@@ -204,7 +204,8 @@ def _grams_controls(ctx: ViewContext, draft: MealDraft, source: str, grams: Deci
 
     top = float(max(SLIDER_MAX_GRAMS, grams))
     return [
-        ft.Text(label, size=m.body_size, color=p.on_surface, key=f"{ident}-grams"),
+        ft.Semantics(identifier=f"{ident}-grams", container=True, key=f"{ident}-grams",
+                     content=ft.Text(label, size=m.body_size, color=p.on_surface)),
         # CupertinoSlider, not Slider: Material's slider leaves an empty full-window
         # semantics node (its value indicator's overlay) above the page, which takes every
         # tap given by position to the accessibility tree (seen in Chromium, Flet 1.0.5).

@@ -295,6 +295,8 @@ def data_body(ctx: ViewContext, state: HealthState, language: str,
         plain(ctx, t("Off: records stay on this device only. On: they are also kept on the "
                      "city's server for your other devices (never shown to staff; only "
                      "counts of those who agreed to the analysis consent are used).")),
+        plain(ctx, t("With sync off, losing this device loses the records: export them now "
+                     "and then to keep a copy."), small=True),
         ft.Semantics(identifier="health-sync", container=True, content=ft.Switch(
             label=t("Sync my health records"), value=state.sync_on,
             on_change=lambda e: ctx.run_task(_sync, ctx, state, bool(e.control.value)))),

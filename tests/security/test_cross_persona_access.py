@@ -620,6 +620,19 @@ def _staff_transit(method: str, path: str) -> Attempt:
     return attempt
 
 
+async def _staff_health_counts(client: httpx.AsyncClient, w: World) -> list[httpx.Response]:
+    """A resident and staff of another department (市民課) ask for the city's health risk
+    counts: 403; anonymous: 401. Only 健康増進課 staff see them (and never a person)."""
+    answers = [await client.get("/staff/health/risk-counts", headers=w.as_a())]
+    other = await client.get("/staff/health/risk-counts", headers=bearer(w.app, w.staff))
+    _outside_scope(other)
+    answers.append(other)
+    anonymous = await client.get("/staff/health/risk-counts")
+    assert [a.status_code for a in answers] == [403, 403]
+    assert anonymous.status_code == 401
+    return answers
+
+
 async def _b_applies(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
     """B (a parent of a minor) applies for the child allowance with an attached photo; the
     submission, its number and the file are B's (こども課 reviews it, not 市民課)."""
@@ -804,6 +817,7 @@ CASES: tuple[Case, ...] = (
         ("POST", "/staff/points/grants"), ("POST", "/staff/points/earn-codes"),
         ("POST", "/staff/points/corrections"), ("PUT", "/staff/points/district-weights"),
         ("POST", "/staff/points/expiry-runs"))),
+    Case("GET", "/staff/health/risk-counts", _staff_health_counts),
     *(Case(method, path, _staff_transit(method, path)) for method, path in (
         ("GET", "/staff/transit/feeds"), ("POST", "/staff/transit/feeds/{feed_id}/import"))),
     Case("POST", "/procedures/attachments", _procedure_upload, OWN),

@@ -27,10 +27,12 @@ from sqlmodel import Session, col
 
 from app.i18n.translator import load_translator
 from backend.db import make_engine
+from backend.models import HealthRecord
 from backend.models.consent_record import ConsentRecord
 from tests.e2e.conftest import ServedApp, start_app
-from tests.e2e.interact import in_middle_of_view, scroll_until_built, tap
+from tests.e2e.interact import in_middle_of_view, scroll_until_built, tap, type_over
 from tests.e2e.test_login_in_browser import keyring_env, log_in_as, shows
+from tests.e2e.test_procedures_kiosk_and_english_in_browser import english_only, to_english
 from tests.health_meals.generate import draw_meal
 
 pytestmark = pytest.mark.e2e
@@ -165,3 +167,58 @@ def test_consent_photo_review_totals_export_and_withdrawal(served, open_page, ar
     assert by_id(page, "health-photo-pick").count() == 0
     wait_for(lambda: [r.granted for r in consent_rows(served)] == [True, False],
              "the withdrawal is in the city's ledger")
+
+
+# --- English, without a photo, sync on and off ---------------------------------------------
+def health_rows(served: ServedApp) -> list[HealthRecord]:
+    engine = make_engine(f"sqlite:///{served.data_dir / 'backend.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            return list(session.scalars(select(HealthRecord).order_by(
+                col(HealthRecord.created_at))).all())
+    finally:
+        engine.dispose()
+
+
+def test_in_english_a_meal_by_search_synced_then_deleted(served, open_page, artifacts) -> None:
+    """津山 太郎, in English on a phone: the consent in English; a meal without a photo (「rice」
+    found by search, 1 serving); nothing reaches the city until he turns sync on, then the
+    record does; 「Delete all」 leaves the city a tombstone only."""
+    page = open_page(served, 412, 860)
+    log_in_as(page, "津山 太郎")
+    to_english(page)
+    tap(page, by_id(page, "tile-health"))
+    shows(page, "Before you start").wait_for()
+    english_only(page, ())
+    tap(page, by_id(page, "health-agree"))
+    tap(page, by_id(page, "health-no-photo"))
+    field = by_id(page, "health-search-field")
+    type_over(page, field, "rice")
+    tap(page, by_id(page, "health-search-go"))
+    tap(page, by_id(page, "health-hit-rice"))
+    shows(page, "150 g (servings: 1)").wait_for()
+    english_only(page, ())
+    press(page, by_id(page, "health-save-meal"))
+    shows(page, "Meal saved.").wait_for()
+    scroll_until_built(page, shows(page, "This day's totals"))
+    english_only(page, ())
+    page.screenshot(path=str(artifacts / "health-day-en.png"))
+    time.sleep(3)
+    assert health_rows(served) == []  # sync is off: nothing left the device
+
+    scroll_until_built(page, by_id(page, "health-open-data"))
+    tap(page, by_id(page, "health-open-data"))
+    tap(page, by_id(page, "health-sync"))
+    shows(page, "Sync is on. 1 records are being sent.").wait_for()
+    wait_for(lambda: len(health_rows(served)) == 1, "the record reached the city", 60)
+    row = health_rows(served)[0]
+    assert row.kind == "meal" and row.deleted_at is None
+    assert "01088" in row.body  # the food code of 精白米 めし, with its grams
+
+    scroll_until_built(page, by_id(page, "health-delete-all"))
+    tap(page, by_id(page, "health-delete-all"))
+    tap(page, by_id(page, "confirm-yes"))
+    shows(page, "All health records on this device were deleted.").wait_for()
+    wait_for(lambda: health_rows(served)[0].deleted_at is not None,
+             "the city's copy became a tombstone", 60)
+    assert health_rows(served)[0].body == "{}"

@@ -187,7 +187,7 @@ def _grams_controls(ctx: ViewContext, draft: MealDraft, source: str, grams: Deci
                     estimated: Decimal | None = None) -> list[ft.Control]:
     t, m, p = ctx.t, ctx.metrics, ctx.palette
     serving = draft.serving_grams(source)
-    servings = f" ({t('{count} servings', count=_servings(grams, serving))})" if serving else ""
+    servings = f" ({t('servings: {count}', count=_servings(grams, serving))})" if serving else ""
     label = t("{grams} g", grams=_grams_text(grams)) + servings
     if estimated is not None and grams == estimated:
         label += " " + t("(estimate from the photo)")

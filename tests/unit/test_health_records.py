@@ -273,3 +273,26 @@ def test_a_meal_is_recomputed_from_its_lines_not_its_stored_totals(table: FoodTa
     totals = meal_totals_of(parse_record(raw), table)
     assert totals[NutrientKey.ENERGY_KCAL].text == "234"
     assert totals[NutrientKey.CARBOHYDRATE_G].amount == Decimal("55.65")
+
+
+def test_a_code_not_in_the_table_makes_the_day_incomplete_not_an_error(
+        table: FoodTable) -> None:
+    raw = _meal(data=_data(items=[_item(), _item(source="food:99999", lines=[
+        {"code": "99999", "grams": "100"}])]))
+    days = totals_by_day(read_records([raw]), table)
+    assert days[date(2026, 12, 5)][NutrientKey.ENERGY_KCAL].text == "234+"
+
+
+@pytest.mark.parametrize("raw", [
+    _meal(id="0123456789abcdef0123456789abcdef\n"),
+    _meal(data=_data(items=[_item(source="food:01088\n")])),
+])
+def test_a_trailing_newline_is_not_part_of_an_id_or_source(raw: Any) -> None:
+    with pytest.raises(RecordRefused):
+        parse_record(raw)
+
+
+def test_a_body_value_rounds_half_up() -> None:
+    data = body_record(SUBJECT, date(2026, 12, 5), NOW, weight_kg="62.45", steps="10.5")["data"]
+    assert data["weight_kg"] == "62.5"
+    assert data["steps"] == 11

@@ -10,18 +10,18 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from app.features.health.nutrition.food_table import NUTRIENT_KEYS, FoodTable
-from app.features.health.nutrition.portions import MAX_GRAMS, RecordLine, record_line
+from app.features.health.nutrition.portions import MAX_GRAMS, LineValue, RecordLine, record_line
 from app.features.health.nutrition.totals import Totals, day_totals, empty_totals, meal_totals
 
 CITY_TZ = timezone(timedelta(hours=9), "JST")  # Asia/Tokyo has no daylight saving
 KINDS = ("meal", "body", "checkup", "checklist", "screening")
 MEALS = ("breakfast", "lunch", "dinner", "snack")
-_ID = re.compile(r"^[0-9a-f]{32}$")
-_SOURCE = re.compile(r"^(recipe:[a-z0-9_]{1,64}|food:\d{5})$")
+_ID = re.compile(r"[0-9a-f]{32}")
+_SOURCE = re.compile(r"(recipe:[a-z0-9_]{1,64}|food:[0-9]{5})")
 
 
 class RecordRefused(ValueError):
@@ -123,7 +123,7 @@ def _bounded(text: str | None, name: str, low: Decimal, high: Decimal,
         raise RecordRefused(f"{name}: not a number") from exc
     if not value.is_finite() or not low <= value <= high:
         raise RecordRefused(f"{name}: out of range")
-    return round(value, places)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def totals_json(totals: Totals) -> dict[str, str]:
@@ -158,7 +158,7 @@ def parse_record(raw: Any) -> Record:
     if not isinstance(raw, Mapping):
         raise RecordRefused("not an object")
     record_id, kind, subject = raw.get("id"), raw.get("kind"), raw.get("subject")
-    if not isinstance(record_id, str) or not _ID.match(record_id):
+    if not isinstance(record_id, str) or not _ID.fullmatch(record_id):
         raise RecordRefused("bad id")
     if kind not in KINDS or not isinstance(subject, str) or not subject:
         raise RecordRefused("bad kind or subject")
@@ -181,7 +181,7 @@ def _check_meal(data: Mapping[str, Any]) -> None:
     if data.get("meal") not in MEALS or not isinstance(items, list) or not items:
         raise RecordRefused("bad meal")
     for item in items:
-        if not isinstance(item, Mapping) or not _SOURCE.match(str(item.get("source", ""))):
+        if not isinstance(item, Mapping) or not _SOURCE.fullmatch(str(item.get("source", ""))):
             raise RecordRefused("bad meal item")
         lines = item.get("lines")
         if not isinstance(lines, list) or not lines:
@@ -205,8 +205,17 @@ def read_records(rows: Iterable[Any]) -> list[Record]:
 
 
 def meal_totals_of(record: Record, table: FoodTable) -> Totals:
-    """A meal's nutrition recomputed from its food codes and grams."""
-    return meal_totals(table, record.meal_lines())
+    """A meal's nutrition recomputed from its food codes and grams. A code the table does not
+    have (a record from another device, a city's replacement table) counts as not measured:
+    the totals say they are incomplete ("234+") instead of failing the day."""
+    lines = record.meal_lines()
+    known = [line for line in lines if line.code in table]
+    totals = meal_totals(table, known)
+    for line in lines:
+        if line.code not in table:
+            totals = Totals({key: totals[key].add(LineValue(line.code, None, False, False))
+                             for key in NUTRIENT_KEYS})
+    return totals
 
 
 def totals_by_day(records: Iterable[Record], table: FoodTable) -> dict[date, Totals]:

@@ -246,6 +246,14 @@ class HealthState:
         if self.needs_child_screen:
             self.error = "The child must read and accept first."
             return False
+        # A withdrawal still queued from offline goes first, so the ledger ends with this
+        # consent, not with the older withdrawal sent after it.
+        await self._send_pending_ledger()
+        if any(item.get("subject") == subject.common_id
+               for item in self.settings.get("ledger_pending", [])):
+            self.error = ("Your consent could not be recorded in the city's consent ledger. "
+                          "Connect to the internet and try again.")
+            return False
         self.busy = True
         try:
             await self.online.record_consent(
@@ -351,7 +359,8 @@ class HealthState:
             self.error = "That change cannot be made to this region."
         except ValueError as exc:
             log.info("edit refused: %s", exc)
-            self.error = "Enter grams between 1 and 5,000."
+            self.error = "Enter grams between 1 and 5,000." if "gram" in str(exc) \
+                else "That change cannot be made to this region."
         self.revision += 1
 
     def search_for(self, region_id: int) -> None:
@@ -540,8 +549,11 @@ class HealthState:
     async def set_vessel_sizes(self, plate_cm: str, bowl_cm: str) -> bool:
         self._clear()
         try:
-            plate, bowl = Decimal(plate_cm), Decimal(bowl_cm)
+            plate, bowl = Decimal(plate_cm.strip()), Decimal(bowl_cm.strip())
         except ArithmeticError:
+            self.error = "Enter sizes in centimetres."
+            return False
+        if not (plate.is_finite() and bowl.is_finite()):
             self.error = "Enter sizes in centimetres."
             return False
         if not (Decimal(10) <= plate <= Decimal(45) and Decimal(6) <= bowl <= Decimal(25)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -290,10 +290,13 @@ class MealDraft:
 
 
 def _grams(value: Decimal | int | float | str) -> Decimal:
-    grams = to_grams(value)
+    try:
+        grams = to_grams(value)
+    except ValueError as exc:
+        raise ValueError(f"grams: {exc}") from None
     if grams > MAX_GRAMS:
         raise ValueError("too many grams")
-    return grams.quantize(Decimal(1)) if grams >= 10 else grams
+    return grams.quantize(Decimal(1), rounding=ROUND_HALF_UP) if grams >= 10 else grams
 
 
 def dish_sources(options: Sequence[Candidate]) -> list[str]:

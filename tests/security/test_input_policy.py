@@ -76,7 +76,7 @@ def site(database_url: str, make_app: Callable[..., FastAPI],
     monkeypatch.setattr(deadline, "today", lambda: TODAY)
     yield Site(app, make_person(app, name="住民 花子"),
                make_person(app, role="staff", name="職員 一郎",
-                           departments=("waste", "citizens", "points")))
+                           departments=("waste", "citizens", "points", "health")))
 
 
 def error_entries(response: httpx.Response, status: int) -> list[dict[str, Any]]:

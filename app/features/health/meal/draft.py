@@ -237,6 +237,10 @@ class MealDraft:
         after = change(analysis.photo.image, analysis.maps)
         old = {r.id: r for r in self.regions}
         self.regions = after
+        kept = {r.id for r in after}
+        for table in (self.choices, self.features, self.options):
+            for gone in [rid for rid in table if rid not in kept]:
+                del table[gone]  # a region merged away
         for region in after:
             if old.get(region.id) == region:
                 continue

@@ -11,6 +11,7 @@ import flet as ft
 
 from app.features.health.checkups.state import CheckupsState
 from app.features.health.checkups.views import (
+    BODY,
     checklist_section,
     checkup_form_section,
     screenings_section,
@@ -58,9 +59,12 @@ def checkups_view(ctx: ViewContext, health: HealthState) -> list[Any]:
     def save(typed: dict[str, str]) -> None:
         ctx.run_task(_run, ctx, state.save_checkup(typed))
 
-    out.append(screenings_section(t, state.dues(), book, done, language=language))
-    out.append(checkup_form_section(t, state.shown_evaluation(), state.checkup_errors, save,
-                                    values=state.checkup_typed, language=language))
+    factor = ctx.metrics.body_size / BODY
+    out.append(_scaled(screenings_section(t, state.dues(), book, done, language=language),
+                       factor))
+    out.append(_scaled(checkup_form_section(t, state.shown_evaluation(), state.checkup_errors,
+                                            save, values=state.checkup_typed,
+                                            language=language), factor))
     if state.checklist_offered:
         def answer(number: int, yes: bool) -> None:
             state.answer(number, yes)
@@ -69,12 +73,38 @@ def checkups_view(ctx: ViewContext, health: HealthState) -> list[Any]:
         def submit() -> None:
             ctx.run_task(_run, ctx, state.submit_checklist())
 
-        out.append(checklist_section(
+        out.append(_scaled(checklist_section(
             t, state.answers, state.checklist_result or state.latest_checklist(), answer,
             submit, height_cm=state.height_cm, weight_kg=state.weight_kg,
             on_measure=state.measure, on_book=book, missing=state.missing,
-            language=language))
+            language=language), factor))
     return out
+
+
+def _scaled(control: ft.Control, factor: float) -> ft.Control:
+    """The sections are drawn at the phone's body size (`views.BODY`); on a kiosk or with a
+    larger text setting every text, field and button grows by the same factor."""
+    def walk(obj: Any, depth: int = 0) -> None:
+        if depth > 40 or obj is None:
+            return
+        if isinstance(obj, list | tuple):
+            for item in obj:
+                walk(item, depth + 1)
+            return
+        if not isinstance(obj, ft.BaseControl):
+            return
+        if isinstance(obj, ft.Text) and obj.size:
+            obj.size = obj.size * factor
+        if isinstance(obj, ft.TextField) and obj.text_size:
+            obj.text_size = obj.text_size * factor
+        if isinstance(obj, ft.FilledButton | ft.OutlinedButton) and obj.height:
+            obj.height = obj.height * factor
+        for attr in ("content", "controls"):
+            walk(getattr(obj, attr, None), depth + 1)
+
+    if abs(factor - 1) > 0.01:
+        walk(control)
+    return control
 
 
 async def _run(ctx: ViewContext, work: Any) -> None:

@@ -155,3 +155,29 @@ def test_a_child_of_twelve_accepts_before_the_parent() -> None:
     assert "health-agree" in _ids(consent_body(ctx, state, "ja"))
     with pytest.raises(ValueError):
         state.choose_subject("someone-else")
+
+
+def test_a_meal_again_in_one_tap_from_recent_and_favourites() -> None:
+    state = _state()
+    assert asyncio.run(state.grant("ja"))
+    state.start_without_photo()
+    assert state.draft is not None
+    state.draft.add_extra("recipe:rice", 200)
+    state.draft.add_extra("recipe:miso_soup")
+    assert asyncio.run(state.save_meal("ja"))
+    (record,) = state.mine()
+    ctx = ctx_for(Mode.RESIDENT, Settings(language="ja"))
+    day = day_body(ctx, state, on_photo=lambda: None, on_camera=None, language="ja")
+    assert "health-again-recent-0" in _ids(day)
+    assert state.recent_meals()[0]["key"] == "recipe:miso_soup|recipe:rice"
+    asyncio.run(state.toggle_favourite(record))
+    assert state.is_favourite(record) and state.recent_meals() == []  # listed once
+    state.start_from_meal(state.favourites()[0]["items"])
+    draft = state.draft
+    assert draft is not None
+    assert [(e.source, e.grams) for e in draft.extras] == [
+        ("recipe:rice", 200), ("recipe:miso_soup", 189)]
+    assert asyncio.run(state.save_meal("ja"))
+    assert len([r for r in state.mine() if r.kind == "meal"]) == 2
+    asyncio.run(state.toggle_favourite(record))
+    assert state.favourites() == []

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 class StoredRecord:
     data: dict[str, Any]
     synced: bool  # the server has it (or it is on its way)
+    pending: bool = False  # on its way: in the outbox, not yet confirmed
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ class LocalHealth:
             if record is None:
                 log.warning("a health record row could not be read; skipped")
                 continue
-            out.append(StoredRecord(record, row.pending or row.server_position is not None))
+            out.append(StoredRecord(record, row.pending or row.server_position is not None,
+                                    pending=row.pending))
         return out
 
     async def add_record(self, record: dict[str, Any], *, sync: bool) -> None:

@@ -387,6 +387,61 @@ class HealthState:
                     seen.append(source)
         return seen[:limit]
 
+    # --- quick entry: a meal again, in one tap -------------------------------------------
+    @staticmethod
+    def meal_key(items: Any) -> str:
+        """The same dishes, whatever their grams or order: one entry in the quick lists."""
+        return "|".join(sorted(str(i.get("source")) for i in items or ()
+                               if isinstance(i, dict)))
+
+    def favourites(self) -> list[dict[str, Any]]:
+        found = self.settings.get("favourites", {}).get(self.subject_id, [])
+        return [f for f in found if isinstance(f, dict) and f.get("items")]
+
+    def is_favourite(self, record: Record) -> bool:
+        key = self.meal_key(record.data.get("items"))
+        return any(f.get("key") == key for f in self.favourites())
+
+    async def toggle_favourite(self, record: Record) -> None:
+        items = [dict(i) for i in record.data.get("items") or () if isinstance(i, dict)]
+        key = self.meal_key(items)
+        mine = [f for f in self.favourites() if f.get("key") != key]
+        if len(mine) == len(self.favourites()):
+            mine.insert(0, {"key": key, "items": [
+                {"source": i.get("source"), "grams": i.get("grams"), "label": i.get("label")}
+                for i in items]})
+        self.settings.setdefault("favourites", {})[self.subject_id] = mine[:12]
+        await self._save_settings()
+
+    def recent_meals(self, limit: int = 4) -> list[dict[str, Any]]:
+        """The latest meals, newest first, each set of dishes once (favourites apart)."""
+        taken = {f.get("key") for f in self.favourites()}
+        out: list[dict[str, Any]] = []
+        for record in reversed(self.mine()):
+            if record.kind != "meal":
+                continue
+            items = [dict(i) for i in record.data.get("items") or () if isinstance(i, dict)]
+            key = self.meal_key(items)
+            if key and key not in taken:
+                taken.add(key)
+                out.append({"key": key, "items": items})
+            if len(out) >= limit:
+                break
+        return out
+
+    def start_from_meal(self, items: list[dict[str, Any]]) -> None:
+        """A meal eaten before, ready to check and save: its dishes with their grams."""
+        self.start_without_photo()
+        draft = self.draft
+        if draft is None:
+            return
+        for item in items:
+            try:
+                draft.add_extra(str(item.get("source")), item.get("grams"))
+            except (ValueError, ArithmeticError):
+                log.info("a dish of a meal eaten before is no longer known; left out")
+        self.revision += 1
+
     async def save_meal(self, language: str) -> bool:
         self._clear()
         draft = self.draft

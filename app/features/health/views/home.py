@@ -108,6 +108,7 @@ def day_body(ctx: ViewContext, state: HealthState, *, on_photo: Callable[[], Any
                                 now(ctx, state.start_without_photo), "health-no-photo",
                                 "EDIT_NOTE"))
     out.append(ft.Row(buttons, wrap=True, spacing=m.body_size, key="health-add-buttons"))
+    out += _again(ctx, state)
     out.append(_day_header(ctx, state, language))
     records = state.day_records()
     meals = [r for r in records if r.kind == "meal"]
@@ -126,6 +127,32 @@ def day_body(ctx: ViewContext, state: HealthState, *, on_photo: Callable[[], Any
                      "health-open-data", "FOLDER_SHARED"),
     ], wrap=True, spacing=m.body_size, key="health-links"))
     return out
+
+
+def _again(ctx: ViewContext, state: HealthState) -> list[ft.Control]:
+    """Favourite and recent meals: one tap opens the meal with its dishes and grams, to
+    check and save."""
+    t, m = ctx.t, ctx.metrics
+    chips: list[ft.Control] = []
+    for kind, meals in (("favourite", state.favourites()), ("recent", state.recent_meals())):
+        for index, meal in enumerate(meals):
+            items = list(meal.get("items") or ())
+            label = "・".join(str(i.get("label") or "") for i in items)
+            text = f"★ {label}" if kind == "favourite" else label
+
+            def again(_: Any, items: list[Any] = items) -> None:
+                state.start_from_meal(items)
+                ctx.refresh()
+
+            chips.append(ft.Semantics(
+                identifier=f"health-again-{kind}-{index}", container=True, button=True,
+                label=t("Eat again: {meal}", meal=label),
+                content=ft.Chip(label=ft.Text(text, size=m.body_size * 0.95),
+                                on_click=again)))
+    if not chips:
+        return []
+    return [plain(ctx, t("Eat again (one tap, then check and save)"), bold=True),
+            ft.Row(chips, wrap=True, spacing=m.body_size * 0.4, key="health-again")]
 
 
 def _day_header(ctx: ViewContext, state: HealthState, language: str) -> ft.Control:
@@ -151,8 +178,12 @@ def _meal_card(ctx: ViewContext, state: HealthState, record: Record) -> ft.Contr
     items = ", ".join(f"{i.get('label')} {i.get('grams')} g" for i in data.get("items") or ())
     totals = data.get("totals") or {}
     stored = next((s for s in state.stored if s.data.get("id") == record.id), None)
-    status = t("On this device only") if stored is not None and not stored.synced else \
-        t("Synced")
+    if stored is not None and stored.pending:
+        status = t("Waiting to be sent")
+    elif stored is not None and not stored.synced:
+        status = t("On this device only")
+    else:
+        status = t("Synced")
 
     def delete() -> None:
         ctx.confirm(Confirmation(
@@ -168,8 +199,15 @@ def _meal_card(ctx: ViewContext, state: HealthState, record: Record) -> ft.Contr
                      kcal=totals.get("energy_kcal", "-"), protein=totals.get("protein_g", "-"),
                      fat=totals.get("fat_g", "-"), salt=totals.get("salt_equiv_g", "-")),
               small=True),
-        destructive_button(t("Delete"), m, p, now(ctx, delete), f"health-delete-{record.id}",
-                           "DELETE"),
+        ft.Row([
+            quiet_button(t("Favourite") if state.is_favourite(record) else
+                         t("Add to favourites"), m, p,
+                         act(ctx, lambda: state.toggle_favourite(record)),
+                         f"health-favourite-{record.id}",
+                         "STAR" if state.is_favourite(record) else "STAR_BORDER"),
+            destructive_button(t("Delete"), m, p, now(ctx, delete),
+                               f"health-delete-{record.id}", "DELETE"),
+        ], wrap=True, spacing=m.body_size * 0.5),
     ], f"health-meal-{record.id}")
 
 

@@ -188,3 +188,40 @@ def test_the_checklist_says_which_answers_are_missing() -> None:
     tree = checklist_section(t, {}, None, lambda n, y: None, lambda: None,
                              missing=(3, 12), language="en")
     assert by_key(tree, "checklist-missing").value == "Please answer every question: 3, 12"
+
+
+def test_typed_values_live_in_the_callers_dict_across_renders() -> None:
+    """What the resident types is written into the caller's dict, so the next render (a
+    sync, the connection coming back) shows it instead of emptying the field."""
+    from types import SimpleNamespace
+
+    import flet as ft
+
+    from app.features.health.checkups.views import checkup_form_section
+
+    typed: dict[str, str] = {}
+
+    def fields(control: object) -> list[ft.TextField]:
+        found: list[ft.TextField] = []
+
+        def walk(obj: object) -> None:
+            if isinstance(obj, ft.TextField):
+                found.append(obj)
+            for attr in ("content", "controls"):
+                child = getattr(obj, attr, None)
+                for item in child if isinstance(child, list) else [child]:
+                    if item is not None:
+                        walk(item)
+
+        walk(control)
+        return found
+
+    first = fields(checkup_form_section(lambda m, **k: m, None, {}, lambda v: None,
+                                        values=typed))
+    sbp = next(f for f in first if f.key == "checkup-field-sbp")
+    assert sbp.on_change is not None
+    sbp.on_change(SimpleNamespace(control=SimpleNamespace(value="128")))  # type: ignore[arg-type]
+    assert typed["sbp"] == "128"
+    again = fields(checkup_form_section(lambda m, **k: m, None, {}, lambda v: None,
+                                        values=typed))
+    assert next(f for f in again if f.key == "checkup-field-sbp").value == "128"

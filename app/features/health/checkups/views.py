@@ -182,8 +182,11 @@ def checkup_form_section(t: Translate, evaluation: Evaluation | None,
     evaluated, each value against its 保健指導判定値 and 受診勧奨判定値 with what to do next.
     「保存」 calls `on_save` with every field's text as typed."""
     table = table or default_thresholds()
-    typed: dict[str, str] = {item.key: str((values or {}).get(item.key, ""))
-                             for item in table.items}
+    # A dict from the caller is written as the resident types, so a re-render (a sync, the
+    # connection coming back) shows what was typed instead of emptying the fields.
+    typed: dict[str, str] = values if isinstance(values, dict) else dict(values or {})
+    for item in table.items:
+        typed[item.key] = str(typed.get(item.key, "") or "")
     fields: list[ft.Control] = []
     for item in table.items:
         code = errors.get(item.key)

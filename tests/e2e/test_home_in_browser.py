@@ -68,8 +68,8 @@ def test_resident_home_in_japanese_navigation_settings_and_ctrl_c(
     page.screenshot(path=str(artifacts / "home-resident-ja.png"))
 
     # A tile opens its own route; a service not built yet says so.
-    tile(page, "健康").first.click()
-    page.wait_for_url("**/health")
+    tile(page, "学校").first.click()
+    page.wait_for_url("**/school")
     page.get_by_text("このサービスはまだアプリで利用できません。").wait_for()
     # The back button returns home.
     page.get_by_role("button", name="戻る", exact=True).click()

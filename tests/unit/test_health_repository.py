@@ -115,7 +115,8 @@ def test_with_sync_on_a_record_goes_out_as_add(store: UserStore, device: FakeDev
         RECORDS, body["id"], "add", "pending")
     assert entry.args == push_args(body)
     assert device.nudges == 1
-    assert run(health.records()) == [StoredRecord(body, True)]
+    # Sent, not yet confirmed by the server.
+    assert run(health.records()) == [StoredRecord(body, True, pending=True)]
 
 
 def test_deleting_a_synced_record_sends_delete(store: UserStore, device: FakeDevice) -> None:

@@ -138,6 +138,7 @@ class HealthState:
         self.week_nutrient = NutrientKey.FAT_G
         self.child_agreed = False  # the child's own screen was accepted (this visit)
         self.revision = 0
+        self.sent_count = 0  # records sent when sync was last turned on (the message's count)
         self.shown_route = ""  # the screen the last message belongs to (the wiring's)
 
     # --- time ---------------------------------------------------------------------------------
@@ -464,8 +465,9 @@ class HealthState:
         if draft.keep_photo and draft.analysis is not None:
             await self.repo.set_device_value(PHOTO_PREFIX + record["id"],
                                              encode_bytes(draft.analysis.photo.jpeg))
-        if self.memory is not None and draft.learnings():
-            for features, dish in draft.learnings():
+        learnt = draft.learnings()
+        if self.memory is not None and learnt:
+            for features, dish in learnt:
                 self.memory.learn(features, dish)
             await self.repo.set_device_value(MEMORY, encode_bytes(self.memory.to_bytes()))
         self.draft = None  # the photo goes with it unless kept above
@@ -526,13 +528,6 @@ class HealthState:
             return None
         return day_targets(self.age, Sex(self.sex))
 
-    def advice(self) -> list[Advice]:
-        """The advice for the last seven days up to the day shown."""
-        targets = self.targets()
-        if targets is None:
-            return []
-        return advise(week(self.totals_by_day(), self.day), targets)
-
     @property
     def notify_trends(self) -> bool:
         return bool(self.settings.get("notify_trends"))
@@ -575,22 +570,17 @@ class HealthState:
             sent = await self.repo.send_unsent()
             self.message = "Sync is on. {count} records are being sent." if sent else \
                 "Sync is on."
-            self._sent = sent
+            self.sent_count = sent
         else:
             self.message = "Sync is off. New records stay on this device."
         await self._reload()
 
-    @property
-    def sent_count(self) -> int:
-        return getattr(self, "_sent", 0)
-
     async def delete_all(self) -> None:
         self._clear()
-        count = await self.repo.delete_all()
+        await self.repo.delete_all()
         self.memory = DishMemory()
         self.draft = None
         self.message = "All health records on this device were deleted."
-        self._deleted = count
         await self._reload()
 
     @property

@@ -5,7 +5,6 @@ the day (meals, totals against the targets, the week's chart, advice), body entr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import flet as ft
@@ -15,8 +14,9 @@ from app.design.widgets import big_button, destructive_button, quiet_button
 from app.features.health.nutrition.food_table import NutrientKey
 from app.features.health.records import Record
 from app.features.health.state import HealthState
+from app.features.health.trends.advice import advise
 from app.features.health.trends.series import week
-from app.features.health.views.charts import advice_cards, day_bars, week_chart
+from app.features.health.views.charts import NUTRIENT_NAMES, advice_cards, day_bars, week_chart
 from app.features.health.views.meal import MEAL_NAMES
 from app.shell.confirmation import Confirmation
 from app.shell.context import ViewContext
@@ -238,7 +238,7 @@ def _totals(ctx: ViewContext, state: HealthState, language: str) -> list[ft.Cont
     out.append(week_chart(t, points, targets, state.week_nutrient, locale=ctx.locale,
                           large=large))
     out.append(_nutrient_chips(ctx, state))
-    advice = state.advice()
+    advice = advise(points, targets)  # the week already computed for the chart
     out += advice_cards(t, advice, large=large)
     if any(a.notify for a in advice) or state.notify_trends:
         out.append(ft.Semantics(identifier="health-notify-trends", container=True,
@@ -251,8 +251,6 @@ def _totals(ctx: ViewContext, state: HealthState, language: str) -> list[ft.Cont
 
 
 def _nutrient_chips(ctx: ViewContext, state: HealthState) -> ft.Control:
-    from app.features.health.views.charts import NUTRIENT_NAMES
-
     chips: list[ft.Control] = []
     for key in NutrientKey:
         def pick(_: Any, key: NutrientKey = key) -> None:
@@ -393,10 +391,6 @@ async def _sync(ctx: ViewContext, state: HealthState, on: bool) -> None:
 async def _run(ctx: ViewContext, action: Callable[[], Any]) -> None:
     await action()
     ctx.refresh()
-
-
-def day_label(day: date, locale: str) -> str:
-    return format_date(day, "medium", locale=locale)
 
 
 def _export_action(ctx: ViewContext, export: Callable[[str], Any],

@@ -10,7 +10,6 @@ computed unrounded from the height and weight entered.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from app.features.health.checkups.json_file import read_json
 from app.features.health.checkups.thresholds import bmi
 from app.paths import ASSETS_DIR
 
@@ -295,12 +295,7 @@ def parse_checklist(document: Any, name: str = "kihon_checklist.json") -> Checkl
 
 def load_checklist(path: Path | None = None) -> Checklist:
     path = path or DEFAULT_CHECKLIST_PATH
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: not a JSON file in UTF-8 ({exc})") from exc
+    document = read_json(path)
     return parse_checklist(document, path.name)
 
 

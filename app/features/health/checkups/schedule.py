@@ -12,7 +12,6 @@ list of ages is due once, in the fiscal year of each listed age.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from app.features.health.checkups.json_file import read_json
 from app.paths import ASSETS_DIR
 
 __all__ = [
@@ -290,12 +290,7 @@ def load_screenings(path: Path | None = None) -> tuple[Screening, ...]:
     if path is None:
         override = os.environ.get(SCREENINGS_ENV)
         path = Path(override).expanduser() if override else DEFAULT_SCREENINGS_PATH
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: not a JSON file in UTF-8 ({exc})") from exc
+    document = read_json(path)
     return parse_screenings(document, path.name)
 
 

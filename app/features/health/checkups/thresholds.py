@@ -11,7 +11,6 @@ is not a number or is outside the item's plausible range.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from app.features.health.checkups.json_file import read_json
 from app.paths import ASSETS_DIR
 
 __all__ = [
@@ -345,12 +345,7 @@ def parse_thresholds(document: Any, name: str = "tokutei_thresholds.json") -> Th
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
     path = path or DEFAULT_THRESHOLDS_PATH
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: not a JSON file in UTF-8 ({exc})") from exc
+    document = read_json(path)
     return parse_thresholds(document, path.name)
 
 

@@ -6,17 +6,13 @@ delete, consent) and /health/checkups."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
-import flet as ft
-
-from app.device.files import save_bytes
+from app.device.files import PictureTooLarge, pick_image_bytes, save_bytes
 from app.features.health import export as exporting
 from app.features.health.repository import BackendHealth, LocalHealth
-from app.features.health.state import HealthState, Subject
+from app.features.health.state import PHOTO_REFUSALS, HealthState, Subject
 from app.features.health.views.camera import take_photo
 from app.features.health.views.home import consent_body, data_body, day_body
 from app.features.health.views.meal import meal_body
@@ -126,20 +122,14 @@ async def _notify(ctx: ViewContext, state: HealthState) -> None:
 
 
 async def _pick(ctx: ViewContext, state: HealthState) -> None:
-    files = await ft.FilePicker().pick_files(file_type=ft.FilePickerFileType.IMAGE,
-                                             with_data=True)
-    if not files:
+    try:
+        data = await pick_image_bytes(MAX_PHOTO_BYTES)
+    except PictureTooLarge:
+        state.error = PHOTO_REFUSALS["too_large"]
+        ctx.refresh()
         return
-    picked = files[0]
-    data = picked.bytes
-    if data is None and picked.path:  # a desktop picker gives the path
-        path = Path(picked.path)
-        if path.stat().st_size > MAX_PHOTO_BYTES:
-            state.error = "The photo is too large. Choose one under 30 MB and 40 megapixels."
-            ctx.refresh()
-            return
-        data = await asyncio.to_thread(path.read_bytes)
-    await _analyse(ctx, state, data or b"")
+    if data is not None:
+        await _analyse(ctx, state, data)
 
 
 async def _camera(ctx: ViewContext, state: HealthState) -> None:
